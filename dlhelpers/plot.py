@@ -1,0 +1,138 @@
+"""Every figure of the series: digit rows, image grids, loss curves, code maps, live training plots.
+
+Images are float tensors in [0, 1], shape (N, C, H, W); MNIST rows may also be (N, 784).
+In a notebook each function displays its figure and returns None; elsewhere (tests, scripts) it
+returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
+"""
+import matplotlib
+import matplotlib.pyplot as plt
+import torch
+import torchvision
+
+from . import settings
+
+FIGURES = settings.FILES / "figures"
+DPI = 80
+
+
+def in_notebook():
+    """True inside a Jupyter kernel (where figures are displayed rather than returned)."""
+    try:
+        from IPython import get_ipython
+        return get_ipython() is not None and hasattr(get_ipython(), "kernel")
+    except ImportError:
+        return False
+
+
+def presentation(on=True):
+    """Bigger fonts and images for a class projector; ``presentation(False)`` restores defaults."""
+    global DPI
+    DPI = 120 if on else 80
+    matplotlib.rcParams.update({"font.size": 16 if on else 10, "axes.titlesize": 18 if on else 11})
+
+
+def finish(fig, save=None):
+    """Save ``fig`` to files/figures/<save>.png if asked; display it in a notebook, else return it."""
+    if save:
+        FIGURES.mkdir(parents=True, exist_ok=True)
+        fig.savefig(FIGURES / f"{save}.png", dpi=DPI, bbox_inches="tight")
+    if in_notebook():
+        from IPython.display import display
+        display(fig)
+        plt.close(fig)
+        return None
+    return fig
+
+
+def as_images(x, side=28):
+    """(N, 784) rows or (N, C, H, W) images -> (N, C, H, W) on the CPU, detached."""
+    x = x.detach().float().cpu()
+    return x.view(len(x), 1, side, side) if x.dim() == 2 else x
+
+
+def grid_figure(images, nrow, title=None, scale=1.0, invert=False, pad=2):
+    """A figure of ``images`` (N, C, H, W) in [0, 1], ``nrow`` images per row."""
+    images = as_images(images)
+    if invert:
+        images = 1 - images
+    grid = torchvision.utils.make_grid(images, nrow=nrow, padding=pad, pad_value=1.0)
+    h, w = grid.shape[1:]
+    inches = 0.012 * scale * max(1.0, 640 / max(w, h) / 2)
+    fig, ax = plt.subplots(figsize=(max(w * inches, 3), max(h * inches, 1) + (0.4 if title else 0)),
+                           dpi=DPI)
+    ax.imshow(grid.permute(1, 2, 0).clamp(0, 1).numpy(), interpolation="nearest")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def show_grid(images, nrow=8, title=None, save=None, scale=1.0):
+    """Show images (N, C, H, W) in [0, 1] as a grid with ``nrow`` per row (figures 7.7-7.11)."""
+    return finish(grid_figure(images, nrow, title, scale), save)
+
+
+def show_digits(originals, reconstructions, title=None, save=None):
+    """The chapter's figure 7.4/7.5: a row of originals above a row of reconstructions.
+
+    Both (10, 784) or (10, 1, 28, 28) in [0, 1]; drawn dark on white like the book.
+    """
+    images = torch.cat([as_images(originals), as_images(reconstructions)])
+    return finish(grid_figure(images, nrow=len(originals), title=title, scale=1.6, invert=True), save)
+
+
+def show_losses(history, keys=None, title="training loss", save=None):
+    """Curves of ``history`` (dict name -> list of per-epoch values) against the epoch."""
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=DPI)
+    for k in keys or history:
+        ax.plot(range(1, len(history[k]) + 1), history[k], marker="o", label=k)
+    ax.set_xlabel("epoch")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return finish(fig, save)
+
+
+def show_code_map(points, labels, title="codes of the test set, first two principal components",
+                  save=None):
+    """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=DPI)
+    sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=3, alpha=0.6)
+    ax.legend(*sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5),
+              fontsize="small")
+    ax.set_title(title)
+    ax.set_xlabel("PC 1")
+    ax.set_ylabel("PC 2")
+    fig.tight_layout()
+    return finish(fig, save)
+
+
+class LiveLoss:
+    """A loss curve that redraws in place in a notebook as training runs (a no-op elsewhere).
+
+    ``update(step_losses)`` redraws from a dict name -> list of values (one per logged step).
+    """
+
+    def __init__(self, title="loss while training", every=20):
+        self.title, self.every, self.calls, self.handle = title, every, 0, None
+        self.enabled = in_notebook()
+
+    def update(self, series, force=False):
+        self.calls += 1
+        if not self.enabled or not (force or self.calls % self.every == 0):
+            return
+        from IPython.display import display
+        fig, ax = plt.subplots(figsize=(5, 2.6), dpi=DPI)
+        for name, values in series.items():
+            ax.plot(values, label=name)
+        ax.set_xlabel("batch")
+        ax.set_yscale("log")
+        ax.set_title(self.title)
+        ax.legend(fontsize="small")
+        fig.tight_layout()
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
+        plt.close(fig)

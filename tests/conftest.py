@@ -1,0 +1,20 @@
+"""Shared test set-up: the data root points at ../shared/data when it exists (never the network)."""
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+if "DLHELPERS_DATA" not in os.environ and SHARED.is_dir():
+    os.environ["DLHELPERS_DATA"] = str(SHARED)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def mnist_root():
+    """The folder that holds MNIST/raw/ with the four files, or skip when none is available."""
+    from dlhelpers.data import MNIST_FILES, data_root
+    root = data_root()
+    if not all((root / "MNIST" / "raw" / f).exists() for f in MNIST_FILES):
+        pytest.skip(f"MNIST files not found under {root}/MNIST/raw (set DLHELPERS_DATA)")
+    return root

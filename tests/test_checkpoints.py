@@ -1,0 +1,103 @@
+import pickle
+
+import pytest
+import torch
+from torch import nn
+
+from dlhelpers import checkpoints
+from dlhelpers.models import AE, VAE
+
+
+def test_save_load_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = AE()
+    path = checkpoints.save(model, tmp_path / "ae.pt", epoch=3, history={"loss": [1.0, 0.5]})
+    back = checkpoints.load(path)
+    assert isinstance(back, AE) and not back.training
+    x = torch.rand(4, 784)
+    assert torch.equal(model(x)[0], back(x)[0])
+    assert checkpoints.extra(path) == {"epoch": 3, "history": {"loss": [1.0, 0.5]}}
+
+
+def test_vae_config_is_rebuilt(tmp_path):
+    path = checkpoints.save(VAE(latent_dims=8, image_size=32), tmp_path / "vae.pt")
+    back = checkpoints.load(path)
+    assert back.config == {"latent_dims": 8, "image_size": 32}
+
+
+def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
+    path = tmp_path / "ae.pt"
+    checkpoints.save(AE(), path)
+    before = path.read_bytes()
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt("killed mid-write")
+    monkeypatch.setattr(torch, "save", boom)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoints.save(AE(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ae.pt"]
+
+
+def test_mismatched_model_names_keys_and_shapes(tmp_path):
+    path = checkpoints.save(VAE(image_size=32), tmp_path / "vae32.pt")
+    with pytest.raises(ValueError, match=r"encoder\.linear1\.weight"):
+        checkpoints.load(path, model=VAE(image_size=64))
+    with pytest.raises(ValueError, match="missing keys: common.weight"):
+        checkpoints.load(path, model=AE())
+
+
+def test_truncated_checkpoint_is_reported(tmp_path):
+    path = checkpoints.save(AE(), tmp_path / "ae.pt")
+    blob = path.read_bytes()
+    path.write_bytes(blob[: len(blob) // 3])
+    with pytest.raises(ValueError, match="truncated"):
+        checkpoints.load(path)
+
+
+class Payload:
+    """An object whose unpickling would need arbitrary code."""
+
+
+def test_arbitrary_pickle_is_refused(tmp_path):
+    path = tmp_path / "evil.pt"
+    torch.save({"state_dict": Payload()}, path)
+    with pytest.raises(ValueError, match="Refused"):
+        checkpoints.load(path)
+
+
+def test_bare_state_dict_needs_a_model(tmp_path):
+    model = VAE(image_size=32)
+    torch.save(model.state_dict(), tmp_path / "VAEglasses.pth")
+    with pytest.raises(ValueError, match="pass the model"):
+        checkpoints.load(tmp_path / "VAEglasses.pth")
+    back = checkpoints.load(tmp_path / "VAEglasses.pth", model=VAE(image_size=32))
+    assert torch.equal(back.state_dict()["encoder.conv1.weight"], model.state_dict()["encoder.conv1.weight"])
+
+
+class ChapterStyleAE(nn.Module):
+    """Same attribute names as the chapter's listing 7.1, for making a TorchScript file."""
+
+    def __init__(self):
+        super().__init__()
+        self.common, self.encoded = nn.Linear(784, 200), nn.Linear(200, 20)
+        self.l1, self.decode = nn.Linear(20, 200), nn.Linear(200, 784)
+
+    def forward(self, x):
+        mu = self.encoded(torch.relu(self.common(x)))
+        return torch.sigmoid(self.decode(torch.relu(self.l1(mu)))), mu
+
+
+def test_chapter_torchscript_file_loads(tmp_path):
+    torch.manual_seed(0)
+    chapter = ChapterStyleAE()
+    torch.jit.script(chapter).save(str(tmp_path / "AEdigits.pt"))
+    model = checkpoints.load_chapter_ae(tmp_path / "AEdigits.pt")
+    x = torch.rand(3, 784)
+    assert torch.allclose(model(x)[0], chapter(x)[0])
+
+
+def test_chapter_loader_rejects_other_files(tmp_path):
+    (tmp_path / "x.pt").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="TorchScript"):
+        checkpoints.load_chapter_ae(tmp_path / "x.pt")

@@ -1,0 +1,75 @@
+import shutil
+
+import pytest
+import torch
+
+from dlhelpers import data
+
+
+def test_data_root_from_env_or_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path))
+    assert data.data_root() == tmp_path
+    monkeypatch.delenv("DLHELPERS_DATA")
+    assert data.data_root().name == "data"
+
+
+def test_data_root_that_is_a_file_is_refused(monkeypatch, tmp_path):
+    f = tmp_path / "not-a-folder"
+    f.write_text("x")
+    monkeypatch.setenv("DLHELPERS_DATA", str(f))
+    with pytest.raises(NotADirectoryError, match="DLHELPERS_DATA"):
+        data.data_root()
+
+
+def test_mnist_shapes_types_and_ranges(mnist_root):
+    x, y = data.mnist(train=True)
+    assert x.shape == (60000, 28, 28) and x.dtype == torch.uint8
+    assert y.shape == (60000,) and int(y.min()) == 0 and int(y.max()) == 9
+    xt, yt = data.mnist(train=False)
+    assert xt.shape == (10000, 28, 28) and yt.shape == (10000,)
+    f = data.to_float(xt[:5])
+    assert f.dtype == torch.float32 and 0 <= float(f.min()) and float(f.max()) <= 1
+
+
+def test_one_per_digit_picks_each_digit_once(mnist_root):
+    _, y = data.mnist(train=False)
+    idx = data.one_per_digit(y)
+    assert [int(y[i]) for i in idx] == list(range(10))
+
+
+def _no_network(monkeypatch):
+    import urllib.request
+
+    def refuse(*a, **k):
+        raise OSError("network disabled in tests")
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+def test_offline_with_no_files_names_folder_and_variable(monkeypatch, tmp_path):
+    _no_network(monkeypatch)
+    with pytest.raises(FileNotFoundError) as e:
+        data.mnist(root=tmp_path)
+    msg = str(e.value)
+    assert str(tmp_path / "MNIST" / "raw") in msg and "DLHELPERS_DATA" in msg
+
+
+def test_half_present_files_are_named(monkeypatch, tmp_path, mnist_root):
+    _no_network(monkeypatch)
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in data.MNIST_FILES[:2]:
+        shutil.copy(mnist_root / "MNIST" / "raw" / f, raw / f)
+    with pytest.raises(FileNotFoundError, match="t10k-images-idx3-ubyte"):
+        data.mnist(root=tmp_path)
+
+
+def test_truncated_file_gives_clear_error(monkeypatch, tmp_path, mnist_root):
+    _no_network(monkeypatch)
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in data.MNIST_FILES:
+        shutil.copy(mnist_root / "MNIST" / "raw" / f, raw / f)
+    blob = (raw / "t10k-images-idx3-ubyte").read_bytes()
+    (raw / "t10k-images-idx3-ubyte").write_bytes(blob[: len(blob) // 2])
+    with pytest.raises((FileNotFoundError, ValueError), match="MNIST"):
+        data.mnist(train=False, root=tmp_path)
