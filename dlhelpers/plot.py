@@ -50,21 +50,24 @@ def as_images(x, side=28):
     return x.view(len(x), 1, side, side) if x.dim() == 2 else x
 
 
-def grid_figure(images, nrow, title=None, scale=1.0, invert=False, pad=2):
-    """A figure of ``images`` (N, C, H, W) in [0, 1], ``nrow`` images per row."""
+def grid_figure(images, nrow, title=None, scale=1.0, invert=None, pad=2):
+    """A figure of ``images`` (N, C, H, W) in [0, 1], ``nrow`` images per row.
+
+    Grey images are drawn dark on white (``invert``) unless told otherwise.
+    """
     images = as_images(images)
-    if invert:
+    if invert if invert is not None else images.shape[1] == 1:
         images = 1 - images
     grid = torchvision.utils.make_grid(images, nrow=nrow, padding=pad, pad_value=1.0)
     h, w = grid.shape[1:]
-    inches = 0.012 * scale * max(1.0, 640 / max(w, h) / 2)
-    fig, ax = plt.subplots(figsize=(max(w * inches, 3), max(h * inches, 1) + (0.4 if title else 0)),
-                           dpi=DPI)
+    width = min(max(w, 420), 900) * scale / DPI        # inches: between 420 and 900 pixels wide
+    height = width * h / w + (0.35 if title else 0)
+    fig, ax = plt.subplots(figsize=(width, height), dpi=DPI)
     ax.imshow(grid.permute(1, 2, 0).clamp(0, 1).numpy(), interpolation="nearest")
     ax.axis("off")
     if title:
-        ax.set_title(title)
-    fig.tight_layout()
+        ax.set_title(title, fontsize="medium")
+    fig.tight_layout(pad=0.3)
     return fig
 
 
@@ -79,7 +82,7 @@ def show_digits(originals, reconstructions, title=None, save=None):
     Both (10, 784) or (10, 1, 28, 28) in [0, 1]; drawn dark on white like the book.
     """
     images = torch.cat([as_images(originals), as_images(reconstructions)])
-    return finish(grid_figure(images, nrow=len(originals), title=title, scale=1.6, invert=True), save)
+    return finish(grid_figure(images, nrow=len(originals), title=title, scale=1.3), save)
 
 
 def show_losses(history, keys=None, title="training loss", save=None):
@@ -95,10 +98,14 @@ def show_losses(history, keys=None, title="training loss", save=None):
 
 
 def show_code_map(points, labels, title="codes of the test set, first two principal components",
-                  save=None):
-    """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend."""
+                  save=None, max_points=3000):
+    """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend.
+
+    At most ``max_points`` (the first ones) are drawn, to keep the PNG small.
+    """
+    points, labels = points[:max_points], labels[:max_points]
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=DPI)
-    sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=3, alpha=0.6)
+    sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7)
     ax.legend(*sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5),
               fontsize="small")
     ax.set_title(title)
@@ -136,3 +143,14 @@ class LiveLoss:
         else:
             self.handle.update(fig)
         plt.close(fig)
+
+
+def show_source(obj):
+    """Display the source code of a function or class from the package (highlighted in a notebook)."""
+    import inspect
+    source = inspect.getsource(obj)
+    if in_notebook():
+        from IPython.display import Markdown, display
+        display(Markdown(f"```python\n{source}\n```"))
+        return None
+    return source

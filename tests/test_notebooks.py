@@ -1,0 +1,31 @@
+"""The committed notebooks: executed in full mode, widget state stripped, figures kept small.
+
+(The notebooks themselves are run by nbval in quick mode: pytest collects notebooks/*.ipynb.)
+"""
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_with_outputs_and_without_widget_state(path):
+    nb = json.loads(path.read_text())
+    assert "widgets" not in nb["metadata"], "strip widget state: python .ci/strip_notebooks.py"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(c.get("execution_count") for c in code), "run the notebook top to bottom"
+    assert any("image/png" in o.get("data", {}) for c in code for o in c["outputs"])
+    for c in code:
+        for o in c["outputs"]:
+            assert "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+            assert o.get("output_type") != "error", "".join(c["source"])[:80]
+            assert len(o.get("data", {}).get("image/png", "")) < 200_000, "keep figures small"
+
+
+def test_notebook_starts_with_import_and_settings_cells():
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text())["cells"]
+        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        assert "import" in code[0] and "settings.summary()" in code[1], path.name
