@@ -154,3 +154,46 @@ def show_source(obj):
         display(Markdown(f"```python\n{source}\n```"))
         return None
     return source
+
+
+def to_uint8_grid(images, nrow=8, pad=2):
+    """Images (N, C, H, W) in [0, 1] -> one uint8 grid image (C, H', W'), for strips and GIFs."""
+    grid = torchvision.utils.make_grid(as_images(images), nrow=nrow, padding=pad, pad_value=1.0)
+    return (grid.clamp(0, 1) * 255).round().to(torch.uint8)
+
+
+def update_image(handle, grid, title):
+    """Show a uint8 grid (C, H, W) in a notebook, replacing the one shown by ``handle`` if given."""
+    if not in_notebook():
+        return None
+    from IPython.display import display
+    fig = grid_figure(grid.float().div(255).unsqueeze(0), nrow=1, title=title)
+    if handle is None:
+        handle = display(fig, display_id=True)
+    else:
+        handle.update(fig)
+    plt.close(fig)
+    return handle
+
+
+def show_strip(grids, labels=None, title=None, save=None):
+    """Stack uint8 grids (C, H, W) of the same size into one figure, one row per grid."""
+    images = torch.stack(list(grids)).float().div(255)
+    fig = grid_figure(images, nrow=1, title=title)
+    if labels:
+        ax = fig.axes[0]
+        h = images.shape[2] + 2
+        ax.set_yticks([2 + h * i + h / 2 for i in range(len(labels))], labels)
+        ax.axis("on")
+        ax.set_xticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+    return finish(fig, save)
+
+
+def save_gif(grids, path, ms=400):
+    """Write uint8 grids (C, H, W) as an animated GIF at ``path`` (one frame per grid)."""
+    from PIL import Image
+    frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
+    return path

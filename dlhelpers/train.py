@@ -4,12 +4,14 @@ Batches are cut from tensors held in memory (decoded once by ``dlhelpers.data``)
 costs only the model's arithmetic.
 """
 import math
+from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
 from . import plot
 from .data import to_float
+from .models import vae_loss
 
 
 def make_optimizer(model, lr):
@@ -79,3 +81,105 @@ def fit_ae(model, train_images, test_images, epochs=10, batch_size=256, lr=3e-3,
                                                    f"reconstructions (bottom)")
     model.eval()
     return history
+
+
+@torch.no_grad()
+def vae_scores(model, images, batch_size=64):
+    """Per-image reconstruction error and KL on ``images`` (uint8 (N, 3, S, S)), mean codes decoded.
+
+    Returns {"rec": summed squared error per image, "kl": KL per image, "mse": error per pixel}.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    rec = kl = 0.0
+    for x in images.split(batch_size):
+        x = to_float(x.to(device))
+        mu, std, _ = model.encoder(x)
+        r, k = vae_loss(x, mu, std, model.decoder(mu))
+        rec, kl = rec + r.item(), kl + k.item()
+    n = len(images)
+    return {"rec": rec / n, "kl": kl / n, "mse": rec / images[0].numel() / n}
+
+
+def _resume(model, opt, checkpoint):
+    """Restore model, optimizer and history from ``checkpoint`` if it exists; return them."""
+    from . import checkpoints
+    if checkpoint is None or not Path(checkpoint).exists():
+        return 0, {"rec": [], "kl": [], "held_out_rec": [], "held_out_kl": []}, []
+    checkpoints.load(checkpoint, model=model)
+    extra = checkpoints.extra(checkpoint)
+    opt.load_state_dict(extra["optimizer"])
+    print(f"resuming from {checkpoint}: {extra['epoch']} epoch(s) done")
+    return extra["epoch"], extra["history"], list(extra.get("samples", []))
+
+
+def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sample_codes=None,
+            checkpoint=None, seed=0, progress=True):
+    """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
+
+    Loss per batch: summed squared error + KL (``models.vae_loss``); both are reported per image.
+    After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
+    ``sample_codes`` (k, latent_dims) so you can watch faces appear, and, if ``checkpoint`` is a
+    path, a checkpoint written atomically. Calling again with the same checkpoint resumes after the
+    last complete epoch (after Ctrl-C or a killed process) and gives the same result as an
+    uninterrupted run. A loss that is not finite stops training, naming the epoch and batch.
+    Returns the history: per-epoch lists, plus "samples" (uint8 grids, one per epoch).
+    """
+    from . import checkpoints
+    device = next(model.parameters()).device
+    opt = make_optimizer(model, lr)
+    done, history, samples = _resume(model, opt, checkpoint)
+    live, steps, shown = plot.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
+    n_batches = math.ceil(len(images) / batch_size)
+    epoch = done
+    try:
+        for epoch in range(done + 1, epochs + 1):
+            torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
+            model.train()
+            rec_sum = kl_sum = 0.0
+            bar = tqdm(batches(images, batch_size), total=n_batches, desc=f"epoch {epoch}/{epochs}",
+                       disable=not progress, leave=False)
+            for b, x in enumerate(bar, 1):
+                x = to_float(x.to(device))
+                mu, std, out = model(x)
+                rec, kl = vae_loss(x, mu, std, out)
+                loss = rec + kl
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(
+                        f"The loss became {loss.item()} at epoch {epoch}, batch {b}. Training stopped; "
+                        f"the last complete epoch is kept in {checkpoint}. Try a lower learning rate.")
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                rec_sum, kl_sum = rec_sum + rec.item(), kl_sum + kl.item()
+                steps["rec"].append(rec.item() / len(x))
+                steps["kl"].append(kl.item() / len(x))
+                live.update(steps)
+                bar.set_postfix(rec=f"{steps['rec'][-1]:.0f}", kl=f"{steps['kl'][-1]:.0f}")
+            history["rec"].append(rec_sum / len(images))
+            history["kl"].append(kl_sum / len(images))
+            if held_out is not None:
+                scores = vae_scores(model, held_out)
+                history["held_out_rec"].append(scores["rec"])
+                history["held_out_kl"].append(scores["kl"])
+            if sample_codes is not None:
+                model.eval()
+                with torch.no_grad():
+                    grid = model.decoder(sample_codes.to(device)).cpu()
+                samples.append(plot.to_uint8_grid(grid, nrow=len(grid)))
+                shown = plot.update_image(shown, samples[-1], f"samples after epoch {epoch}")
+            if checkpoint is not None:
+                checkpoints.save(model, checkpoint, epoch=epoch, history=history, samples=samples,
+                                 optimizer=opt.state_dict())
+            if progress:
+                held = (f", held-out {history['held_out_rec'][-1]:.0f} + {history['held_out_kl'][-1]:.0f}"
+                        if held_out is not None else "")
+                print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
+                      f"{history['kl'][-1]:.0f} per image{held}")
+    except KeyboardInterrupt:
+        where = f"{checkpoint} keeps epoch {epoch - 1}" if checkpoint else "nothing was saved"
+        print(f"Interrupted during epoch {epoch}: {where}. Run the same call again to resume.")
+        raise
+    live.update(steps, force=True)
+    model.eval()
+    return dict(history, samples=samples)

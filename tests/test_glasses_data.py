@@ -1,0 +1,388 @@
+"""The glasses data: organising the Kaggle download, loading G/NoG folders, the cache, faces()."""
+import hashlib
+import os
+import sys
+import types
+import warnings
+
+import pytest
+import torch
+from PIL import Image
+
+from dlhelpers import data, settings
+
+KAGGLE_SIZES = [(40, 40), (64, 64), (30, 50), (50, 30), (20, 20), (48, 48),
+                (33, 33), (60, 40), (16, 16), (40, 40), (24, 24), (36, 36)]
+LABELS = {1: 1, 2: 0, 3: 1, 4: 0, 5: 0, 6: 1, 7: 0, 8: 1, 9: 0}     # ids 10-12 unlabelled
+
+
+def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, colour).save(path)
+    return path
+
+
+def random_png(path, size, seed):
+    g = torch.Generator().manual_seed(seed)
+    pixels = torch.randint(0, 256, (size[1], size[0], 3), generator=g, dtype=torch.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels.numpy(), "RGB").save(path)
+    return path
+
+
+def snapshot(folder):
+    """{relative path: sha1} of every file under folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def kaggle(tmp_path):
+    """A tiny Kaggle-shaped download: 12 PNGs of varied sizes, train.csv labelling ids 1-9."""
+    src = tmp_path / "download"
+    for i, size in enumerate(KAGGLE_SIZES, start=1):
+        random_png(src / data.KAGGLE_FACES / f"face-{i}.png", size, seed=i)
+    rows = ["id,v1,v2,glasses"] + [f"{i},0.{i},-1.5,{LABELS[i]}" for i in LABELS]
+    (src / "train.csv").write_text("\n".join(rows) + "\n")
+    return src
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A G/NoG folder: 3 with glasses (ids 1, 10, 3) and 3 without (ids 2, 20, 4), 24x24."""
+    root = tmp_path / "faces"
+    for i in (1, 10, 3):
+        save_png(root / "G" / f"face-{i}.png", (24, 24), (i * 10, 0, 0))
+    for i in (2, 20, 4):
+        save_png(root / "NoG" / f"face-{i}.png", (24, 24), (0, i * 10, 0))
+    return root
+
+
+def load(folder, size=16):
+    return data.load_faces(folder, size=size, progress=False)
+
+
+# --- organise_kaggle ------------------------------------------------------------------------
+
+def test_organise_copies_and_leaves_src_unchanged(kaggle, tmp_path):
+    before = snapshot(kaggle)
+    dst = tmp_path / "glasses"
+    counts = data.organise_kaggle(kaggle, dst, progress=False)
+    assert snapshot(kaggle) == before
+    assert counts["G"] == 4 and counts["NoG"] == 5
+    assert counts["copied"] == 9 and counts["skipped"] == 0 and counts["unlabelled"] == 3
+    assert sorted(p.name for p in (dst / "G").iterdir()) == [f"face-{i}.png" for i in (1, 3, 6, 8)]
+    assert len(list((dst / "NoG").iterdir())) == 5
+    assert (dst / "G" / "face-1.png").read_bytes() == \
+        (kaggle / data.KAGGLE_FACES / "face-1.png").read_bytes()
+
+
+def test_organise_rerun_is_harmless(kaggle, tmp_path):
+    dst = tmp_path / "glasses"
+    first = data.organise_kaggle(kaggle, dst, progress=False)
+    mtimes = {p: p.stat().st_mtime_ns for p in dst.rglob("*.png")}
+    os.utime(kaggle / data.KAGGLE_FACES / "face-1.png", ns=(1, 1))     # a touched source
+    second = data.organise_kaggle(kaggle, dst, progress=False)
+    assert second["copied"] == 0 and second["skipped"] == 9
+    assert (second["G"], second["NoG"]) == (first["G"], first["NoG"])
+    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*.png")} == mtimes
+
+
+def test_organise_recopies_a_partial_file(kaggle, tmp_path):
+    dst = tmp_path / "glasses"
+    data.organise_kaggle(kaggle, dst, progress=False)
+    (dst / "G" / "face-1.png").write_bytes(b"half")
+    counts = data.organise_kaggle(kaggle, dst, progress=False)
+    assert counts["copied"] == 1
+    assert (dst / "G" / "face-1.png").read_bytes() == \
+        (kaggle / data.KAGGLE_FACES / "face-1.png").read_bytes()
+
+
+def test_organise_corrections_override_and_move_stale_copies(kaggle, tmp_path):
+    dst = tmp_path / "glasses"
+    data.organise_kaggle(kaggle, dst, progress=False)
+    fixes = tmp_path / "corrections.csv"
+    fixes.write_text("id,glasses\n1,0\n2,0\n11,1\n")        # 1 flips, 2 unchanged, 11 added
+    before = snapshot(kaggle)
+    counts = data.organise_kaggle(kaggle, dst, corrections=fixes, progress=False)
+    assert counts["corrected"] == 2 and counts["removed"] == 1
+    assert not (dst / "G" / "face-1.png").exists() and (dst / "NoG" / "face-1.png").exists()
+    assert (dst / "G" / "face-11.png").exists()
+    assert (counts["G"], counts["NoG"], counts["unlabelled"]) == (4, 6, 2)
+    assert snapshot(kaggle) == before
+
+
+def test_organise_default_dst_is_files_glasses(kaggle, tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
+    data.organise_kaggle(kaggle, progress=False)
+    assert len(list((tmp_path / "files" / "glasses" / "G").iterdir())) == 4
+
+
+def test_organise_missing_faces_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="faces-spring-2020"):
+        data.organise_kaggle(tmp_path, tmp_path / "out", progress=False)
+
+
+def test_organise_missing_train_csv_names_the_file(kaggle, tmp_path):
+    (kaggle / "train.csv").unlink()
+    with pytest.raises(FileNotFoundError, match="train.csv"):
+        data.organise_kaggle(kaggle, tmp_path / "out", progress=False)
+
+
+def test_organise_missing_glasses_column_names_the_file(kaggle, tmp_path):
+    (kaggle / "train.csv").write_text("id,v1,label\n1,0.5,1\n")
+    with pytest.raises(ValueError, match=r"train\.csv.*glasses"):
+        data.organise_kaggle(kaggle, tmp_path / "out", progress=False)
+
+
+@pytest.mark.parametrize("bad_row", ["x,1", "3,2", "4,yes"])
+def test_organise_bad_corrections_row_names_file_and_line(kaggle, tmp_path, bad_row):
+    fixes = tmp_path / "fixes.csv"
+    fixes.write_text(f"id,glasses\n1,0\n{bad_row}\n")
+    with pytest.raises(ValueError, match=r"fixes\.csv, line 3"):
+        data.organise_kaggle(kaggle, tmp_path / "out", corrections=fixes, progress=False)
+    assert not (tmp_path / "out").exists()          # nothing copied before the labels are sound
+
+
+def test_organised_folder_loads(kaggle, tmp_path):
+    dst = tmp_path / "glasses"
+    data.organise_kaggle(kaggle, dst, progress=False)
+    f = load(dst, size=8)
+    assert f.ids == sorted(LABELS)
+    assert f.glasses.tolist() == [LABELS[i] for i in f.ids]
+
+
+# --- load_faces -----------------------------------------------------------------------------
+
+def test_load_shapes_dtypes_ranges(folder):
+    f = load(folder, size=16)
+    assert f.images.shape == (6, 3, 16, 16) and f.images.dtype == torch.uint8
+    assert f.glasses.shape == (6,) and f.glasses.dtype == torch.int64
+    assert len(f) == 6 and f.attributes is None and f.folder == folder
+    assert 0 <= int(f.images.min()) and int(f.images.max()) <= 255
+    assert set(f.glasses.tolist()) == {0, 1}
+    floats = data.to_float(f.images)
+    assert floats.dtype == torch.float32
+    assert 0.0 <= float(floats.min()) <= float(floats.max()) <= 1.0
+
+
+def test_load_order_is_by_id_and_labels_match_folders(folder):
+    f = load(folder)
+    assert f.ids == [1, 2, 3, 4, 10, 20]
+    assert f.files == ["G/face-1.png", "NoG/face-2.png", "G/face-3.png", "NoG/face-4.png",
+                       "G/face-10.png", "NoG/face-20.png"]
+    assert f.glasses.tolist() == [1, 0, 1, 0, 1, 0]
+    assert f.images[4, 0].unique().tolist() == [100]           # face-10: red 100
+
+
+def test_load_is_deterministic(folder):
+    a = load(folder)
+    for cache in (folder / ".cache").iterdir():
+        cache.unlink()
+    b = load(folder)
+    assert torch.equal(a.images, b.images) and a.ids == b.ids and a.files == b.files
+
+
+def test_ids_fall_back_to_running_index(folder):
+    save_png(folder / "G" / "portrait.png", (24, 24))
+    f = load(folder)
+    assert f.ids == list(range(7))
+    assert "G/portrait.png" in f.files
+
+
+def test_cache_is_reused(folder, monkeypatch):
+    first = load(folder)
+    caches = list((folder / ".cache").glob("faces-16-*.pt"))
+    assert len(caches) == 1
+
+    def fail(*args):
+        raise AssertionError("decoded again instead of using the cache")
+    monkeypatch.setattr(data, "_decode", fail)
+    second = load(folder)
+    assert torch.equal(first.images, second.images) and first.files == second.files
+
+
+def test_cache_per_size(folder):
+    load(folder, size=8)
+    load(folder, size=16)
+    assert len(list((folder / ".cache").glob("faces-8-*.pt"))) == 1
+    assert len(list((folder / ".cache").glob("faces-16-*.pt"))) == 1
+
+
+def test_cache_rebuilt_after_a_file_changes(folder):
+    before = load(folder)
+    old_cache = next((folder / ".cache").glob("*.pt"))
+    path = folder / "G" / "face-3.png"
+    save_png(path, (24, 24), (0, 0, 250))
+    os.utime(path, ns=(10**18, 10**18))               # a different mtime whatever the clock
+    after = load(folder)
+    assert after.images[2, 2].unique().tolist() == [250]
+    assert not torch.equal(before.images, after.images)
+    assert not old_cache.exists() and len(list((folder / ".cache").glob("*.pt"))) == 1
+
+
+def test_cache_rebuilt_after_adding_and_removing(folder):
+    load(folder)
+    save_png(folder / "NoG" / "face-5.png", (24, 24))
+    assert load(folder).ids == [1, 2, 3, 4, 5, 10, 20]
+    (folder / "G" / "face-1.png").unlink()
+    assert load(folder).ids == [2, 3, 4, 5, 10, 20]
+
+
+def test_corrupt_cache_is_rebuilt(folder):
+    good = load(folder)
+    cache = next((folder / ".cache").glob("*.pt"))
+    cache.write_bytes(b"garbage")
+    with pytest.warns(UserWarning, match="cache"):
+        again = load(folder)
+    assert torch.equal(good.images, again.images)
+
+
+def test_bad_images_warn_and_are_skipped(folder):
+    good = folder / "G" / "face-1.png"
+    data_bytes = good.read_bytes()
+    (folder / "G" / "face-7.png").write_bytes(data_bytes[: len(data_bytes) // 2])   # truncated
+    (folder / "NoG" / "face-8.png").write_text("this is not an image")
+    with pytest.warns(UserWarning) as record:
+        f = load(folder)
+    messages = " ".join(str(w.message) for w in record)
+    assert "face-7.png" in messages and "face-8.png" in messages
+    assert f.ids == [1, 2, 3, 4, 10, 20] and f.images.shape[0] == 6
+    with pytest.warns(UserWarning) as record:                # still said when cached
+        load(folder)
+    messages = [str(w.message) for w in record]
+    assert len(messages) == 2 and "face-7.png" in messages[0] and "face-8.png" in messages[1]
+
+
+def test_modes_and_shapes_are_converted(tmp_path):
+    root = tmp_path / "mixed"
+    save_png(root / "G" / "face-1.png", (30, 30), 100, mode="L")                 # grayscale
+    save_png(root / "G" / "face-2.png", (30, 30), (10, 20, 30, 0), mode="RGBA")  # transparent
+    p = Image.new("P", (30, 30))
+    p.putpalette([0, 0, 0, 40, 50, 60] + [0] * 762)
+    p.paste(1, (0, 0, 30, 30))
+    p.save(root / "G" / "face-3.png")                                            # palette
+    wide = Image.new("RGB", (40, 20), (255, 0, 0))                               # non-square:
+    wide.paste((0, 255, 0), (10, 0, 30, 20))                                     # green centre
+    wide.save(save_png(root / "NoG" / "face-4.png"))
+    save_png(root / "NoG" / "face-5.png", (4, 4), (7, 8, 9))                     # tiny
+    f = load(root, size=16)
+    assert f.images.shape == (5, 3, 16, 16)
+    expected = [(100, 100, 100), (10, 20, 30), (40, 50, 60), (0, 255, 0), (7, 8, 9)]
+    for image, colour in zip(f.images, expected):
+        for channel, value in zip(image, colour):
+            assert channel.unique().tolist() == [value]
+
+
+def test_empty_class_folder_names_the_folder(folder):
+    for p in (folder / "NoG").iterdir():
+        p.unlink()
+    with pytest.raises(ValueError, match=r"NoG.*G/\*\.png"):
+        load(folder)
+
+
+def test_no_images_names_the_folder(tmp_path):
+    (tmp_path / "empty" / "G").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"empty.*G/\*\.png.*NoG/\*\.png"):
+        load(tmp_path / "empty")
+    (tmp_path / "flat").mkdir()
+    save_png(tmp_path / "flat" / "face-1.png")                # images not in G/ and NoG/
+    with pytest.raises(ValueError, match="flat"):
+        load(tmp_path / "flat")
+
+
+def test_only_unreadable_images_is_an_error(tmp_path):
+    for sub in ("G", "NoG"):
+        (tmp_path / "bad" / sub).mkdir(parents=True)
+        (tmp_path / "bad" / sub / "face-1.png").write_text("nope")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="None of the images"):
+            load(tmp_path / "bad")
+
+
+def test_missing_folder_says_how_to_get_data(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"(?s)The real glasses data.*dlhelpers organise"):
+        load(tmp_path / "nowhere")
+
+
+def test_attributes_are_aligned(folder):
+    rows = ["id,file,glasses,frame,beard,smile,skin,hair_style,hair_colour"]
+    # deliberately not in id order, so alignment is tested
+    for i, rel in [(20, "NoG/face-20.png"), (1, "G/face-1.png"), (4, "NoG/face-4.png"),
+                   (3, "G/face-3.png"), (10, "G/face-10.png"), (2, "NoG/face-2.png")]:
+        g = int(rel.startswith("G/"))
+        rows.append(f"{i},{rel},{g},{'round' if g else ''},{i % 2},{i / 10},0.{i},short,c{i}")
+    (folder / "attributes.csv").write_text("\n".join(rows) + "\n")
+    f = load(folder)
+    a = f.attributes
+    assert set(a) == {"glasses", "frame", "beard", "smile", "skin", "hair_style", "hair_colour"}
+    assert torch.equal(a["glasses"], f.glasses)
+    assert a["beard"].dtype == torch.int64 and a["beard"].tolist() == [i % 2 for i in f.ids]
+    assert a["smile"].dtype == torch.float32
+    assert a["hair_colour"] == [f"c{i}" for i in f.ids]
+    assert a["frame"] == ["round" if g else "" for g in f.glasses.tolist()]
+
+
+def test_attributes_missing_rows_warn(folder):
+    (folder / "attributes.csv").write_text("id,file,glasses\n1,G/face-1.png,1\n")
+    with pytest.warns(UserWarning, match="attributes.csv"):
+        assert load(folder).attributes is None
+
+
+# --- faces() --------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_generator(monkeypatch):
+    """Stand-in for dlhelpers.faces: make_dataset writes n tiny faces and attributes.csv."""
+    calls = []
+
+    def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
+        calls.append((dst, n, size))
+        rows = ["id,file,glasses"]
+        for i in range(n):
+            rel = f"{'G' if i % 2 else 'NoG'}/face-{i}.png"
+            save_png(dst / rel, (size, size), (i, i, i))
+            rows.append(f"{i},{rel},{i % 2}")
+        (dst / "attributes.csv").write_text("\n".join(rows) + "\n")
+        return dst
+
+    fake = types.ModuleType("dlhelpers.faces")
+    fake.make_dataset = make_dataset
+    import dlhelpers
+    monkeypatch.setitem(sys.modules, "dlhelpers.faces", fake)
+    monkeypatch.setattr(dlhelpers, "faces", fake, raising=False)
+    return calls
+
+
+def test_faces_uses_and_generates_synthetic_once(tmp_path, monkeypatch, capsys, fake_generator):
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
+    monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path / "data"))
+    f = data.faces(size=8, n=6)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "synthetic" in out and "The real glasses data" in out
+    assert fake_generator == [(tmp_path / "data" / "synthetic-faces", 6, 128)]
+    assert f.images.shape == (6, 3, 8, 8)
+    assert f.attributes["glasses"].tolist() == f.glasses.tolist()
+    data.faces(size=8)
+    assert len(fake_generator) == 1                       # generated on first use only
+
+
+def test_faces_prefers_the_real_data(tmp_path, monkeypatch, capsys, folder, fake_generator):
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
+    (tmp_path / "files").mkdir()
+    folder.rename(tmp_path / "files" / "glasses")
+    f = data.faces(size=8)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and str(tmp_path / "files" / "glasses") in out
+    assert len(f) == 6 and fake_generator == []
+
+
+def test_faces_with_a_folder(folder, capsys):
+    f = data.faces(size=8, folder=folder)
+    assert len(f) == 6 and str(folder) in capsys.readouterr().out
+
+
+def test_to_float_leaves_its_input_alone():
+    x = torch.full((2, 3), 255.0)
+    assert data.to_float(x).max() == 1.0 and x.max() == 255.0
