@@ -477,3 +477,10 @@ def faces(size=64, folder=None, n=None):
         from . import faces as synthetic_faces
         synthetic_faces.make_dataset(synthetic, n=n or 5000, size=128)
     return load_faces(synthetic, size)
+
+
+def split(images, held_out=0.1, seed=0):
+    """Split images (N, ...) into (train, held_out) by a seeded shuffle; held_out is a share."""
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+    n_out = int(round(len(images) * held_out))
+    return images[order[n_out:]], images[order[:n_out]]

@@ -54,3 +54,69 @@ def pca_2d(codes):
     centred = codes - codes.mean(0)
     _, _, v = torch.linalg.svd(centred, full_matrices=False)
     return centred @ v[:2].T
+
+
+def mean_code(model, images):
+    """The average code of a group of images (N, C, H, W) in [0, 1] -> (d,). N must be >= 1."""
+    if len(images) == 0:
+        raise ValueError("mean_code got an empty group: pick at least one image for it.")
+    return encode(model, images).mean(0)
+
+
+def combine(codes, weights):
+    """Weighted sum of named codes: ``combine({"a": za, "b": zb}, {"a": 1, "b": -1})`` -> za - zb.
+
+    The chapter's arithmetic z1 - z2 + z3 is ``combine(codes, {"z1": 1, "z2": -1, "z3": 1})``.
+    Every code must have the same shape; names in ``weights`` must be in ``codes``.
+    """
+    if not weights:
+        raise ValueError("combine needs at least one weighted term.")
+    unknown = [name for name in weights if name not in codes]
+    if unknown:
+        raise KeyError(f"no code named {unknown}; known: {sorted(codes)}")
+    shapes = {name: tuple(codes[name].shape) for name in weights}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(f"codes of different sizes cannot be combined: {shapes}")
+    return sum(w * codes[name] for name, w in weights.items())
+
+
+def _same_shape(z1, z2):
+    if z1.shape != z2.shape:
+        raise ValueError(f"cannot interpolate between codes of shapes {tuple(z1.shape)} and "
+                         f"{tuple(z2.shape)}: encode both with the same model.")
+
+
+def lerp(z1, z2, w):
+    """The blend (1 - w) * z1 + w * z2: w = 0 gives z1, w = 1 gives z2 (listing 7.10's weights)."""
+    _same_shape(z1, z2)
+    return (1 - w) * z1 + w * z2
+
+
+def slerp(z1, z2, w):
+    """Spherical blend: moves along the great circle between z1 and z2, keeping lengths typical of
+    N(0, 1) codes (linear blends of two random codes are shorter than either)."""
+    _same_shape(z1, z2)
+    a, b = z1 / z1.norm(), z2 / z2.norm()
+    omega = torch.arccos((a * b).sum().clamp(-1 + 1e-7, 1 - 1e-7))
+    if omega.abs() < 1e-4:
+        return lerp(z1, z2, w)
+    s = torch.sin(omega)
+    return (torch.sin((1 - w) * omega) / s) * z1 + (torch.sin(w * omega) / s) * z2
+
+
+def path(z1, z2, weights=(0, 0.2, 0.4, 0.6, 0.8, 1.0), spherical=False):
+    """Codes along the way from z1 to z2, one per weight -> (len(weights), d)."""
+    blend = slerp if spherical else lerp
+    return torch.stack([blend(z1, z2, float(w)) for w in weights])
+
+
+def attribute_vector(codes_with, codes_without):
+    """Direction of a trait: mean code of images with it minus mean of those without -> (d,)."""
+    if len(codes_with) == 0 or len(codes_without) == 0:
+        raise ValueError("attribute_vector needs codes both with and without the trait.")
+    return codes_with.mean(0) - codes_without.mean(0)
+
+
+def add_attribute(z, direction, strength):
+    """Push code(s) ``z`` along ``direction`` by ``strength`` (negative removes the trait)."""
+    return z + strength * direction

@@ -41,3 +41,47 @@ def test_figures_save_pngs(tmp_path, monkeypatch):
     plot.show_losses({"a": [3, 2, 1]}, save="loss")
     plot.show_code_map(torch.randn(50, 2), torch.randint(0, 10, (50,)), save="map")
     assert {p.name for p in tmp_path.iterdir()} == {"digits.png", "grid.png", "loss.png", "map.png"}
+
+
+def test_mean_code_and_empty_group():
+    import pytest
+    ae = AE()
+    x = torch.rand(3, 784)
+    assert torch.allclose(latent.mean_code(ae, x), latent.encode(ae, x).mean(0))
+    with pytest.raises(ValueError, match="empty group"):
+        latent.mean_code(ae, x[:0])
+
+
+def test_combine_is_the_chapters_arithmetic_and_checks_sizes():
+    import pytest
+    z = {"z1": torch.tensor([1.0, 2.0]), "z2": torch.tensor([0.5, 0.5]), "z3": torch.tensor([2.0, 0.0])}
+    assert torch.equal(latent.combine(z, {"z1": 1, "z2": -1, "z3": 1}), torch.tensor([2.5, 1.5]))
+    with pytest.raises(ValueError, match="different sizes"):
+        latent.combine({"a": torch.zeros(2), "b": torch.zeros(3)}, {"a": 1, "b": 1})
+    with pytest.raises(KeyError, match="no code named"):
+        latent.combine(z, {"z9": 1})
+
+
+def test_lerp_slerp_and_path_endpoints():
+    import pytest
+    a, b = latent.random_codes(2, 16, seed=0)
+    p = latent.path(a, b)
+    assert p.shape == (6, 16) and torch.allclose(p[0], a) and torch.allclose(p[-1], b)
+    assert torch.allclose(latent.lerp(a, b, 0.5), (a + b) / 2)
+    s = latent.path(a, b, spherical=True)
+    assert torch.allclose(s[0], a, atol=1e-5) and torch.allclose(s[-1], b, atol=1e-5)
+    assert s[3].norm() > p[3].norm()        # the spherical midpoint keeps its length
+    with pytest.raises(ValueError, match="shapes"):
+        latent.lerp(a, torch.zeros(8), 0.5)
+
+
+def test_attribute_vector_moves_codes_toward_the_trait():
+    import pytest
+    with_t = torch.randn(50, 4) + torch.tensor([3.0, 0, 0, 0])
+    without = torch.randn(50, 4)
+    v = latent.attribute_vector(with_t, without)
+    assert v[0] > 2 and v[1:].abs().max() < 1
+    z = torch.zeros(4)
+    assert torch.equal(latent.add_attribute(z, v, -1.0), -v)
+    with pytest.raises(ValueError):
+        latent.attribute_vector(with_t[:0], without)
