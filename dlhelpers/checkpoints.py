@@ -16,12 +16,15 @@ from .models import MODELS
 FORMAT = "dlhelpers-checkpoint-1"
 
 
-def save(model, path, **extra):
-    """Write ``model``'s weights, class name and config (plus any ``extra`` plain data) to ``path``."""
+def save(model, path, half=False, **extra):
+    """Write ``model``'s weights, class name and config (plus any ``extra`` plain data) to ``path``.
+
+    ``half=True`` stores float weights as float16 (half the file; they load back as float32).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": FORMAT, "model": type(model).__name__, "config": dict(model.config),
-               "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+               "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
                "extra": extra}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -35,6 +38,11 @@ def save(model, path, **extra):
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def _stored(tensor, half):
+    tensor = tensor.detach().cpu()
+    return tensor.half() if half and tensor.is_floating_point() else tensor
 
 
 def read(path):

@@ -113,6 +113,14 @@ class VAE(nn.Module):
         return mu, std, self.decoder(z)
 
 
+def kl_divergence(mu, std):
+    """KL divergence of N(mu, std^2) from N(0, 1), element by element (equation 7.1's summand).
+
+    Zero exactly when mu = 0 and std = 1; positive everywhere else.
+    """
+    return std ** 2 / 2 + mu ** 2 / 2 - torch.log(std) - 0.5
+
+
 def vae_loss(x, mu, std, out):
     """The chapter's VAE loss for one batch, summed over pixels and code dimensions.
 
@@ -120,8 +128,7 @@ def vae_loss(x, mu, std, out):
     divergence of N(mu, std^2) from N(0, 1) (equation 7.1). The training loss is their sum.
     """
     reconstruction = ((x - out) ** 2).sum()
-    kl = (std ** 2 / 2 + mu ** 2 / 2 - torch.log(std) - 0.5).sum()
-    return reconstruction, kl
+    return reconstruction, kl_divergence(mu, std).sum()
 
 
 MODELS = {"AE": AE, "VAE": VAE}

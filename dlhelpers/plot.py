@@ -197,3 +197,36 @@ def save_gif(grids, path, ms=400):
     frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
     return path
+
+
+def show_kl(save=None):
+    """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
+    from .models import kl_divergence
+    mu = torch.linspace(-3, 3, 121)
+    std = torch.linspace(0.05, 3, 119)
+    kl = kl_divergence(mu[None, :], std[:, None])
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.2), dpi=DPI)
+    im = a.contourf(mu, std, kl.clamp(max=6), levels=24, cmap="viridis")
+    a.plot([0], [1], "w*", markersize=12)
+    a.set(xlabel="mean of the code", ylabel="standard deviation", title="KL per dimension (zero at the star)")
+    fig.colorbar(im, ax=a)
+    b.plot(mu, kl_divergence(mu, torch.ones_like(mu)), label="std = 1, mean varies")
+    b.plot(std, kl_divergence(torch.zeros_like(std), std), label="mean = 0, std varies")
+    b.set(xlabel="value", ylabel="KL", ylim=(0, 5), title="two slices")
+    b.legend(fontsize="small")
+    fig.tight_layout()
+    return finish(fig, save)
+
+
+def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
+    """Histograms of some dimensions of codes (N, d) against the N(0, 1) density."""
+    import math
+    fig, axes = plt.subplots(1, len(dims), figsize=(2.4 * len(dims), 2.4), dpi=DPI, sharey=True)
+    grid = torch.linspace(-4, 4, 200)
+    for ax, d in zip(axes, dims):
+        ax.hist(codes[:, d].numpy(), bins=40, range=(-4, 4), density=True, alpha=0.7)
+        ax.plot(grid, torch.exp(-grid ** 2 / 2) / math.sqrt(2 * math.pi), "k--", label="N(0, 1)")
+        ax.set_title(f"dimension {d}")
+    axes[0].legend(fontsize="small")
+    fig.tight_layout()
+    return finish(fig, save)

@@ -101,3 +101,15 @@ def test_chapter_loader_rejects_other_files(tmp_path):
     (tmp_path / "x.pt").write_bytes(b"not a model")
     with pytest.raises(ValueError, match="TorchScript"):
         checkpoints.load_chapter_ae(tmp_path / "x.pt")
+
+
+def test_half_precision_file_is_smaller_and_loads_as_float32(tmp_path):
+    torch.manual_seed(0)
+    model = VAE(image_size=32)
+    full = checkpoints.save(model, tmp_path / "full.pt")
+    half = checkpoints.save(model, tmp_path / "half.pt", half=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    back = checkpoints.load(half)
+    w = back.state_dict()["encoder.linear1.weight"]
+    assert w.dtype == torch.float32
+    assert torch.allclose(w, model.state_dict()["encoder.linear1.weight"], atol=1e-3)

@@ -60,3 +60,12 @@ def test_vae_loss_zero_for_perfect_standard_normal_codes():
     rec, kl = vae_loss(x, torch.ones(3, 10), torch.ones(3, 10) * 2, torch.zeros_like(x))
     assert float(rec) == pytest.approx(float((x ** 2).sum()))
     assert float(kl) > 0
+
+
+def test_kl_divergence_is_zero_only_at_the_standard_normal():
+    from dlhelpers.models import kl_divergence
+    mu = torch.tensor([0.0, 1.0, 0.0, -2.0])
+    std = torch.tensor([1.0, 1.0, 0.5, 3.0])
+    kl = kl_divergence(mu, std)
+    assert kl[0] == 0 and (kl[1:] > 0).all()
+    assert kl[1] == pytest.approx(0.5)
