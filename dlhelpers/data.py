@@ -4,6 +4,7 @@ Images leave this module as uint8 tensors; ``to_float`` turns a batch into float
 """
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -368,7 +369,7 @@ def _save_cache(path, cached):
         warnings.warn(f"Could not write the cache {path} ({e}); the images will be decoded "
                       f"again next time.")
         return
-    prefix = path.name.rsplit("-", 1)[0] + "-"          # faces-<size>-
+    prefix = path.name.rsplit("-", 1)[0] + "-"          # <name>-faces-<size>-
     for old in path.parent.glob(prefix + "*.pt"):
         if old != path:
             old.unlink(missing_ok=True)
@@ -423,7 +424,8 @@ def load_faces(folder, size=64, progress=True):
 
     images: uint8 tensor (N, 3, size, size), 0..255; glasses: int64 tensor (N,), 1 for G/,
     0 for NoG/; ordered by the id in ``face-<id>.png``. Each image is decoded and resized once;
-    the result is cached in ``<folder>/.cache/faces-<size>-<key>.pt``, where the key changes
+    the result is cached beside the folder, in ``<folder>/../.cache/<name>-faces-<size>-<key>.pt``
+    (not inside it, where ``ImageFolder`` would take it for a class), where the key changes
     whenever an image is added, removed or changed. Files that are not readable images are
     skipped with a warning.
     """
@@ -432,7 +434,7 @@ def load_faces(folder, size=64, progress=True):
     if size < 1:
         raise ValueError(f"size must be a positive number of pixels, got {size}.")
     listing = _list_images(folder)
-    cache = folder / ".cache" / f"faces-{size}-{_cache_key(listing, size)}.pt"
+    cache = folder.parent / ".cache" / f"{folder.name}-faces-{size}-{_cache_key(listing, size)}.pt"
     cached = _load_cache(cache, size)
     if cached is None:
         images, kept, bad = _decode_all(folder, [rel for rel, _ in listing], size, progress)
@@ -457,9 +459,9 @@ def faces(size=64, folder=None, n=None):
 
     With ``folder``, loads that G/NoG folder. Without it, uses the real photos in
     ``files/glasses`` when that folder exists, else the synthetic faces in
-    ``<data root>/synthetic-faces``, generating ``n`` of them (default 5,000, at 128 px) the
-    first time. ``n`` only matters for that first generation. Prints one line saying which
-    set it used.
+    ``<data root>/synthetic-faces``, generating ``n`` of them (default: as many as are there,
+    else 5,000; at 128 px) when they are missing or were drawn by an older version of
+    ``dlhelpers.faces``. Prints one line saying which set it used.
     """
     real = settings.FILES / "glasses"
     if folder is not None:
@@ -469,13 +471,12 @@ def faces(size=64, folder=None, n=None):
         print(f"Using the real glasses photos in {real}")
         return load_faces(real, size)
     synthetic = data_root() / "synthetic-faces"
-    ready = (synthetic / "attributes.csv").is_file()
-    note = "" if ready else f"generating {n or 5000:,} now, once; "
-    print(f"Using the synthetic faces in {synthetic} ({note}no files/glasses found; "
+    print(f"Using the synthetic faces in {synthetic} (no files/glasses found; "
           f"see README → 'The real glasses data')")
-    if not ready:
-        from . import faces as synthetic_faces
-        synthetic_faces.make_dataset(synthetic, n=n or 5000, size=128)
+    from . import faces as synthetic_faces
+    made = synthetic / ".faces.json"                # what an earlier make_dataset wrote
+    n = n or (json.loads(made.read_text()).get("n", 5000) if made.is_file() else 5000)
+    synthetic_faces.make_dataset(synthetic, n=n, size=128)   # a no-op unless missing or outdated
     return load_faces(synthetic, size)
 
 

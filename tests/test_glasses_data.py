@@ -177,7 +177,7 @@ def test_load_order_is_by_id_and_labels_match_folders(folder):
 
 def test_load_is_deterministic(folder):
     a = load(folder)
-    for cache in (folder / ".cache").iterdir():
+    for cache in (folder.parent / ".cache").iterdir():
         cache.unlink()
     b = load(folder)
     assert torch.equal(a.images, b.images) and a.ids == b.ids and a.files == b.files
@@ -192,7 +192,7 @@ def test_ids_fall_back_to_running_index(folder):
 
 def test_cache_is_reused(folder, monkeypatch):
     first = load(folder)
-    caches = list((folder / ".cache").glob("faces-16-*.pt"))
+    caches = list((folder.parent / ".cache").glob("*-faces-16-*.pt"))
     assert len(caches) == 1
 
     def fail(*args):
@@ -205,20 +205,20 @@ def test_cache_is_reused(folder, monkeypatch):
 def test_cache_per_size(folder):
     load(folder, size=8)
     load(folder, size=16)
-    assert len(list((folder / ".cache").glob("faces-8-*.pt"))) == 1
-    assert len(list((folder / ".cache").glob("faces-16-*.pt"))) == 1
+    assert len(list((folder.parent / ".cache").glob("*-faces-8-*.pt"))) == 1
+    assert len(list((folder.parent / ".cache").glob("*-faces-16-*.pt"))) == 1
 
 
 def test_cache_rebuilt_after_a_file_changes(folder):
     before = load(folder)
-    old_cache = next((folder / ".cache").glob("*.pt"))
+    old_cache = next((folder.parent / ".cache").glob("*.pt"))
     path = folder / "G" / "face-3.png"
     save_png(path, (24, 24), (0, 0, 250))
     os.utime(path, ns=(10**18, 10**18))               # a different mtime whatever the clock
     after = load(folder)
     assert after.images[2, 2].unique().tolist() == [250]
     assert not torch.equal(before.images, after.images)
-    assert not old_cache.exists() and len(list((folder / ".cache").glob("*.pt"))) == 1
+    assert not old_cache.exists() and len(list((folder.parent / ".cache").glob("*.pt"))) == 1
 
 
 def test_cache_rebuilt_after_adding_and_removing(folder):
@@ -231,7 +231,7 @@ def test_cache_rebuilt_after_adding_and_removing(folder):
 
 def test_corrupt_cache_is_rebuilt(folder):
     good = load(folder)
-    cache = next((folder / ".cache").glob("*.pt"))
+    cache = next((folder.parent / ".cache").glob("*.pt"))
     cache.write_bytes(b"garbage")
     with pytest.warns(UserWarning, match="cache"):
         again = load(folder)
@@ -355,7 +355,7 @@ def fake_generator(monkeypatch):
     return calls
 
 
-def test_faces_uses_and_generates_synthetic_once(tmp_path, monkeypatch, capsys, fake_generator):
+def test_faces_uses_and_delegates_generation_of_the_synthetic_set(tmp_path, monkeypatch, capsys, fake_generator):
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")
     monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path / "data"))
     f = data.faces(size=8, n=6)
@@ -364,8 +364,9 @@ def test_faces_uses_and_generates_synthetic_once(tmp_path, monkeypatch, capsys, 
     assert fake_generator == [(tmp_path / "data" / "synthetic-faces", 6, 128)]
     assert f.images.shape == (6, 3, 8, 8)
     assert f.attributes["glasses"].tolist() == f.glasses.tolist()
-    data.faces(size=8)
-    assert len(fake_generator) == 1                       # generated on first use only
+    (tmp_path / "data" / "synthetic-faces" / ".faces.json").write_text('{"n": 6}')
+    data.faces(size=8)                                    # make_dataset decides whether to redraw
+    assert fake_generator[-1] == (tmp_path / "data" / "synthetic-faces", 6, 128)
 
 
 def test_faces_prefers_the_real_data(tmp_path, monkeypatch, capsys, folder, fake_generator):
@@ -386,3 +387,17 @@ def test_faces_with_a_folder(folder, capsys):
 def test_to_float_leaves_its_input_alone():
     x = torch.full((2, 3), 255.0)
     assert data.to_float(x).max() == 1.0 and x.max() == 255.0
+
+
+def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
+    """The book loads files/glasses with torchvision's ImageFolder: our cache must not add a class."""
+    import torchvision
+    from PIL import Image
+    folder = tmp_path / "glasses"
+    for cls in ("G", "NoG"):
+        (folder / cls).mkdir(parents=True)
+        for i in range(2):
+            Image.new("RGB", (20, 20), (i * 90, 40, 200)).save(folder / cls / f"face-{i}.png")
+    data.load_faces(folder, size=8, progress=False)
+    ds = torchvision.datasets.ImageFolder(str(folder))
+    assert ds.classes == ["G", "NoG"] and len(ds) == 4

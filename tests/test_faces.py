@@ -1,0 +1,218 @@
+"""The synthetic faces: drawing, determinism, the bold traits a VAE must keep, the folder."""
+import hashlib
+import random
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dlhelpers import faces
+
+GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def centred(face_id, **changes):
+    """The traits of dataset face ``face_id`` with the shift and scale removed, plus ``changes``,
+    so that the eyes and chin sit at known places."""
+    return dict(faces.face_traits(face_id), dx=0.0, dy=0.0, scale=1.0, **changes)
+
+
+def pixels(traits, size=64):
+    return np.asarray(faces.render(traits, size), dtype=np.float32)
+
+
+def region(image, top, bottom, left, right):
+    """The part of an (H, W, ...) array between fractions top..bottom and left..right."""
+    h, w = image.shape[:2]
+    return image[int(top * h):int(bottom * h), int(left * w):int(right * w)]
+
+
+def eye_band(image):
+    return region(image, 0.38, 0.56, 0.30, 0.70)
+
+
+def frame_ring(size):
+    """A mask of the pixels on the two lens rims (for traits without shift or scale)."""
+    y, x = np.mgrid[0:size, 0:size] + 0.5
+    mask = np.zeros((size, size), bool)
+    for side in (-1, 1):
+        r = np.hypot((x - (0.5 + side * faces.EYE_X) * size) / (0.072 * size),
+                     (y - faces.EYE_Y * size) / (0.062 * size))
+        mask |= (r > 0.85) & (r < 1.2)
+    return mask
+
+
+def snapshot(folder):
+    """{relative path: sha1} of every file under folder."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- Drawing -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [64, 128, 256])
+def test_render_gives_rgb_of_the_requested_size(size):
+    image = faces.render(faces.face_traits(1), size)
+    assert image.mode == "RGB" and image.size == (size, size)
+
+
+def test_same_traits_give_the_same_pixels_and_different_faces_differ():
+    traits = faces.random_traits(random.Random(7))
+    assert traits == faces.random_traits(random.Random(7))
+    assert faces.render(traits).tobytes() == faces.render(dict(traits)).tobytes()
+    drawn = {faces.render(faces.face_traits(i)).tobytes() for i in range(1, 21)}
+    assert len(drawn) == 20
+
+
+def test_random_traits_accepts_a_numpy_generator():
+    a = faces.random_traits(np.random.default_rng(3))
+    assert a == faces.random_traits(np.random.default_rng(3))
+    assert set(a) == set(faces.TRAITS)
+    assert faces.render(a, 32).size == (32, 32)
+
+
+def test_traits_roughly_follow_the_stated_proportions():
+    sample = [faces.face_traits(i, seed=5) for i in range(1, 401)]
+
+    def share(key, value):
+        return sum(t[key] == value for t in sample) / len(sample)
+
+    assert 0.40 < share("glasses", "none") < 0.60
+    assert 0.17 < share("glasses", "dark") < 0.33
+    assert 0.17 < share("glasses", "light") < 0.33
+    assert 0.40 < share("beard", 1) < 0.60
+    assert 0.40 < share("smile", 1) < 0.60
+    assert {t["hair_style"] for t in sample} == set(faces.HAIR_STYLES)
+    assert {t["hair_colour"] for t in sample} == set(faces.HAIR_COLOURS)
+    skins = [t["skin"] for t in sample]
+    assert 0.0 <= min(skins) < 0.1 and 0.9 < max(skins) <= 1.0
+    assert all(-0.04 <= t["dx"] <= 0.04 and -0.04 <= t["dy"] <= 0.04 for t in sample)
+    assert all(0.92 <= t["scale"] <= 1.08 for t in sample)
+    assert max(t["scale"] for t in sample) - min(t["scale"] for t in sample) > 0.12
+
+
+# --- The traits are bold enough to see (and for a VAE to keep) ---------------------------------
+
+@pytest.mark.parametrize("face_id", range(1, 13))
+def test_glasses_change_the_eye_region_a_lot(face_id):
+    plain, dark, light = (pixels(centred(face_id, glasses=g)) for g in ("none", "dark", "light"))
+    assert np.abs(eye_band(dark) - eye_band(plain)).mean() > 15
+    assert np.abs(eye_band(light) - eye_band(plain)).mean() > 15
+    assert np.array_equal(region(dark, 0.75, 1, 0, 1), region(plain, 0.75, 1, 0, 1))
+
+
+@pytest.mark.parametrize("skin", [0.0, 0.5, 1.0])
+def test_dark_and_light_frames_differ_in_brightness(skin):
+    ring = frame_ring(64)
+    dark = pixels(centred(2, skin=skin, glasses="dark")) @ GREY
+    light = pixels(centred(2, skin=skin, glasses="light")) @ GREY
+    assert dark[ring].mean() < 80
+    assert light[ring].mean() > 160
+
+
+@pytest.mark.parametrize("face_id", range(1, 7))
+def test_glasses_still_show_at_32_px(face_id):
+    def small(glasses):
+        image = faces.render(centred(face_id, glasses=glasses), 64).resize((32, 32), Image.LANCZOS)
+        return eye_band(np.asarray(image, dtype=np.float32))
+
+    plain = small("none")
+    for g in ("dark", "light"):
+        assert np.abs(small(g) - plain).mean() > 10
+
+
+@pytest.mark.parametrize("skin, hair", [(0.0, "blonde"), (0.3, "grey"), (0.6, "auburn"),
+                                        (1.0, "black"), (1.0, "blonde"), (0.9, "grey")])
+def test_a_beard_darkens_the_chin(skin, hair):
+    shaven, bearded = (pixels(centred(3, skin=skin, hair_colour=hair, beard=b)) @ GREY
+                       for b in (0, 1))
+    chin = lambda image: region(image, 0.68, 0.74, 0.38, 0.62).mean()
+    assert chin(shaven) - chin(bearded) > 20
+
+
+# --- The dataset folder ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [32, 64])
+def test_make_dataset_twice_gives_identical_bytes(tmp_path, size):
+    a = faces.make_dataset(tmp_path / "a", n=24, size=size, seed=3, progress=False)
+    b = faces.make_dataset(tmp_path / "b", n=24, size=size, seed=3, progress=False)
+    assert snapshot(a) == snapshot(b)
+    assert len(snapshot(a)) == 24 + 2                          # the images, the CSV, .faces.json
+    png = next((a / "G").iterdir()).read_bytes()
+    assert b"tIME" not in png and b"tEXt" not in png           # no timestamps or other metadata
+    with Image.open(a / "NoG" / next((a / "NoG").iterdir()).name) as image:
+        assert image.size == (size, size) and image.mode == "RGB"
+    c = faces.make_dataset(tmp_path / "c", n=24, size=size, seed=4, progress=False)
+    assert snapshot(c) != snapshot(a)
+
+
+def test_the_folders_match_attributes_csv(tmp_path):
+    folder = faces.make_dataset(tmp_path / "faces", n=40, size=32, progress=False)
+    rows = faces.read_attributes(folder)
+    assert list(rows[0]) == faces.COLUMNS
+    assert [r["id"] for r in rows] == list(range(1, 41))
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.glob("*/*.png")}
+    assert on_disk == {r["file"] for r in rows}
+    for r in rows:
+        assert r["file"] == f"{'G' if r['glasses'] else 'NoG'}/face-{r['id']}.png"
+        assert (r["frame"] != "none") == (r["glasses"] == 1)
+        assert r["beard"] in (0, 1) and r["smile"] in (0, 1) and 0 <= r["skin"] <= 1
+        traits = faces.face_traits(r["id"])
+        assert (r["frame"], r["beard"], r["hair_style"]) == (
+            traits["glasses"], traits["beard"], traits["hair_style"])
+    assert 0 < sum(r["glasses"] for r in rows) < 40
+
+
+def test_a_rerun_is_skipped_and_a_change_rebuilds(tmp_path):
+    dst = tmp_path / "faces"
+    faces.make_dataset(dst, n=10, size=32, progress=False)
+    stamps = {p: p.stat().st_mtime_ns for p in dst.rglob("*")}
+    assert faces.make_dataset(dst, n=10, size=32, progress=False) == dst.absolute()
+    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*")} == stamps
+    faces.make_dataset(dst, n=12, size=32, progress=False)
+    assert len(faces.read_attributes(dst)) == 12 and len(list(dst.glob("*/*.png"))) == 12
+    faces.make_dataset(dst, n=12, size=48, progress=False)
+    with Image.open(dst / faces.read_attributes(dst)[0]["file"]) as image:
+        assert image.size == (48, 48)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]    # no leftovers
+
+
+def test_an_interrupted_run_leaves_the_old_dataset_alone(tmp_path, monkeypatch):
+    dst = tmp_path / "faces"
+    faces.make_dataset(dst, n=6, size=32, progress=False)
+    before = snapshot(dst)
+    real_render, calls = faces.render, []
+
+    def failing_render(traits, size=64):
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real_render(traits, size)
+
+    monkeypatch.setattr(faces, "render", failing_render)
+    with pytest.raises(KeyboardInterrupt):
+        faces.make_dataset(dst, n=9, size=32, progress=False)
+    assert snapshot(dst) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]
+    with pytest.raises(KeyboardInterrupt):
+        faces.make_dataset(tmp_path / "new", n=9, size=32, progress=False)
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_folder_that_is_not_a_faces_dataset_is_not_replaced(tmp_path):
+    dst = tmp_path / "photos"
+    dst.mkdir()
+    (dst / "holiday.jpg").write_bytes(b"not ours")
+    with pytest.raises(FileExistsError, match="refusing"):
+        faces.make_dataset(dst, n=4, size=32, progress=False)
+    assert [p.name for p in dst.iterdir()] == ["holiday.jpg"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert len(faces.read_attributes(faces.make_dataset(empty, n=4, size=32, progress=False))) == 4
+
+
+def test_read_attributes_types(tmp_path):
+    row = faces.read_attributes(faces.make_dataset(tmp_path / "f", n=3, size=16, progress=False))[0]
+    assert {k: type(v) for k, v in row.items()} == {
+        "id": int, "file": str, "glasses": int, "frame": str, "beard": int, "smile": int,
+        "skin": float, "hair_style": str, "hair_colour": str}
