@@ -485,3 +485,27 @@ def split(images, held_out=0.1, seed=0):
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
     n_out = int(round(len(images) * held_out))
     return images[order[n_out:]], images[order[:n_out]]
+
+
+def trait_groups(faces, per_group=3, seed=0, trait="beard"):
+    """Indices of ``per_group`` random faces in each of the four groups glasses × ``trait``.
+
+    Returns {"beard_glasses": [...], "nobeard_glasses": [...], "beard_noglasses": [...],
+    "nobeard_noglasses": [...]} (named after ``trait``), chosen by a seeded shuffle. Needs the
+    labels in ``faces.attributes`` (the synthetic set has them); for the real photos, pick the
+    groups by hand with ``widgets.gallery_picker`` instead.
+    """
+    if not faces.attributes or trait not in faces.attributes:
+        raise ValueError(f"These faces have no '{trait}' labels (only the synthetic set does). "
+                         f"Pick the groups by index with dlhelpers.widgets.gallery_picker.")
+    has = torch.as_tensor(faces.attributes[trait]) == 1
+    gen = torch.Generator().manual_seed(seed)
+    groups = {}
+    for t in (True, False):
+        for g in (True, False):
+            name = f"{'' if t else 'no'}{trait}_{'' if g else 'no'}glasses"
+            pool = ((has == t) & ((faces.glasses == 1) == g)).nonzero().flatten()
+            if len(pool) < per_group:
+                raise ValueError(f"group {name} has only {len(pool)} faces, {per_group} needed")
+            groups[name] = pool[torch.randperm(len(pool), generator=gen)[:per_group]].tolist()
+    return groups

@@ -401,3 +401,24 @@ def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
     data.load_faces(folder, size=8, progress=False)
     ds = torchvision.datasets.ImageFolder(str(folder))
     assert ds.classes == ["G", "NoG"] and len(ds) == 4
+
+
+def test_trait_groups_from_labels():
+    n = 40
+    glasses = torch.tensor([i % 2 for i in range(n)])
+    beard = torch.tensor([(i // 2) % 2 for i in range(n)])
+    f = data.Faces(images=torch.zeros(n, 3, 8, 8, dtype=torch.uint8), glasses=glasses,
+                   ids=list(range(n)), files=[f"x{i}.png" for i in range(n)],
+                   attributes={"beard": beard, "glasses": glasses})
+    groups = data.trait_groups(f, per_group=3, seed=1)
+    assert set(groups) == {"beard_glasses", "nobeard_glasses", "beard_noglasses", "nobeard_noglasses"}
+    for name, idx in groups.items():
+        assert len(set(idx)) == 3
+        assert all(bool(beard[i]) == (not name.startswith("no")) for i in idx)
+        assert all(bool(glasses[i]) == name.endswith("_glasses") for i in idx)
+    assert groups == data.trait_groups(f, per_group=3, seed=1)
+    with pytest.raises(ValueError, match="only"):
+        data.trait_groups(f, per_group=50)
+    f.attributes = None
+    with pytest.raises(ValueError, match="gallery_picker"):
+        data.trait_groups(f)
