@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Strip widget state from executed notebooks before committing them (keeps text and figures).
+"""Strip widgets from executed notebooks before committing them (keeps text and figures).
+
+Widget outputs (progress bars, sliders) only work with a live kernel; their text fallback is a
+stale snapshot (a progress bar stuck at 0 %), so the whole output goes, with the saved state.
 
     .venv/bin/python .ci/strip_notebooks.py notebooks/*.ipynb
 """
@@ -14,15 +17,8 @@ def strip(path):
     nb["metadata"].pop("widgets", None)
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
-        kept = []
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            data.pop(WIDGET, None)
-            if out.get("output_type") in ("display_data", "execute_result") and not data:
-                continue
-            kept.append(out)
         if "outputs" in cell:
-            cell["outputs"] = kept
+            cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
     with open(path, "w") as f:
         json.dump(nb, f, indent=1, ensure_ascii=False)
         f.write("\n")

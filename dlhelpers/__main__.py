@@ -1,7 +1,7 @@
 """Command line: ``python -m dlhelpers <command>``; ``--help`` on any command lists its options.
 
     python -m dlhelpers train ae  --out files/ae_mnist.pt
-    python -m dlhelpers train vae --size 64 --epochs 15 --out files/vae_faces64.pt
+    python -m dlhelpers train vae --size 64 --epochs 30 --out files/vae_faces64.pt
     python -m dlhelpers organise ~/Downloads/glasses [--corrections fixes.csv]
     python -m dlhelpers bench ae            (same as python -m dlhelpers.bench ae)
 """
@@ -64,7 +64,7 @@ def main(argv=None):
     vae.add_argument("--data", default=None,
                      help="a folder in the G/NoG layout (default: files/glasses, else synthetic)")
     vae.add_argument("--size", type=int, default=64, help="image side, a multiple of 8 (256 = book)")
-    vae.add_argument("--epochs", type=int, default=15)
+    vae.add_argument("--epochs", type=int, default=30)
     vae.add_argument("--batch-size", type=int, default=32)
     vae.add_argument("--lr", type=float, default=1e-3)
     vae.add_argument("--latent", type=int, default=100)

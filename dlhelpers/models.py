@@ -132,3 +132,39 @@ def vae_loss(x, mu, std, out):
 
 
 MODELS = {"AE": AE, "VAE": VAE}
+
+
+class DenseVAE(nn.Module):
+    """The MNIST autoencoder with a VAE bottleneck: 784 -> 200 -> (mu 20, log-std 20) -> 200 -> 784.
+
+    The AE above with its code layer split into two heads, as the chapter's convolutional VAE does:
+    ``encoder(x)`` returns ``(mu, std, z)`` with ``z = mu + std * noise``; ``decoder(z)`` returns
+    images (N, 784) in [0, 1]; ``forward(x)`` returns ``(mu, std, out)``, so ``vae_loss`` applies.
+    Input: images (N, 784) or (N, 1, 28, 28), floats in [0, 1].
+    """
+
+    def __init__(self, input_dim=784, z_dim=20, h_dim=200):
+        super().__init__()
+        self.config = dict(input_dim=input_dim, z_dim=z_dim, h_dim=h_dim)
+        self.common = nn.Linear(input_dim, h_dim)     # encoder hidden layer
+        self.mu = nn.Linear(h_dim, z_dim)             # mean of the code
+        self.log_std = nn.Linear(h_dim, z_dim)        # log of its standard deviation
+        self.l1 = nn.Linear(z_dim, h_dim)             # decoder hidden layer
+        self.out = nn.Linear(h_dim, input_dim)        # decoder output: the image
+
+    def encoder(self, x):
+        """(N, 784) images -> ``(mu, std, z)``, each (N, 20); z is one draw, on x's device."""
+        h = F.relu(self.common(x.flatten(1)))
+        mu, std = self.mu(h), torch.exp(self.log_std(h))
+        return mu, std, mu + std * torch.randn_like(std)
+
+    def decoder(self, z):
+        """(N, 20) codes -> (N, 784) images in [0, 1]."""
+        return torch.sigmoid(self.out(F.relu(self.l1(z))))
+
+    def forward(self, x):
+        mu, std, z = self.encoder(x)
+        return mu, std, self.decoder(z)
+
+
+MODELS["DenseVAE"] = DenseVAE

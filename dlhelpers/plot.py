@@ -98,14 +98,14 @@ def show_losses(history, keys=None, title="training loss", save=None):
 
 
 def show_code_map(points, labels, title="codes of the test set, first two principal components",
-                  save=None, max_points=3000):
+                  save=None, max_points=2000):
     """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend.
 
     At most ``max_points`` (the first ones) are drawn, to keep the PNG small.
     """
     points, labels = points[:max_points], labels[:max_points]
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=DPI)
-    sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7)
+    sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4)
     ax.legend(*sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5),
               fontsize="small")
     ax.set_title(title)
