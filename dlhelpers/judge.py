@@ -341,7 +341,8 @@ def render_faces(n, seed=7, size=64, counterfactual=False, progress=False):
         img = synthetic.render(traits, 128)
         if size != 128:
             img = img.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        return torch.frombuffer(bytearray(img.tobytes()), dtype=torch.uint8).view(size, size, 3).permute(2, 0, 1)
+        pixels = torch.frombuffer(bytearray(img.tobytes()), dtype=torch.uint8)
+        return pixels.view(size, size, 3).permute(2, 0, 1)
 
     def pack(all_traits):
         images = torch.stack([draw(t) for t in tqdm(all_traits, desc="Drawing faces", disable=not progress)])
@@ -778,16 +779,17 @@ def build_dense_vae(path=DENSE_VAE_PATH, epochs=10, seed=0, progress=True):
     """Train the MNIST DenseVAE (batch 128, Adam 1e-3) and save it (float16) to ``path``."""
     from . import data
     from .models import DenseVAE
-    from .train import fit_dense_vae
+    from .train import fit_vae
     x, _ = data.mnist(train=True)
     xt, _ = data.mnist(train=False)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = DenseVAE()
-        history = fit_dense_vae(model, x, xt, epochs=epochs, seed=seed, progress=progress)
+        history = fit_vae(model, x, epochs=epochs, batch_size=128, lr=1e-3, held_out=xt,
+                          seed=seed, progress=progress)
     checkpoints.save(model, path, half=True, history=history, epochs=epochs)
-    print(f"saved {path}: test reconstruction {history['test_rec'][-1]:.1f} + "
-          f"KL {history['test_kl'][-1]:.1f} per image")
+    print(f"saved {path}: test reconstruction {history['held_out_rec'][-1]:.1f} + "
+          f"KL {history['held_out_kl'][-1]:.1f} per image")
     return model, history
 
 

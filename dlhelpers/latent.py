@@ -5,7 +5,7 @@ Works for both models: the AE's code is its ``mu``; the VAE's code is the mean o
 """
 import torch
 
-from .models import AE
+from .models import AE, DenseVAE
 
 
 def _eval(model):
@@ -38,10 +38,11 @@ def encode(model, images, sample=False, seed=None, batch_size=500):
 
 @torch.no_grad()
 def decode(model, codes, batch_size=500):
-    """Images from codes (N, d): (N, 1, 28, 28) for the AE, (N, 3, S, S) for the VAE; in [0, 1]."""
+    """Images from codes (N, d): (N, 1, 28, 28) for the MNIST models, (N, 3, S, S) for the VAE;
+    in [0, 1]."""
     device = _eval(model)
     out = torch.cat([model.decoder(z.to(device)).cpu() for z in codes.split(batch_size)])
-    return out.view(len(out), 1, 28, 28) if isinstance(model, AE) else out
+    return out.view(len(out), 1, 28, 28) if isinstance(model, (AE, DenseVAE)) else out
 
 
 def random_codes(n, dim, seed=0):

@@ -124,10 +124,11 @@ def kl_divergence(mu, std):
 def vae_loss(x, mu, std, out):
     """The chapter's VAE loss for one batch, summed over pixels and code dimensions.
 
+    ``out`` may be flat (N, 784) for images x (N, 28, 28): it is compared pixel by pixel.
     Returns ``(reconstruction, kl)``: the summed squared error between x and out, and the KL
     divergence of N(mu, std^2) from N(0, 1) (equation 7.1). The training loss is their sum.
     """
-    reconstruction = ((x - out) ** 2).sum()
+    reconstruction = ((x - out.view_as(x)) ** 2).sum()
     return reconstruction, kl_divergence(mu, std).sum()
 
 

@@ -85,7 +85,8 @@ def fit_ae(model, train_images, test_images, epochs=10, batch_size=256, lr=3e-3,
 
 @torch.no_grad()
 def vae_scores(model, images, batch_size=64):
-    """Per-image reconstruction error and KL on ``images`` (uint8 (N, 3, S, S)), mean codes decoded.
+    """Per-image reconstruction error and KL on ``images`` (uint8 (N, 3, S, S), or (N, 28, 28) for
+    the MNIST ``DenseVAE``), mean codes decoded.
 
     Returns {"rec": summed squared error per image, "kl": KL per image, "mse": error per pixel}.
     """
@@ -116,6 +117,8 @@ def _resume(model, opt, checkpoint):
 def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sample_codes=None,
             checkpoint=None, seed=0, progress=True):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
+
+    Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
 
     Loss per batch: summed squared error + KL (``models.vae_loss``); both are reported per image.
     After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
@@ -183,68 +186,3 @@ def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sam
     live.update(steps, force=True)
     model.eval()
     return dict(history, samples=samples)
-
-
-@torch.no_grad()
-def dense_vae_scores(model, images, batch_size=2000):
-    """Per-image reconstruction error and KL of a ``DenseVAE`` on floats (N, 784), mean codes decoded.
-
-    Returns {"rec": summed squared error per image, "kl": KL per image, "mse": error per pixel}.
-    """
-    model.eval()
-    rec = kl = 0.0
-    for x in images.split(batch_size):
-        mu, std, _ = model.encoder(x)
-        r, k = vae_loss(x, mu, std, model.decoder(mu))
-        rec, kl = rec + r.item(), kl + k.item()
-    return {"rec": rec / len(images), "kl": kl / len(images), "mse": rec / images.numel()}
-
-
-def fit_dense_vae(model, train_images, test_images=None, epochs=10, batch_size=128, lr=1e-3,
-                  seed=0, progress=True):
-    """Train a ``models.DenseVAE`` on MNIST with the chapter's VAE loss; return its history.
-
-    train_images (and optional test_images): uint8 (N, 28, 28) from ``data.mnist``. The loss per
-    batch is ``models.vae_loss`` (summed squared error + KL), reported per image. After every
-    epoch the test set's error and KL (mean codes decoded) go into the history when test_images
-    is given. Returns {"rec": [...], "kl": [...], "test_rec": [...], "test_kl": [...]} per epoch.
-    """
-    device = next(model.parameters()).device
-    xs = to_float(train_images).flatten(1).to(device)
-    xt = to_float(test_images).flatten(1).to(device) if test_images is not None else None
-    opt = make_optimizer(model, lr)
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)                              # the reparameterisation noise
-    history = {"rec": [], "kl": [], "test_rec": [], "test_kl": []}
-    live, steps = plot.LiveLoss("loss per image while training"), {"rec": [], "kl": []}
-    n_batches = math.ceil(len(xs) / batch_size)
-    for epoch in range(1, epochs + 1):
-        model.train()
-        rec_sum = kl_sum = 0.0
-        bar = tqdm(batches(xs, batch_size, gen), total=n_batches, desc=f"epoch {epoch}/{epochs}",
-                   disable=not progress, leave=False)
-        for x in bar:
-            mu, std, out = model(x)
-            rec, kl = vae_loss(x, mu, std, out)
-            loss = (rec + kl) / len(x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            rec_sum, kl_sum = rec_sum + rec.item(), kl_sum + kl.item()
-            steps["rec"].append(rec.item() / len(x))
-            steps["kl"].append(kl.item() / len(x))
-            live.update(steps)
-        history["rec"].append(rec_sum / len(xs))
-        history["kl"].append(kl_sum / len(xs))
-        if xt is not None:
-            scores = dense_vae_scores(model, xt)
-            history["test_rec"].append(scores["rec"])
-            history["test_kl"].append(scores["kl"])
-        live.update(steps, force=True)
-        if progress:
-            test = (f", test {history['test_rec'][-1]:.1f} + {history['test_kl'][-1]:.1f}"
-                    if xt is not None else "")
-            print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.1f} + KL "
-                  f"{history['kl'][-1]:.1f} per image{test}")
-    model.eval()
-    return history
