@@ -32,8 +32,9 @@ def presentation(on=True):
 
 
 def finish(fig, save=None):
-    """Save ``fig`` to files/figures/<save>.png if asked; display it in a notebook, else return it."""
-    if save:
+    """Save ``fig`` to files/figures/<save>.png if asked (not in quick mode, whose figures are
+    rough); display it in a notebook, else return it."""
+    if save and not settings.QUICK:
         FIGURES.mkdir(parents=True, exist_ok=True)
         fig.savefig(FIGURES / f"{save}.png", dpi=DPI, bbox_inches="tight")
     if in_notebook():

@@ -34,13 +34,18 @@ def test_pca_2d_finds_the_main_direction():
 
 
 def test_figures_save_pngs(tmp_path, monkeypatch):
+    from dlhelpers import settings
     monkeypatch.setattr(plot, "FIGURES", tmp_path)
+    monkeypatch.setattr(settings, "QUICK", False)
     fig = plot.show_digits(torch.rand(10, 784), torch.rand(10, 784), title="t", save="digits")
     assert fig is not None and (tmp_path / "digits.png").read_bytes()[:4] == b"\x89PNG"
     plot.show_grid(torch.rand(6, 3, 16, 16), nrow=3, save="grid")
     plot.show_losses({"a": [3, 2, 1]}, save="loss")
     plot.show_code_map(torch.randn(50, 2), torch.randint(0, 10, (50,)), save="map")
     assert {p.name for p in tmp_path.iterdir()} == {"digits.png", "grid.png", "loss.png", "map.png"}
+    monkeypatch.setattr(settings, "QUICK", True)
+    plot.show_grid(torch.rand(2, 3, 8, 8), nrow=2, save="quick")
+    assert not (tmp_path / "quick.png").exists()        # quick-mode figures are not exported
 
 
 def test_mean_code_and_empty_group():
