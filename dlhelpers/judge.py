@@ -168,38 +168,25 @@ def train_digit_judge(images, labels, epochs=3, batch_size=128, lr=2e-3, seed=0,
     prints the test accuracy after every epoch. Repeatable for the same seed (model and batches).
     The history is kept in ``net.history``: per-epoch "loss" (and "test_accuracy").
     """
-    from tqdm.auto import tqdm
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = DigitNet()
     gen = torch.Generator().manual_seed(seed)
     x = _floats(images).reshape(-1, 1, 28, 28)
     y = labels.long()
-    opt = make_optimizer(net, lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(len(x) / batch_size))
-    history = {"loss": [], "test_accuracy": []}
-    for epoch in range(1, epochs + 1):
-        net.train()
-        order = torch.randperm(len(x), generator=gen)
-        total = 0.0
-        for idx in tqdm(order.split(batch_size), desc=f"digit judge, epoch {epoch}/{epochs}",
-                        disable=not progress, leave=False):
-            xb, target = _augment_digits(x[idx], y[idx], gen)
-            loss = -(target * F.log_softmax(net(xb), 1)).sum(1).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        history["loss"].append(total / len(x))
-        if test is not None:
-            history["test_accuracy"].append(digit_accuracy(net, *test))
-        if progress:
-            acc = f", test accuracy {history['test_accuracy'][-1]:.4f}" if test is not None else ""
-            print(f"digit judge epoch {epoch}: loss {history['loss'][-1]:.4f}{acc}")
-    net.eval()
-    net.history = history
-    return net
+
+    def loss_of(idx):
+        xb, target = _augment_digits(x[idx], y[idx], gen)
+        return -(target * F.log_softmax(net(xb), 1)).sum(1).mean()
+
+    def after_epoch(history):
+        if test is None:
+            return ""
+        history.setdefault("test_accuracy", []).append(digit_accuracy(net, *test))
+        return f", test accuracy {history['test_accuracy'][-1]:.4f}"
+
+    return _fit(net, len(x), loss_of, epochs, batch_size, lr, gen, "digit judge", progress,
+                after_epoch)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,6 +347,14 @@ def render_faces(n, seed=7, size=64, counterfactual=False, progress=False):
     return pack(traits), pack([_flip_one(t, r) for t, r in zip(traits, rngs)])
 
 
+def _at_size(images, size):
+    """Images (N, 3, H, W) as floats in [0, 1], resized to (N, 3, size, size) if needed."""
+    x = _floats(images)
+    if x.shape[-1] != size:
+        x = F.interpolate(x, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+    return x
+
+
 def train_trait_judge(faces, epochs=12, batch_size=64, lr=3e-3, seed=0, image_size=64,
                       indices=None, twins=None, fade=0.5, progress=True):
     """Train a ``TraitNet`` on labelled faces (a ``data.Faces`` with attributes); return it.
@@ -374,22 +369,15 @@ def train_trait_judge(faces, epochs=12, batch_size=64, lr=3e-3, seed=0, image_si
     weighted by how much of the glasses there is. Repeatable for the same seed.
     The history is kept in ``net.history``: per-epoch "loss".
     """
-    from tqdm.auto import tqdm
     if faces.attributes is None or "beard" not in faces.attributes:
         raise ValueError("train_trait_judge needs faces with attributes (glasses, frame, beard, "
                          "smile): the synthetic faces have them, the Kaggle photos do not.")
-    x = _floats(faces.images)
-    if x.shape[-1] != image_size:
-        x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", antialias=True,
-                          align_corners=False)
+    x = _at_size(faces.images, image_size)
     target, mask = trait_targets(faces.attributes, faces.glasses)
     if twins is not None:
         if len(twins) != len(faces):
             raise ValueError(f"twins must match faces one to one: {len(twins)} vs {len(faces)}")
-        x2 = _floats(twins.images)
-        if x2.shape[-1] != image_size:
-            x2 = F.interpolate(x2, size=(image_size, image_size), mode="bilinear", antialias=True,
-                               align_corners=False)
+        x2 = _at_size(twins.images, image_size)
         target2, mask2 = trait_targets(twins.attributes, twins.glasses)
     if indices is not None:
         x, target, mask = x[indices], target[indices], mask[indices]
@@ -399,36 +387,48 @@ def train_trait_judge(faces, epochs=12, batch_size=64, lr=3e-3, seed=0, image_si
         torch.manual_seed(seed)
         net = TraitNet(image_size=image_size)
     gen = torch.Generator().manual_seed(seed)
+
+    def loss_of(idx):
+        xb, tb, mb = x[idx], target[idx], mask[idx]
+        if twins is not None:
+            a = torch.where(_sometimes(len(idx), fade, gen), torch.rand(len(idx), generator=gen),
+                            torch.ones(len(idx)))[:, None]
+            xb = a[:, :, None, None] * xb + (1 - a[:, :, None, None]) * x2[idx]
+            g = a * mask[idx] + (1 - a) * mask2[idx]              # how much glasses there is
+            dark = (a * mask[idx] * target[idx] + (1 - a) * mask2[idx] * target2[idx]) / g.clamp_min(1e-6)
+            tb = a * target[idx] + (1 - a) * target2[idx]
+            tb[:, 2], mb = dark[:, 2], torch.ones_like(mb)
+            mb[:, 2] = g[:, 2]
+        logits = net(_augment_faces(xb, gen))
+        return (F.binary_cross_entropy_with_logits(logits, tb, reduction="none") * mb).sum() / mb.sum()
+
+    return _fit(net, len(x), loss_of, epochs, batch_size, lr, gen, "trait judge", progress)
+
+
+def _fit(net, n, loss_of, epochs, batch_size, lr, gen, name, progress, after_epoch=None):
+    """The judges' training loop: ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
+    schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
+    history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
+    from tqdm.auto import tqdm
     opt = make_optimizer(net, lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(len(x) / batch_size))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(n / batch_size))
     history = {"loss": []}
     for epoch in range(1, epochs + 1):
         net.train()
         total = 0.0
-        order = torch.randperm(len(x), generator=gen)
-        for idx in tqdm(order.split(batch_size), desc=f"trait judge, epoch {epoch}/{epochs}",
+        order = torch.randperm(n, generator=gen)
+        for idx in tqdm(order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}",
                         disable=not progress, leave=False):
-            xb, tb, mb = x[idx], target[idx], mask[idx]
-            if twins is not None:
-                a = torch.where(_sometimes(len(idx), fade, gen), torch.rand(len(idx), generator=gen),
-                                torch.ones(len(idx)))[:, None]
-                xb = a[:, :, None, None] * xb + (1 - a[:, :, None, None]) * x2[idx]
-                g = a * mask[idx] + (1 - a) * mask2[idx]              # how much glasses there is
-                dark = (a * mask[idx] * target[idx] + (1 - a) * mask2[idx] * target2[idx]) / g.clamp_min(1e-6)
-                tb = a * target[idx] + (1 - a) * target2[idx]
-                tb[:, 2], mb = dark[:, 2], torch.ones_like(mb)
-                mb[:, 2] = g[:, 2]
-            logits = net(_augment_faces(xb, gen))
-            loss = (F.binary_cross_entropy_with_logits(logits, tb, reduction="none")
-                    * mb).sum() / mb.sum()
+            loss = loss_of(idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
-        history["loss"].append(total / len(x))
+        history["loss"].append(total / n)
+        note = after_epoch(history) if after_epoch else ""
         if progress:
-            print(f"trait judge epoch {epoch}: loss {history['loss'][-1]:.4f}")
+            print(f"{name} epoch {epoch}: loss {history['loss'][-1]:.4f}{note}")
     net.eval()
     net.history = history
     return net
