@@ -44,7 +44,8 @@ def main(argv):
     task = argv[0] if argv else "help"
     if task == "tutorial":
         setup("")
-        run(PY, "-m", "jupyter", "lab", "notebooks", cwd=ROOT)
+        as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        run(PY, "-m", "jupyter", "lab", "notebooks", *as_root, cwd=ROOT)
     elif task == "test":
         setup("dev")
         env = dict(os.environ, DLHELPERS_QUICK="1")
