@@ -114,6 +114,37 @@ def _resume(model, opt, checkpoint):
     return extra["epoch"], extra["history"], list(extra.get("samples", []))
 
 
+def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True):
+    """One pass of VAE training over ``images`` (uint8) in shuffled batches.
+
+    Appends each batch's reconstruction error and KL per image to ``steps`` (for the live plot)
+    and returns the summed (reconstruction, kl) of the epoch. A loss that is not finite raises
+    FloatingPointError naming ``label`` (the epoch) and the batch.
+    """
+    device = next(model.parameters()).device
+    model.train()
+    rec_sum = kl_sum = 0.0
+    bar = tqdm(batches(images, batch_size), total=math.ceil(len(images) / batch_size), desc=label,
+               disable=not progress, leave=False)
+    for b, x in enumerate(bar, 1):
+        x = to_float(x.to(device))
+        mu, std, out = model(x)
+        rec, kl = vae_loss(x, mu, std, out)
+        loss = rec + kl
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"The loss became {loss.item()} in {label}, batch {b}. "
+                                     f"Training stopped; try a lower learning rate.")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        rec_sum, kl_sum = rec_sum + rec.item(), kl_sum + kl.item()
+        steps["rec"].append(rec.item() / len(x))
+        steps["kl"].append(kl.item() / len(x))
+        live.update(steps)
+        bar.set_postfix(rec=f"{steps['rec'][-1]:.0f}", kl=f"{steps['kl'][-1]:.0f}")
+    return rec_sum, kl_sum
+
+
 def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sample_codes=None,
             checkpoint=None, seed=0, progress=True):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
@@ -123,7 +154,7 @@ def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sam
     Loss per batch: summed squared error + KL (``models.vae_loss``); both are reported per image.
     After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
     ``sample_codes`` (k, latent_dims) so you can watch faces appear, and, if ``checkpoint`` is a
-    path, a checkpoint written atomically. Calling again with the same checkpoint resumes after the
+    path, a checkpoint written atomically. One epoch is ``vae_epoch``. Calling again with the same checkpoint resumes after the
     last complete epoch (after Ctrl-C or a killed process) and gives the same result as an
     uninterrupted run. A loss that is not finite stops training, naming the epoch and batch.
     Returns the history: per-epoch lists, plus "samples" (uint8 grids, one per epoch).
@@ -133,32 +164,12 @@ def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sam
     opt = make_optimizer(model, lr)
     done, history, samples = _resume(model, opt, checkpoint)
     live, steps, shown = plot.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
-    n_batches = math.ceil(len(images) / batch_size)
     epoch = done
     try:
         for epoch in range(done + 1, epochs + 1):
             torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
-            model.train()
-            rec_sum = kl_sum = 0.0
-            bar = tqdm(batches(images, batch_size), total=n_batches, desc=f"epoch {epoch}/{epochs}",
-                       disable=not progress, leave=False)
-            for b, x in enumerate(bar, 1):
-                x = to_float(x.to(device))
-                mu, std, out = model(x)
-                rec, kl = vae_loss(x, mu, std, out)
-                loss = rec + kl
-                if not torch.isfinite(loss):
-                    raise FloatingPointError(
-                        f"The loss became {loss.item()} at epoch {epoch}, batch {b}. Training stopped; "
-                        f"the last complete epoch is kept in {checkpoint}. Try a lower learning rate.")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                rec_sum, kl_sum = rec_sum + rec.item(), kl_sum + kl.item()
-                steps["rec"].append(rec.item() / len(x))
-                steps["kl"].append(kl.item() / len(x))
-                live.update(steps)
-                bar.set_postfix(rec=f"{steps['rec'][-1]:.0f}", kl=f"{steps['kl'][-1]:.0f}")
+            rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
+                                        live, steps, progress)
             history["rec"].append(rec_sum / len(images))
             history["kl"].append(kl_sum / len(images))
             if held_out is not None:
@@ -179,9 +190,9 @@ def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sam
                         if held_out is not None else "")
                 print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
                       f"{history['kl'][-1]:.0f} per image{held}")
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, FloatingPointError):
         where = f"{checkpoint} keeps epoch {epoch - 1}" if checkpoint else "nothing was saved"
-        print(f"Interrupted during epoch {epoch}: {where}. Run the same call again to resume.")
+        print(f"Stopped during epoch {epoch}: {where}. Run the same call again to resume.")
         raise
     live.update(steps, force=True)
     model.eval()

@@ -58,7 +58,7 @@ def test_ctrl_c_keeps_the_last_complete_epoch(tmp_path, monkeypatch):
 
 
 def test_non_finite_loss_names_epoch_and_batch():
-    with pytest.raises(FloatingPointError, match="epoch 1, batch 1"):
+    with pytest.raises(FloatingPointError, match="epoch 1/1, batch 1"):
         _nan_run()
 
 
