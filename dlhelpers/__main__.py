@@ -47,6 +47,11 @@ def organise(args):
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+def bench(args):
+    from . import bench
+    bench.main(args.rest)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m dlhelpers", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,9 +82,9 @@ def main(argv=None):
     org.add_argument("--dst", default=None, help="default: files/glasses")
     org.add_argument("--corrections", default=None, help="a CSV id,glasses that overrides labels")
     org.set_defaults(run=organise)
-    bench = sub.add_parser("bench", help="benchmarks (see python -m dlhelpers.bench --help)")
-    bench.add_argument("rest", nargs=argparse.REMAINDER)
-    bench.set_defaults(run=lambda a: __import__("dlhelpers.bench").bench.main(a.rest))
+    marks = sub.add_parser("bench", help="benchmarks (see python -m dlhelpers.bench --help)")
+    marks.add_argument("rest", nargs=argparse.REMAINDER)
+    marks.set_defaults(run=bench)
     args = p.parse_args(argv)
     args.run(args)
 

@@ -131,12 +131,12 @@ def chapter_style_vae(folder, held_out_files, epochs, size):
     return model, (time.perf_counter() - t) / (len(keep) * epochs) * 1000
 
 
-def bench_vae(epochs=None, subset=None, size=256, batch_size=32, lr=1e-3):
+def bench_vae(epochs=10, subset=160, size=256, batch_size=32, lr=1e-3):
     import tempfile
     from .data import load_faces
     from .models import VAE
     from .train import fit_vae, vae_scores
-    epochs, n = epochs or 2, subset or 320
+    n = subset
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         folder = full_size_pngs(Path(tmp) / "faces", n)
@@ -173,16 +173,17 @@ def bench_vae(epochs=None, subset=None, size=256, batch_size=32, lr=1e-3):
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m dlhelpers.bench", description=__doc__)
     p.add_argument("what", choices=["ae", "vae", "widgets"])
-    p.add_argument("--epochs", type=int, default=None, help="default: the chapter's 10")
-    p.add_argument("--subset", type=int, default=None, help="train on the first N images only")
+    p.add_argument("--epochs", type=int, default=10, help="default: the chapter's 10")
+    p.add_argument("--subset", type=int, default=None,
+                   help="ae: train on the first N digits; vae: generate N images (default 160)")
     args = p.parse_args(argv)
     if args.what == "ae":
-        result = bench_ae(args.epochs or 10, args.subset)
+        result = bench_ae(args.epochs, args.subset)
     elif args.what == "widgets":
         from .widgets import bench_widgets
         result = bench_widgets()
     else:
-        result = bench_vae(args.epochs, args.subset)
+        result = bench_vae(args.epochs, args.subset or 160)
     print(json.dumps(result))
 
 

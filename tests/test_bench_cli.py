@@ -31,3 +31,20 @@ def test_cli_trains_and_saves_an_ae(mnist_root, tmp_path, monkeypatch):
     cli(["train", "ae", "--epochs", "1", "--out", str(out)])
     model = checkpoints.load(out)
     assert isinstance(model, AE) and len(checkpoints.extra(out)["history"]["test_mse"]) == 1
+
+
+def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
+    """A tiny run (small images, 12 PNGs, one epoch) of the faces benchmark."""
+    real = bench.full_size_pngs
+    monkeypatch.setattr(bench, "full_size_pngs", lambda dst, n: real(dst, n, side=64))
+    result = bench.bench_vae(epochs=1, subset=12, size=32)
+    assert set(result) == {"baseline_ms_per_image", "ours_ms_per_image", "speedup", "baseline_mse",
+                           "ours_mse", "projected_full_run_min"}
+    assert result["baseline_ms_per_image"] > 0 and 0 < result["ours_mse"] < 1
+
+
+def test_cli_bench_passes_its_arguments_on(monkeypatch):
+    seen = []
+    monkeypatch.setattr(bench, "main", lambda argv: seen.append(argv))
+    cli(["bench", "ae", "--epochs", "1"])
+    assert seen == [["ae", "--epochs", "1"]]
