@@ -1,14 +1,21 @@
-"""Command line: ``python -m dlhelpers <command>``; ``--help`` on any command lists its options.
+"""The one command line: ``python -m dlhelpers <command> ...``; ``--help`` on every command.
 
-    python -m dlhelpers train ae  --out files/ae_mnist.pt
-    python -m dlhelpers train vae --size 64 --epochs 30 --out files/vae_faces64.pt
-    python -m dlhelpers organise ~/Downloads/glasses [--corrections fixes.csv]
-    python -m dlhelpers bench ae            (same as python -m dlhelpers.bench ae)
+    python -m dlhelpers train ae                 # notebook 01's autoencoder -> files/ae_mnist.pt
+    python -m dlhelpers train vae --size 64      # notebook 02's VAE (resumes if --out exists)
+    python -m dlhelpers train dense-vae          # the MNIST VAE notebook 04 compares with the AE
+    python -m dlhelpers train judges             # the classifiers that score decoded images
+    python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses
+    python -m dlhelpers bench ae|vae|widgets     # speed against the chapter's loops
+    python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
+
+Defaults come from ``dlhelpers.recipes`` (quick mode when DLHELPERS_QUICK=1). Mistakes in the
+arguments or the data print one line and exit with status 2; only bugs show a traceback.
 """
 import argparse
+import json
 import sys
 
-from . import settings
+from . import recipes, settings
 
 
 def train_ae(args):
@@ -26,67 +33,178 @@ def train_ae(args):
 
 
 def train_vae(args):
-    from . import checkpoints, data, latent
+    from . import checkpoints, data, latent, plot
     from .models import VAE
     from .train import fit_vae
-    faces = data.faces(size=args.size, folder=args.data)
+    faces = data.face_set(size=args.size, folder=args.data)
     train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
-    codes = latent.random_codes(18, args.latent, seed=args.seed)
+    codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
     history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                       held_out=held_out, sample_codes=codes, checkpoint=args.out, seed=args.seed)
-    from . import plot
-    gif = plot.save_gif(history["samples"], str(args.out).rsplit(".", 1)[0] + "_samples.gif")
-    print(f"saved {args.out} and {gif}")
+    out = args.out or settings.FILES / "runs" / f"vae_faces{args.size}.pt"
+    if args.out is None:
+        checkpoints.save(model, out, half=True, history={k: v for k, v in history.items()
+                                                          if k != "samples"})
+    gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
+    print(f"saved {out} and {gif}")
+
+
+def train_dense_vae(args):
+    from . import checkpoints, data
+    from .models import DenseVAE
+    from .train import fit_vae
+    x, _ = data.mnist(train=True)
+    xt, _ = data.mnist(train=False)
+    settings.seed(args.seed)
+    model = DenseVAE()
+    history = fit_vae(model, x, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                      held_out=xt, seed=args.seed)
+    checkpoints.save(model, args.out, half=True, history=history, epochs=args.epochs)
+    print(f"saved {args.out}: test reconstruction {history['held_out_rec'][-1]:.1f} + "
+          f"KL {history['held_out_kl'][-1]:.1f} per image")
+
+
+def train_judges(args):
+    from . import judges
+    if "digits" in args.which:
+        judges.build_digit_judge()
+    if "traits" in args.which:
+        judges.build_trait_judge()
 
 
 def organise(args):
-    from . import data
-    counts = data.organise_kaggle(args.src, args.dst, corrections=args.corrections)
+    from . import kaggle
+    counts = kaggle.organise(args.src, args.dst, corrections=args.corrections)
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
 def bench(args):
-    from . import bench
-    bench.main(args.rest)
+    from . import bench as marks
+    if args.what == "ae":
+        result = marks.bench_ae(args.epochs, args.subset)
+    elif args.what == "vae":
+        result = marks.bench_vae()
+    else:
+        result = marks.bench_widgets()
+    print(json.dumps(result))
+
+
+def student_copies(args):
+    from .student_copies import write_student_copies
+    write_student_copies(settings.PROJECT / "notebooks", args.dest)
+
+
+def positive(kind):
+    """An argparse type: a number of ``kind`` that must be above zero."""
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+        return value
+    return parse
+
+
+def share(text):
+    """An argparse type: a share strictly between 0 and 1."""
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text}")
+    return value
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m dlhelpers", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train = sub.add_parser("train", help="train a model and save it").add_subparsers(
+        dest="model", required=True, metavar="MODEL")
+
+    r = recipes.AE
+    ae = train.add_parser("ae", help="the MNIST autoencoder (section 7.2, notebook 01)")
+    ae.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
+    ae.add_argument("--batch-size", type=positive(int), default=r.batch_size,
+                    help=f"default {r.batch_size}")
+    ae.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
+    ae.add_argument("--seed", type=int, default=r.seed, help="seed of weights and batch order")
+    ae.add_argument("--out", default=str(settings.FILES / "ae_mnist.pt"), help="where to save it")
+    ae.set_defaults(run=train_ae)
+
+    r = recipes.FACES_VAE
+    vae = train.add_parser("vae", help="the faces VAE (section 7.4, notebook 02); resumes if --out exists")
+    vae.add_argument("--data", default=None,
+                     help="a folder in the G/NoG layout (default: files/glasses, else the synthetic faces)")
+    vae.add_argument("--size", type=positive(int), default=r.size,
+                     help=f"image side, a multiple of 8 and at least 16 (book: 256), default {r.size}")
+    vae.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
+    vae.add_argument("--batch-size", type=positive(int), default=r.batch_size,
+                     help=f"default {r.batch_size}")
+    vae.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
+    vae.add_argument("--latent", type=positive(int), default=r.latent_dims,
+                     help=f"code dimensions, default {r.latent_dims}")
+    vae.add_argument("--held-out", type=share, default=r.held_out,
+                     help=f"share of faces kept for testing, default {r.held_out}")
+    vae.add_argument("--seed", type=int, default=r.seed, help="seed of split, weights and batches")
+    vae.add_argument("--out", default=None,
+                     help="checkpoint written every epoch (rerun to resume); default: "
+                          "files/runs/vae_faces<SIZE>.pt, written at the end")
+    vae.set_defaults(run=train_vae)
+
+    r = recipes.DENSE_VAE
+    dv = train.add_parser("dense-vae", help="the MNIST VAE that notebook 04 compares with the AE")
+    dv.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
+    dv.add_argument("--batch-size", type=positive(int), default=r.batch_size,
+                    help=f"default {r.batch_size}")
+    dv.add_argument("--lr", type=positive(float), default=r.lr, help=f"default {r.lr}")
+    dv.add_argument("--seed", type=int, default=r.seed, help="seed of weights and batches")
+    dv.add_argument("--out", default=str(settings.FILES / "dense_vae_mnist.pt"), help="where to save it")
+    dv.set_defaults(run=train_dense_vae)
+
+    jd = train.add_parser("judges", help="the classifiers that score decoded digits and faces "
+                                         "(files/judge_digits.pt, files/judge_faces64.pt)")
+    jd.add_argument("which", nargs="*", choices=["digits", "traits"], default=["digits", "traits"],
+                    help="which judges to rebuild (default: both)")
+    jd.set_defaults(run=train_judges)
+
+    org = sub.add_parser("organise", help="copy a Kaggle glasses download into files/glasses/G|NoG")
+    org.add_argument("src", help="the folder the Kaggle archive was unzipped into")
+    org.add_argument("--dst", default=None, help="where to build G/ and NoG/ (default: files/glasses)")
+    org.add_argument("--corrections", default=None, help="a CSV id,glasses that overrides labels")
+    org.set_defaults(run=organise)
+
+    marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
+    marks.add_argument("what", choices=["ae", "vae", "widgets"],
+                       help="ae: notebook 01's training; vae: the 256-px VAE; widgets: slider redraws")
+    marks.add_argument("--epochs", type=positive(int), default=None,
+                       help=f"ae only: epochs (default {recipes.AE.epochs})")
+    marks.add_argument("--subset", type=positive(int), default=None,
+                       help="ae only: train on the first N digits (default: all)")
+    marks.set_defaults(run=bench)
+
+    sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")
+    sc.add_argument("dest", help="an empty or new folder (not notebooks/)")
+    sc.set_defaults(run=student_copies)
+    return p
+
+
+USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, ValueError, KeyError,
+               PermissionError, FloatingPointError)
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m dlhelpers", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help="train a model and save it").add_subparsers(
-        dest="model", required=True)
-    ae = train.add_parser("ae", help="the MNIST autoencoder (section 7.2)")
-    ae.add_argument("--epochs", type=int, default=10)
-    ae.add_argument("--batch-size", type=int, default=256)
-    ae.add_argument("--lr", type=float, default=3e-3)
-    ae.add_argument("--seed", type=int, default=0)
-    ae.add_argument("--out", default=str(settings.FILES / "ae_mnist.pt"))
-    ae.set_defaults(run=train_ae)
-    vae = train.add_parser("vae", help="the faces VAE (section 7.4); resumes if --out exists")
-    vae.add_argument("--data", default=None,
-                     help="a folder in the G/NoG layout (default: files/glasses, else synthetic)")
-    vae.add_argument("--size", type=int, default=64, help="image side, a multiple of 8 (256 = book)")
-    vae.add_argument("--epochs", type=int, default=30)
-    vae.add_argument("--batch-size", type=int, default=32)
-    vae.add_argument("--lr", type=float, default=1e-3)
-    vae.add_argument("--latent", type=int, default=100)
-    vae.add_argument("--held-out", type=float, default=0.1, help="share of images kept for testing")
-    vae.add_argument("--seed", type=int, default=0)
-    vae.add_argument("--out", default=str(settings.FILES / "vae_faces64.pt"))
-    vae.set_defaults(run=train_vae)
-    org = sub.add_parser("organise", help="copy a Kaggle glasses download into files/glasses/G|NoG")
-    org.add_argument("src", help="the folder the Kaggle archive was unzipped into")
-    org.add_argument("--dst", default=None, help="default: files/glasses")
-    org.add_argument("--corrections", default=None, help="a CSV id,glasses that overrides labels")
-    org.set_defaults(run=organise)
-    marks = sub.add_parser("bench", help="benchmarks (see python -m dlhelpers.bench --help)")
-    marks.add_argument("rest", nargs=argparse.REMAINDER)
-    marks.set_defaults(run=bench)
+    p = parser()
     args = p.parse_args(argv)
-    args.run(args)
+    try:
+        args.run(args)
+    except USER_ERRORS as e:
+        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"python -m dlhelpers {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,15 +1,14 @@
-"""Benchmarks that print figures: ``python -m dlhelpers.bench ae`` (and ``vae``, ``widgets``).
+"""Benchmarks that print figures: ``python -m dlhelpers bench ae`` (and ``vae``, ``widgets``).
 
 Each prints a few readable lines, then one JSON object as its last line.
 """
-import argparse
-import json
+import statistics
 import time
 from pathlib import Path
 
 import torch
 
-from . import settings
+from . import latent, recipes, settings
 
 
 def matmul_peak_gflops(n=2048, repeats=10):
@@ -36,10 +35,9 @@ def chapter_style_ae(epochs, subset=None):
     """The chapter's loop: ToTensor per sample, DataLoader batch 32, Adam 2.5e-4, summed error."""
     import torchvision
     import torchvision.transforms as T
-    from .data import data_root
     from .models import AE
     tf = T.ToTensor()
-    train = torchvision.datasets.MNIST(str(data_root()), train=True, download=True, transform=tf)
+    train = torchvision.datasets.MNIST(str(settings.data_root()), train=True, download=True, transform=tf)
     if subset:
         train = torch.utils.data.Subset(train, range(subset))
     loader = torch.utils.data.DataLoader(train, batch_size=32, shuffle=True)
@@ -58,12 +56,15 @@ def chapter_style_ae(epochs, subset=None):
     return model, time.perf_counter() - t
 
 
-def bench_ae(epochs=10, subset=None):
+def bench_ae(epochs=None, subset=None):
+    """The chapter's AE loop against ``train.fit_ae`` with the recipe, ``epochs`` each."""
     from .data import mnist, to_float
     from .models import AE
     from .train import ae_test_mse, fit_ae
     x, _ = mnist(train=True)
     xt, _ = mnist(train=False)
+    r = recipes.AE
+    epochs = epochs or r.epochs
     x = x[:subset] if subset else x
     test = to_float(xt).flatten(1)
     peak = matmul_peak_gflops()
@@ -74,7 +75,7 @@ def bench_ae(epochs=10, subset=None):
     settings.seed(0)
     model = AE()
     t = time.perf_counter()
-    fit_ae(model, x, xt, epochs=epochs, progress=False)
+    fit_ae(model, x, xt, epochs=epochs, batch_size=r.batch_size, lr=r.lr, progress=False)
     ours_s = time.perf_counter() - t
     ours_mse = ae_test_mse(model, test)
     gflops = ae_train_flops(model, len(x) * epochs) / ours_s / 1e9
@@ -95,11 +96,12 @@ def full_size_pngs(dst, n, side=1024, seed=0):
     """
     import numpy as np
     from PIL import Image
-    from . import faces
+    from .synthetic_faces import render
+    from .synthetic_set import face_traits
     rng = np.random.default_rng(seed)
     for i in range(1, n + 1):
-        traits = faces.face_traits(i, seed)
-        img = np.asarray(faces.render(traits, 128).resize((side, side), Image.BICUBIC), np.int16)
+        traits = face_traits(i, seed)
+        img = np.asarray(render(traits, 128).resize((side, side), Image.BICUBIC), np.int16)
         img = np.clip(img + rng.integers(-4, 5, img.shape), 0, 255).astype(np.uint8)
         folder = Path(dst) / ("NoG" if traits["glasses"] == "none" else "G")
         folder.mkdir(parents=True, exist_ok=True)
@@ -131,12 +133,14 @@ def chapter_style_vae(folder, held_out_files, epochs, size):
     return model, (time.perf_counter() - t) / (len(keep) * epochs) * 1000
 
 
-def bench_vae(epochs=10, subset=160, size=256, batch_size=32, lr=1e-3):
+def bench_vae(recipe=recipes.BENCH_VAE):
+    """The chapter's 256-px VAE loop against ``train.fit_vae`` on generated 1024-px PNGs."""
     import tempfile
-    from .data import load_faces
+    from .face_folder import load as load_faces
     from .models import VAE
     from .train import fit_vae, vae_scores
-    n = subset
+    n, epochs, size, batch_size, lr = (recipe.images, recipe.epochs, recipe.size,
+                                       recipe.batch_size, recipe.lr)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         folder = full_size_pngs(Path(tmp) / "faces", n)
@@ -170,22 +174,54 @@ def bench_vae(epochs=10, subset=160, size=256, batch_size=32, lr=1e-3):
                 ours_mse=round(ours_mse, 5), projected_full_run_min=round(full_min, 1))
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m dlhelpers.bench", description=__doc__)
-    p.add_argument("what", choices=["ae", "vae", "widgets"])
-    p.add_argument("--epochs", type=int, default=10, help="default: the chapter's 10")
-    p.add_argument("--subset", type=int, default=None,
-                   help="ae: train on the first N digits; vae: generate N images (default 160)")
-    args = p.parse_args(argv)
-    if args.what == "ae":
-        result = bench_ae(args.epochs, args.subset)
-    elif args.what == "widgets":
-        from .widgets import bench_widgets
-        result = bench_widgets()
-    else:
-        result = bench_vae(args.epochs, args.subset or 160)
-    print(json.dumps(result))
+def _times_ms(set_value, values):
+    """Milliseconds each call ``set_value(v)`` took, one per value."""
+    times = []
+    for v in values:
+        t = time.perf_counter()
+        set_value(v)
+        times.append((time.perf_counter() - t) * 1000)
+    return times
 
 
-if __name__ == "__main__":
-    main()
+def _p90(times):
+    return sorted(times)[int(0.9 * (len(times) - 1))]
+
+
+def bench_widgets(moves=50, image_size=64, seed=0):
+    """Milliseconds per slider redraw of each slider widget, for a ``VAE(image_size=64)``.
+
+    A redraw is what one slider move costs in Python: the blend, one decode, the PNG (the browser
+    adds its own few ms to show the new image). Reports the median and the 90th percentile over
+    ``moves`` moves, and, for comparison, one decode on all of torch's threads. Random weights:
+    the timing does not depend on them. Prints readable lines and returns the figures as a dict.
+    """
+    from .models import VAE
+    from .plot import enlargement, png_bytes
+    from .sliders import arithmetic_sliders, attribute_slider, interpolation_slider
+    torch.manual_seed(seed)
+    model = VAE(image_size=image_size).eval()
+    d = model.config["latent_dims"]
+    z1, z2, z3 = latent.random_codes(3, d, seed)
+    values = [round((i % 20) / 20 + 0.025, 3) for i in range(moves)]  # every move a new value
+    interp = interpolation_slider(model, z1, z2)
+    arith = arithmetic_sliders(model, {"a": z1, "b": z2, "c": z3}, {"a": 1, "b": -1, "c": 1})
+    attr = attribute_slider(model, z1, {"glasses": z2 - z1})
+    first = next(iter(arith.sliders.values()))
+    times = dict(
+        interpolation=_times_ms(lambda v: setattr(interp.slider, "value", v), values),
+        arithmetic=_times_ms(lambda v: setattr(first, "value", 4 * v - 2), values),
+        attribute=_times_ms(lambda v: setattr(attr.slider, "value", 6 * v - 3), values),
+        decode_all_threads=_times_ms(lambda v: latent.decode(model, z1.unsqueeze(0) * v), values),
+        png=_times_ms(lambda v: png_bytes(torch.full((3, image_size, image_size), v)), values))
+    assert interp.redraws == attr.redraws == moves + 1, "every move must redraw once"
+    factor = enlargement(image_size)
+    print(f"widget redraws at {image_size} px, shown x{factor}, over {moves} slider moves "
+          f"(torch has {torch.get_num_threads()} threads; the widgets decode on 1):")
+    result = {}
+    for name, ms in times.items():
+        median, p90 = statistics.median(ms), _p90(ms)
+        print(f"  {name:<20} median {median:6.2f} ms   90th percentile {p90:6.2f} ms")
+        result[f"{name}_ms"], result[f"{name}_p90_ms"] = round(median, 2), round(p90, 2)
+    result.update(moves=moves, image_size=image_size, scale=factor)
+    return result

@@ -7,6 +7,7 @@ The chapter's own files load too: ``AEdigits.pt`` (TorchScript) and ``VAEglasses
 import os
 import pickle
 import tempfile
+import zipfile
 from pathlib import Path
 
 import torch
@@ -16,28 +17,54 @@ from .models import MODELS
 FORMAT = "dlhelpers-checkpoint-1"
 
 
-def save(model, path, half=False, **extra):
-    """Write ``model``'s weights, class name and config (plus any ``extra`` plain data) to ``path``.
-
-    ``half=True`` stores float weights as float16 (half the file; they load back as float32).
-    """
+def atomic_save(obj, path):
+    """``torch.save(obj)`` to ``path`` through a temporary file and a rename, so a crash never
+    leaves a half-written file under the real name. Temporary files that killed runs left beside
+    ``path`` are deleted first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"format": FORMAT, "model": type(model).__name__, "config": dict(model.config),
-               "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
-               "extra": extra}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
+            torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o644)                 # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def _remove_stale_temps(path):
+    """Delete ``.<name>.<pid>.*.tmp`` files of processes that no longer run (killed mid-save)."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                          # exists, but owned by someone else
+        return True
+    return True
+
+
+def save(model, path, half=False, **extra):
+    """Write ``model``'s weights, class name and config (plus any ``extra`` plain data) to ``path``.
+
+    ``half=True`` stores float weights as float16 (half the file; they load back as float32).
+    """
+    payload = {"format": FORMAT, "model": type(model).__name__, "config": dict(model.config),
+               "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
+               "extra": extra}
+    return atomic_save(payload, path)
 
 
 def _stored(tensor, half):
@@ -50,15 +77,43 @@ def read(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No checkpoint at {path}. Train a model first, or check the path.")
+    if _is_torchscript(path):
+        raise ValueError(f"{path} is a TorchScript file (like the chapter's AEdigits.pt), not a "
+                         f"checkpoint: load it with checkpoints.load_chapter_ae({str(path)!r}).")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        raise ValueError(
-            f"Refused to load {path}: it needs arbitrary Python objects to unpickle, which could run "
-            f"code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted. ({e})") from e
+        if "Unsupported global" in str(e) or _pickle_needs_objects(path):
+            raise ValueError(
+                f"Refused to load {path}: it needs arbitrary Python objects to unpickle, which could "
+                f"run code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted.") from e
+        raise ValueError(f"{path} is not a PyTorch file (or it is damaged). Save it again, or "
+                         f"download it again.") from e
     except (RuntimeError, EOFError, OSError) as e:
         raise ValueError(f"{path} is truncated or not a PyTorch file ({e}). "
                          f"Save it again, or download it again.") from e
+
+
+def _pickle_needs_objects(path):
+    """True if ``path`` is a well-formed pickle that imports or calls Python objects."""
+    import pickletools
+    try:
+        with open(path, "rb") as f:
+            ops = {op.name for op, _, _ in pickletools.genops(f)}
+    except Exception:                        # not a pickle at all: random or damaged bytes
+        return False
+    return bool(ops & {"GLOBAL", "STACK_GLOBAL", "REDUCE", "INST", "OBJ", "NEWOBJ", "BUILD"})
+
+
+def _is_torchscript(path):
+    """True for a TorchScript archive: a zip holding compiled code (``code/`` or ``constants.pkl``)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("constants.pkl") or "/code/" in n for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def load_weights(model, state_dict, source="checkpoint"):
@@ -81,20 +136,28 @@ def load_weights(model, state_dict, source="checkpoint"):
 def load(path, device=None, model=None):
     """Rebuild a model from ``path`` and put it in eval mode on ``device`` (default: CPU).
 
-    ``path`` may be a dlhelpers checkpoint (the model is rebuilt from its config) or a bare
+    ``path`` may be a dlhelpers checkpoint of any model in ``models.MODELS`` (the model is rebuilt
+    from its config; the judges too) or a bare
     state_dict such as the chapter's ``VAEglasses.pth`` (then pass the ``model`` to fill).
     Raises ValueError naming mismatched keys or shapes, a truncated file, or an unsafe file.
     """
     payload = read(path)
     if isinstance(payload, dict) and payload.get("format") == FORMAT:
         if model is None:
-            model = MODELS[payload["model"]](**payload["config"])
+            kind = MODELS.get(payload.get("model"))
+            if kind is None:
+                raise ValueError(f"{path} holds a model of class {payload.get('model')!r}, which "
+                                 f"dlhelpers does not know (it knows {', '.join(MODELS)}).")
+            model = kind(**payload["config"])
         load_weights(model, payload["state_dict"], source=f"checkpoint {path}")
-    elif model is not None and isinstance(payload, dict):
-        load_weights(model, payload, source=f"state_dict {path}")
-    else:
+    elif not isinstance(payload, dict) or not all(isinstance(v, torch.Tensor) for v in payload.values()):
+        raise ValueError(f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
+                         f"nor a state_dict (a dict of tensors).")
+    elif model is None:
         raise ValueError(f"{path} is a bare state_dict; pass the model to load it into, "
                          f"e.g. load(path, model=VAE(image_size=256)).")
+    else:
+        load_weights(model, payload, source=f"state_dict {path}")
     return model.to(device or "cpu").eval()
 
 

@@ -1,18 +1,25 @@
-"""Every figure of the series: digit rows, image grids, loss curves, code maps, live training plots.
+"""Every figure of the series: digit rows, image grids, loss curves, code maps, live training plots,
+and the PNG images the widgets show.
 
-Images are float tensors in [0, 1], shape (N, C, H, W); MNIST rows may also be (N, 784).
+Images are (N, C, H, W), uint8 0..255 or floats in [0, 1]; MNIST rows may also be (N, 784).
 In a notebook each function displays its figure and returns None; elsewhere (tests, scripts) it
 returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
 """
+import io
+
 import matplotlib
 import matplotlib.pyplot as plt
 import torch
 import torchvision
 
 from . import settings
+from .data import to_float
 
 FIGURES = settings.FILES / "figures"
-DPI = 80
+DPI = 80                # figure resolution; presentation(True) raises it
+NORMAL_SCALE = 3        # a 64-px image in a widget is shown 3 times larger (192 px on screen)
+PRESENTATION_SCALE = 5  # the same under presentation(True), for a class projector (320 px)
+SCALE = NORMAL_SCALE    # the one in use
 
 
 def in_notebook():
@@ -25,9 +32,11 @@ def in_notebook():
 
 
 def presentation(on=True):
-    """Bigger fonts and images for a class projector; ``presentation(False)`` restores defaults."""
-    global DPI
+    """Bigger fonts, figures and widget images for a class projector; ``presentation(False)``
+    restores the defaults. Affects figures drawn and widgets built after the call."""
+    global DPI, SCALE
     DPI = 120 if on else 80
+    SCALE = PRESENTATION_SCALE if on else NORMAL_SCALE
     matplotlib.rcParams.update({"font.size": 16 if on else 10, "axes.titlesize": 18 if on else 11})
 
 
@@ -46,8 +55,9 @@ def finish(fig, save=None):
 
 
 def as_images(x, side=28):
-    """(N, 784) rows or (N, C, H, W) images -> (N, C, H, W) on the CPU, detached."""
-    x = x.detach().float().cpu()
+    """(N, 784) rows or (N, C, H, W) images, uint8 (0..255) or floats in [0, 1] -> floats in
+    [0, 1], (N, C, H, W), on the CPU, detached."""
+    x = to_float(x.detach().cpu())
     return x.view(len(x), 1, side, side) if x.dim() == 2 else x
 
 
@@ -231,3 +241,36 @@ def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     axes[0].legend(fontsize="small")
     fig.tight_layout()
     return finish(fig, save)
+
+
+# --- Images for widgets -----------------------------------------------------------------------
+
+def enlargement(side, scale=None):
+    """The whole-number factor that shows an image ``side`` pixels tall about as large as a 64-px
+    image enlarged ``scale`` times (default ``SCALE``): 3 for 64 px, 7 for MNIST's 28 px, 1 for
+    256 px.
+    """
+    return max(1, round((scale or SCALE) * 64 / side))
+
+
+def png_bytes(image, scale=None):
+    """One image (C, H, W) or (1, C, H, W), uint8 or floats in [0, 1], C = 1 or 3 -> PNG file bytes.
+
+    Enlarged ``scale`` times with nearest-neighbour, so every pixel of the model's output stays a
+    crisp square instead of a blur. Default: ``enlargement(H)``, i.e. ``SCALE`` for 64-px images.
+    """
+    from PIL import Image
+    image = to_float(image.detach().cpu())
+    if image.dim() == 4 and len(image) == 1:
+        image = image[0]
+    if image.dim() != 3 or image.shape[0] not in (1, 3):
+        raise ValueError("png_bytes takes one image (C, H, W) with C = 1 or 3, "
+                         f"got {tuple(image.shape)}")
+    pixels = (image.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    picture = Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
+    scale = int(scale or enlargement(image.shape[1]))
+    if scale > 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="png", compress_level=1)  # light compression: fast to write
+    return buffer.getvalue()

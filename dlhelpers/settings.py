@@ -1,9 +1,13 @@
-"""Settings read once from the environment: project folders, quick mode, device, seeding.
+"""Settings read once from the environment: project folders, data root, quick mode, device, seed.
+
+This module imports nothing else from the package, so every other module may import it.
 
 Environment variables
 ---------------------
-DLHELPERS_DATA   where datasets live (default: ``<project>/data``); see ``dlhelpers.data``.
-DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (few batches, small subsets).
+DLHELPERS_DATA   where datasets live (default: ``<project>/data``): MNIST in ``MNIST/raw/``, the
+                 synthetic faces in ``synthetic-faces/``.
+DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (``dlhelpers.recipes`` shrinks each
+                 lesson's recipe); the tests use it.
 """
 import os
 import random
@@ -14,6 +18,20 @@ import torch
 PROJECT = Path(__file__).resolve().parents[1]
 FILES = PROJECT / "files"      # saved models, exported figures, the glasses folder
 QUICK = os.environ.get("DLHELPERS_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_root():
+    """The dataset folder: ``$DLHELPERS_DATA`` if set, else ``<project>/data``.
+
+    Raises NotADirectoryError if the path exists but is not a folder.
+    """
+    env = os.environ.get("DLHELPERS_DATA", "").strip()
+    root = Path(env).expanduser() if env else PROJECT / "data"
+    if root.exists() and not root.is_dir():
+        raise NotADirectoryError(
+            f"The data root {root} is a file, not a folder. Point DLHELPERS_DATA at a folder "
+            f"(or unset it to use {PROJECT / 'data'}).")
+    return root
 
 
 def device():
@@ -35,6 +53,5 @@ def seed(n=0):
 
 def summary():
     """One line a notebook prints in its settings cell."""
-    from .data import data_root
     mode = "QUICK (few batches, small subsets)" if QUICK else "full (the chapter's recipe)"
     return f"mode: {mode} | device: {device()} | data root: {data_root()}"

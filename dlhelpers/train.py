@@ -1,4 +1,5 @@
-"""Training loops with a progress bar, a live loss curve and per-epoch checks.
+"""Every training loop: the autoencoder (7.2.2), the VAE (7.4.2) and the judges' classifiers, each
+with a progress bar; the first two with a live loss curve, per-epoch checks and (VAE) resuming.
 
 Batches are cut from tensors held in memory (decoded once by ``dlhelpers.data``), so an epoch
 costs only the model's arithmetic.
@@ -36,8 +37,8 @@ def ae_test_mse(model, images, batch_size=2000):
     return total / images.numel()
 
 
-def fit_ae(model, train_images, test_images, epochs=10, batch_size=256, lr=3e-3, seed=0,
-           originals=None, show_after=(), progress=True):
+def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, originals=None,
+           show_after=(), progress=True):
     """Train the AE on MNIST (section 7.2.2) and return its history.
 
     train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. The loss per batch is the
@@ -145,7 +146,7 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True)
     return rec_sum, kl_sum
 
 
-def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sample_codes=None,
+def fit_vae(model, images, *, epochs, batch_size, lr, held_out=None, sample_codes=None,
             checkpoint=None, seed=0, progress=True):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
 
@@ -197,3 +198,32 @@ def fit_vae(model, images, epochs=15, batch_size=32, lr=1e-3, held_out=None, sam
     live.update(steps, force=True)
     model.eval()
     return dict(history, samples=samples)
+
+
+def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True,
+                   after_epoch=None):
+    """The judges' training loop (``dlhelpers.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
+    schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
+    history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
+    opt = make_optimizer(net, lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(n / batch_size))
+    history = {"loss": []}
+    for epoch in range(1, epochs + 1):
+        net.train()
+        total = 0.0
+        order = torch.randperm(n, generator=gen)
+        for idx in tqdm(order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}",
+                        disable=not progress, leave=False):
+            loss = loss_of(idx)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        history["loss"].append(total / n)
+        note = after_epoch(history) if after_epoch else ""
+        if progress:
+            print(f"{name} epoch {epoch}: loss {history['loss'][-1]:.4f}{note}")
+    net.eval()
+    net.history = history
+    return net

@@ -13,7 +13,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def mnist_root():
     """The folder that holds MNIST/raw/ with the four files, or skip when none is available."""
-    from dlhelpers.data import MNIST_FILES, data_root
+    from dlhelpers.data import MNIST_FILES
+    from dlhelpers.settings import data_root
     root = data_root()
     if not all((root / "MNIST" / "raw" / f).exists() for f in MNIST_FILES):
         pytest.skip(f"MNIST files not found under {root}/MNIST/raw (set DLHELPERS_DATA)")

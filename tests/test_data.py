@@ -3,14 +3,14 @@ import shutil
 import pytest
 import torch
 
-from dlhelpers import data
+from dlhelpers import data, settings
 
 
 def test_data_root_from_env_or_default(monkeypatch, tmp_path):
     monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path))
-    assert data.data_root() == tmp_path
+    assert settings.data_root() == tmp_path
     monkeypatch.delenv("DLHELPERS_DATA")
-    assert data.data_root().name == "data"
+    assert settings.data_root().name == "data"
 
 
 def test_data_root_that_is_a_file_is_refused(monkeypatch, tmp_path):
@@ -18,7 +18,7 @@ def test_data_root_that_is_a_file_is_refused(monkeypatch, tmp_path):
     f.write_text("x")
     monkeypatch.setenv("DLHELPERS_DATA", str(f))
     with pytest.raises(NotADirectoryError, match="DLHELPERS_DATA"):
-        data.data_root()
+        settings.data_root()
 
 
 def test_mnist_shapes_types_and_ranges(mnist_root):

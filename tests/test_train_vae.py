@@ -14,7 +14,7 @@ def images(n=24, side=16, seed=0):
 def run(epochs, ckpt=None, **kw):
     settings.seed(0)
     model = VAE(latent_dims=8, image_size=16)
-    hist = fit_vae(model, images(), epochs=epochs, batch_size=8, held_out=images(8, seed=1),
+    hist = fit_vae(model, images(), epochs=epochs, batch_size=8, lr=1e-3, held_out=images(8, seed=1),
                    sample_codes=latent.random_codes(3, 8), checkpoint=ckpt, progress=False, **kw)
     return model, hist
 
@@ -67,7 +67,7 @@ def _nan_run():
     model = VAE(latent_dims=8, image_size=16)
     with torch.no_grad():
         model.encoder.linear2.bias.fill_(float("nan"))
-    fit_vae(model, images(), epochs=1, batch_size=8, progress=False)
+    fit_vae(model, images(), epochs=1, batch_size=8, lr=1e-3, progress=False)
 
 
 def test_vae_scores_per_image_and_per_pixel():

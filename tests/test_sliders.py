@@ -1,17 +1,16 @@
 """The sliders and the gallery picker, driven from Python (test_browser.py has the browser)."""
 import io
-import json
 import warnings
 
 import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import bench, latent, plot, widgets
+from dlhelpers import latent, plot, sliders
 from dlhelpers.models import AE, VAE
 
 SIDE = 16                       # small models keep these tests fast
-PX = SIDE * widgets.enlargement(SIDE)
+PX = SIDE * plot.enlargement(SIDE)
 
 
 @pytest.fixture
@@ -35,35 +34,35 @@ def png(widget_image):
 
 
 def decoded(model, z, scale=None):
-    return widgets.png_bytes(latent.decode(model, z.view(1, -1))[0], scale)
+    return plot.png_bytes(latent.decode(model, z.view(1, -1))[0], scale)
 
 
 def test_png_bytes_enlarges_with_crisp_pixels():
     image = torch.zeros(3, 4, 4)
     image[0, 0, 0] = 1.0
-    picture = Image.open(io.BytesIO(widgets.png_bytes(image, scale=3)))
+    picture = Image.open(io.BytesIO(plot.png_bytes(image, scale=3)))
     assert picture.size == (12, 12) and picture.mode == "RGB"
     assert picture.getpixel((2, 2)) == (255, 0, 0) and picture.getpixel((3, 3)) == (0, 0, 0)
-    grey = Image.open(io.BytesIO(widgets.png_bytes(torch.rand(1, 1, 28, 28))))
-    assert grey.mode == "L" and grey.size == (28 * widgets.enlargement(28),) * 2
-    assert widgets.enlargement(64) == widgets.SCALE
+    grey = Image.open(io.BytesIO(plot.png_bytes(torch.rand(1, 1, 28, 28))))
+    assert grey.mode == "L" and grey.size == (28 * plot.enlargement(28),) * 2
+    assert plot.enlargement(64) == plot.SCALE
     with pytest.raises(ValueError, match="one image"):
-        widgets.png_bytes(torch.rand(2, 3, 8, 8))
+        plot.png_bytes(torch.rand(2, 3, 8, 8))
 
 
 def test_presentation_switches_widgets_and_figures_in_one_call():
     try:
-        widgets.presentation(True)
-        assert widgets.SCALE == widgets.PRESENTATION_SCALE and plot.DPI == 120
-        big = Image.open(io.BytesIO(widgets.png_bytes(torch.rand(3, 64, 64)))).size
-        assert big == (64 * widgets.PRESENTATION_SCALE,) * 2
+        plot.presentation(True)
+        assert plot.SCALE == plot.PRESENTATION_SCALE and plot.DPI == 120
+        big = Image.open(io.BytesIO(plot.png_bytes(torch.rand(3, 64, 64)))).size
+        assert big == (64 * plot.PRESENTATION_SCALE,) * 2
     finally:
-        widgets.presentation(False)
-    assert widgets.SCALE == widgets.NORMAL_SCALE and plot.DPI == 80
+        plot.presentation(False)
+    assert plot.SCALE == plot.NORMAL_SCALE and plot.DPI == 80
 
 
 def test_interpolation_slider_redraws_live_and_hits_both_endpoints(model, codes):
-    w = widgets.interpolation_slider(model, codes["a"], codes["b"], labels=("left", "right"))
+    w = sliders.interpolation_slider(model, codes["a"], codes["b"], labels=("left", "right"))
     assert (w.slider.min, w.slider.max, w.slider.step) == (0, 1, 0.05)
     seen = set()
     for value in (0.0, 0.35, 0.7, 1.0):
@@ -82,7 +81,7 @@ def test_interpolation_slider_redraws_live_and_hits_both_endpoints(model, codes)
 
 
 def test_spherical_interpolation_uses_slerp(model, codes):
-    w = widgets.interpolation_slider(model, codes["a"], codes["b"], spherical=True)
+    w = sliders.interpolation_slider(model, codes["a"], codes["b"], spherical=True)
     w.slider.value = 0.3
     assert torch.allclose(w.code(), latent.slerp(codes["a"], codes["b"], 0.3).view(1, -1))
     assert "spherical" in w.readout.value
@@ -90,7 +89,7 @@ def test_spherical_interpolation_uses_slerp(model, codes):
 
 def test_arithmetic_sliders_show_the_combination_and_spell_it_out(model, codes):
     weights = {"a": 1, "b": -1, "c": 1}
-    w = widgets.arithmetic_sliders(model, codes, weights)
+    w = sliders.arithmetic_sliders(model, codes, weights)
     assert set(w.sliders) == {"a", "b", "c"}
     assert all((s.min, s.max) == (-2, 2) for s in w.sliders.values())
     assert "1.0·a − 1.0·b + 1.0·c" in w.label.value
@@ -106,14 +105,14 @@ def test_arithmetic_sliders_show_the_combination_and_spell_it_out(model, codes):
 
 
 def test_expression_reads_like_the_book():
-    assert (widgets.expression({"man_glasses": 1, "woman_glasses": -1, "woman_no_glasses": 1.0})
+    assert (sliders.expression({"man_glasses": 1, "woman_glasses": -1, "woman_no_glasses": 1.0})
             == "1.0·man_glasses − 1.0·woman_glasses + 1.0·woman_no_glasses")
-    assert widgets.expression({"a": -0.25, "b": 2}) == "−0.25·a + 2.0·b"
+    assert sliders.expression({"a": -0.25, "b": 2}) == "−0.25·a + 2.0·b"
 
 
 def test_attribute_slider_pushes_along_the_chosen_direction(model, codes):
     directions = {"glasses": codes["b"] - codes["a"], "beard": codes["c"]}
-    w = widgets.attribute_slider(model, codes["a"], directions)
+    w = sliders.attribute_slider(model, codes["a"], directions)
     assert w.dropdown.options == ("glasses", "beard") and (w.slider.min, w.slider.max) == (-3, 3)
     assert bytes(w.image.value) == bytes(w.original_image.value) == decoded(model, codes["a"])
     w.slider.value = 1.0
@@ -133,11 +132,11 @@ def test_a_model_in_training_mode_is_switched_to_eval_with_a_warning(codes):
     model = VAE(latent_dims=8, image_size=SIDE)
     assert model.training
     with pytest.warns(UserWarning, match="training mode"):
-        w = widgets.interpolation_slider(model, codes["a"], codes["b"])
+        w = sliders.interpolation_slider(model, codes["a"], codes["b"])
     assert not model.training
     with warnings.catch_warnings():
         warnings.simplefilter("error")        # already in eval mode: no second warning
-        widgets.attribute_slider(model, codes["a"], {"x": codes["b"]})
+        sliders.attribute_slider(model, codes["a"], {"x": codes["b"]})
     w.slider.value = 0.0
     assert bytes(w.image.value) == decoded(model, codes["a"])
 
@@ -145,88 +144,22 @@ def test_a_model_in_training_mode_is_switched_to_eval_with_a_warning(codes):
 def test_codes_of_different_shapes_fail_when_the_widget_is_built(model, codes):
     short = torch.zeros(5)
     with pytest.raises(ValueError, match="shapes"):
-        widgets.interpolation_slider(model, codes["a"], short)
+        sliders.interpolation_slider(model, codes["a"], short)
     with pytest.raises(ValueError, match="different sizes"):
-        widgets.arithmetic_sliders(model, {"a": codes["a"], "x": short}, {"a": 1, "x": 1})
+        sliders.arithmetic_sliders(model, {"a": codes["a"], "x": short}, {"a": 1, "x": 1})
     with pytest.raises(KeyError, match="no code named"):
-        widgets.arithmetic_sliders(model, codes, {"a": 1, "nope": 1})
+        sliders.arithmetic_sliders(model, codes, {"a": 1, "nope": 1})
     with pytest.raises(ValueError, match="'glasses' has 5 dimensions"):
-        widgets.attribute_slider(model, codes["a"], {"glasses": short})
+        sliders.attribute_slider(model, codes["a"], {"glasses": short})
     with pytest.raises(ValueError, match="one code"):
-        widgets.interpolation_slider(model, torch.zeros(3, 8), codes["b"])
+        sliders.interpolation_slider(model, torch.zeros(3, 8), codes["b"])
 
 
 def test_sliders_work_for_the_mnist_autoencoder_too():
     torch.manual_seed(0)
     model = AE().eval()
     z1, z2 = latent.random_codes(2, 20, seed=0)
-    w = widgets.interpolation_slider(model, z1, z2)
+    w = sliders.interpolation_slider(model, z1, z2)
     w.slider.value = 0.9
     _, picture = png(w.image)
-    assert picture.mode == "L" and picture.size == (28 * widgets.enlargement(28),) * 2
-
-
-@pytest.fixture
-def faces():
-    return torch.rand(12, 3, SIDE, SIDE, generator=torch.Generator().manual_seed(0))
-
-
-def test_gallery_picker_collects_picks_by_clicking(faces):
-    picker = widgets.gallery_picker(faces, {"men_glasses": 2, "women_glasses": 1}, columns=4)
-    assert len(picker.buttons) == 12 and picker.chooser.options == ("men_glasses", "women_glasses")
-    assert picker.picks == {"men_glasses": [], "women_glasses": []}
-    picker.buttons[3].click()
-    picker.buttons[0].click()
-    picker.chooser.value = "women_glasses"
-    picker.buttons[7].click()
-    assert picker.picks == {"men_glasses": [0, 3], "women_glasses": [7]}
-    assert picker.result() == picker.picks
-    assert picker.code.value == 'groups = {"men_glasses": [0, 3], "women_glasses": [7]}'
-    assert "men_glasses: 2/2" in picker.status.value
-    assert picker.buttons[7].description == "7 · women_glasses"
-
-
-def test_gallery_picker_clicking_again_removes_and_another_group_moves(faces):
-    picker = widgets.gallery_picker(faces, {"a": 1, "b": 1})
-    picker.buttons[5].click()
-    picker.buttons[5].click()
-    assert picker.picks == {"a": [], "b": []} and picker.buttons[5].description == "5"
-    picker.buttons[5].click()
-    picker.chooser.value = "b"
-    picker.buttons[5].click()
-    assert picker.picks == {"a": [], "b": [5]}
-
-
-def test_gallery_picker_result_names_the_group_that_is_short(faces):
-    picker = widgets.gallery_picker(faces, {"men_glasses": 2, "women_glasses": 1})
-    picker.buttons[1].click()
-    with pytest.raises(ValueError, match="'men_glasses' has 1 of 2") as err:
-        picker.result()
-    assert "women_glasses' has 0 of 1" in str(err.value)
-
-
-def test_gallery_picker_rejects_groups_the_gallery_cannot_fill(faces):
-    with pytest.raises(ValueError, match="'big' needs 20 images"):
-        widgets.gallery_picker(faces, {"small": 1, "big": 20})
-    with pytest.raises(ValueError, match="13 images in all"):
-        widgets.gallery_picker(faces, {"a": 7, "b": 6})
-    with pytest.raises(ValueError, match="'none' must need at least 1"):
-        widgets.gallery_picker(faces, {"none": 0})
-
-
-def test_gallery_thumbnails_are_pngs(faces):
-    picker = widgets.GalleryPicker(faces[:3], {"a": 1}, scale=2)
-    thumbnails = [cell.children[0] for cell in picker.children[2].children]
-    assert len(thumbnails) == 3
-    for thumb in thumbnails:
-        _, picture = png(thumb)
-        assert picture.size == (2 * SIDE, 2 * SIDE)
-
-
-def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
-    real = widgets.bench_widgets
-    monkeypatch.setattr(widgets, "bench_widgets", lambda: real(moves=3, image_size=16))
-    bench.main(["widgets"])
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert {"interpolation_ms", "arithmetic_ms", "attribute_ms"} <= set(result)
-    assert all(result[k] > 0 for k in ("interpolation_ms", "arithmetic_ms", "attribute_ms"))
+    assert picture.mode == "L" and picture.size == (28 * plot.enlargement(28),) * 2

@@ -8,21 +8,14 @@ The traits are drawn BOLD on purpose: a VAE at 64 px blurs away thin details (1-
 frames vanish), so frames are about 2.7 px wide at 64 px and beards cover the whole jaw.
 
     import random
-    from dlhelpers import faces
-    traits = faces.random_traits(random.Random(1))     # a dict, see faces.TRAITS
-    image = faces.render(traits, size=64)              # a 64x64 RGB PIL image
-    folder = faces.make_dataset("data/synthetic-faces", n=5000, size=128)
-    rows = faces.read_attributes(folder)               # one dict per face
+    from dlhelpers import synthetic_faces
+    traits = synthetic_faces.random_traits(random.Random(1))   # a dict, see TRAITS
+    image = synthetic_faces.render(traits, size=64)            # a 64x64 RGB PIL image
+
+``dlhelpers.synthetic_set`` writes whole datasets of them (and draws sets in memory).
 """
 import colorsys
-import csv
-import json
 import math
-import os
-import random
-import shutil
-import time
-from pathlib import Path
 
 from PIL import Image, ImageDraw
 
@@ -307,114 +300,3 @@ def render(traits, size=64):
     if traits["glasses"] != "none":
         _glasses(c, traits["glasses"])
     return c.image.reduce(SUPERSAMPLE)
-
-
-# --- A folder of faces -----------------------------------------------------------------------
-
-def face_traits(face_id, seed=0):
-    """The traits of face number ``face_id`` in the dataset made with ``seed`` (always the same)."""
-    return random_traits(random.Random(seed * 1_000_003 + face_id))
-
-
-def _row(face_id, traits):
-    """One line of attributes.csv, as a dict keyed by ``COLUMNS``."""
-    folder = "NoG" if traits["glasses"] == "none" else "G"
-    return {"id": face_id, "file": f"{folder}/face-{face_id}.png",
-            "glasses": int(traits["glasses"] != "none"), "frame": traits["glasses"],
-            "beard": traits["beard"], "smile": traits["smile"], "skin": traits["skin"],
-            "hair_style": traits["hair_style"], "hair_colour": traits["hair_colour"]}
-
-
-def _is_complete(dst, recipe):
-    """True if ``dst`` holds a finished dataset made with exactly this recipe."""
-    try:
-        made = json.loads((dst / ".faces.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return made == recipe and (dst / "attributes.csv").is_file()
-
-
-def _remove_stale_partials(dst):
-    """Delete half-written folders left by runs that were killed (untouched for an hour)."""
-    for old in dst.parent.glob(f".{dst.name}.partial-*"):
-        if old.is_dir() and time.time() - old.stat().st_mtime > 3600:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _write_faces(folder, n, size, seed, progress):
-    """Draw faces 1..n into folder/G and folder/NoG and write folder/attributes.csv."""
-    from tqdm.auto import tqdm
-    (folder / "G").mkdir()
-    (folder / "NoG").mkdir()
-    rows = []
-    for face_id in tqdm(range(1, n + 1), desc="Drawing faces", unit="img", disable=not progress):
-        traits = face_traits(face_id, seed)
-        row = _row(face_id, traits)
-        render(traits, size).save(folder / row["file"], format="PNG")   # no timestamp is stored
-        rows.append(row)
-    with open(folder / "attributes.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _replace(new, dst):
-    """Put folder ``new`` where ``dst`` is, removing the old ``dst`` (if any) afterwards."""
-    old = None
-    if dst.exists():
-        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
-        os.replace(dst, old)
-    os.replace(new, dst)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
-    """Write ``n`` synthetic faces of size x size pixels into the folder ``dst``; return its Path.
-
-    Layout: ``dst/G/face-<id>.png`` (glasses, dark or light frames), ``dst/NoG/face-<id>.png``
-    (no glasses), with ids 1..n, and ``dst/attributes.csv`` with the columns ``COLUMNS``.
-    The same n, size and seed always give the same files, byte for byte. If ``dst`` already
-    holds a dataset made with the same arguments, nothing is done. The faces are drawn into a
-    hidden folder next to ``dst`` and moved into place at the end, so an interrupted run never
-    leaves a half-written dataset. A ``dst`` holding anything else is refused, not overwritten.
-    """
-    dst = Path(dst).expanduser().absolute()
-    n, size, seed = int(n), int(size), int(seed)
-    if n < 1 or size < 1:
-        raise ValueError(f"n and size must be at least 1, got n={n}, size={size}.")
-    recipe = {"n": n, "size": size, "seed": seed, "version": VERSION}
-    if _is_complete(dst, recipe):
-        return dst
-    if dst.exists() and not (dst / ".faces.json").is_file() and (
-            not dst.is_dir() or any(dst.iterdir())):
-        raise FileExistsError(f"{dst} exists and is not a synthetic faces folder; refusing to "
-                              f"replace it. Choose another folder or delete this one.")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_partials(dst)
-    partial = dst.with_name(f".{dst.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    try:
-        _write_faces(partial, n, size, seed, progress)
-        (partial / ".faces.json").write_text(json.dumps(recipe) + "\n")
-        _replace(partial, dst)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)        # only still there if something failed
-    return dst
-
-
-def read_attributes(folder):
-    """The rows of ``<folder>/attributes.csv`` as a list of dicts, in file order.
-
-    ``id``, ``glasses`` (1/0), ``beard`` (1/0) and ``smile`` (1/0) are ints, ``skin`` (0.0..1.0)
-    is a float; ``file`` (like ``G/face-12.png``), ``frame`` (none/dark/light), ``hair_style``
-    and ``hair_colour`` are strings.
-    """
-    with open(Path(folder) / "attributes.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        for key in ("id", "glasses", "beard", "smile"):
-            row[key] = int(row[key])
-        row["skin"] = float(row["skin"])
-    return rows

@@ -1,20 +1,12 @@
-"""The glasses data: organising the Kaggle download, loading G/NoG folders, the cache, faces()."""
-import hashlib
+"""Loading G/NoG folders and their cache (``face_folder``), and which faces are in use (``data``)."""
 import os
-import sys
-import types
 import warnings
 
 import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import data, settings
-
-KAGGLE_SIZES = [(40, 40), (64, 64), (30, 50), (50, 30), (20, 20), (48, 48),
-                (33, 33), (60, 40), (16, 16), (40, 40), (24, 24), (36, 36)]
-LABELS = {1: 1, 2: 0, 3: 1, 4: 0, 5: 0, 6: 1, 7: 0, 8: 1, 9: 0}     # ids 10-12 unlabelled
-
+from dlhelpers import data, face_folder, settings, synthetic_set
 
 def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,23 +22,6 @@ def random_png(path, size, seed):
     return path
 
 
-def snapshot(folder):
-    """{relative path: sha1} of every file under folder."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def kaggle(tmp_path):
-    """A tiny Kaggle-shaped download: 12 PNGs of varied sizes, train.csv labelling ids 1-9."""
-    src = tmp_path / "download"
-    for i, size in enumerate(KAGGLE_SIZES, start=1):
-        random_png(src / data.KAGGLE_FACES / f"face-{i}.png", size, seed=i)
-    rows = ["id,v1,v2,glasses"] + [f"{i},0.{i},-1.5,{LABELS[i]}" for i in LABELS]
-    (src / "train.csv").write_text("\n".join(rows) + "\n")
-    return src
-
-
 @pytest.fixture
 def folder(tmp_path):
     """A G/NoG folder: 3 with glasses (ids 1, 10, 3) and 3 without (ids 2, 20, 4), 24x24."""
@@ -59,100 +34,8 @@ def folder(tmp_path):
 
 
 def load(folder, size=16):
-    return data.load_faces(folder, size=size, progress=False)
+    return face_folder.load(folder, size=size, progress=False)
 
-
-# --- organise_kaggle ------------------------------------------------------------------------
-
-def test_organise_copies_and_leaves_src_unchanged(kaggle, tmp_path):
-    before = snapshot(kaggle)
-    dst = tmp_path / "glasses"
-    counts = data.organise_kaggle(kaggle, dst, progress=False)
-    assert snapshot(kaggle) == before
-    assert counts["G"] == 4 and counts["NoG"] == 5
-    assert counts["copied"] == 9 and counts["skipped"] == 0 and counts["unlabelled"] == 3
-    assert sorted(p.name for p in (dst / "G").iterdir()) == [f"face-{i}.png" for i in (1, 3, 6, 8)]
-    assert len(list((dst / "NoG").iterdir())) == 5
-    assert (dst / "G" / "face-1.png").read_bytes() == \
-        (kaggle / data.KAGGLE_FACES / "face-1.png").read_bytes()
-
-
-def test_organise_rerun_is_harmless(kaggle, tmp_path):
-    dst = tmp_path / "glasses"
-    first = data.organise_kaggle(kaggle, dst, progress=False)
-    mtimes = {p: p.stat().st_mtime_ns for p in dst.rglob("*.png")}
-    os.utime(kaggle / data.KAGGLE_FACES / "face-1.png", ns=(1, 1))     # a touched source
-    second = data.organise_kaggle(kaggle, dst, progress=False)
-    assert second["copied"] == 0 and second["skipped"] == 9
-    assert (second["G"], second["NoG"]) == (first["G"], first["NoG"])
-    assert {p: p.stat().st_mtime_ns for p in dst.rglob("*.png")} == mtimes
-
-
-def test_organise_recopies_a_partial_file(kaggle, tmp_path):
-    dst = tmp_path / "glasses"
-    data.organise_kaggle(kaggle, dst, progress=False)
-    (dst / "G" / "face-1.png").write_bytes(b"half")
-    counts = data.organise_kaggle(kaggle, dst, progress=False)
-    assert counts["copied"] == 1
-    assert (dst / "G" / "face-1.png").read_bytes() == \
-        (kaggle / data.KAGGLE_FACES / "face-1.png").read_bytes()
-
-
-def test_organise_corrections_override_and_move_stale_copies(kaggle, tmp_path):
-    dst = tmp_path / "glasses"
-    data.organise_kaggle(kaggle, dst, progress=False)
-    fixes = tmp_path / "corrections.csv"
-    fixes.write_text("id,glasses\n1,0\n2,0\n11,1\n")        # 1 flips, 2 unchanged, 11 added
-    before = snapshot(kaggle)
-    counts = data.organise_kaggle(kaggle, dst, corrections=fixes, progress=False)
-    assert counts["corrected"] == 2 and counts["removed"] == 1
-    assert not (dst / "G" / "face-1.png").exists() and (dst / "NoG" / "face-1.png").exists()
-    assert (dst / "G" / "face-11.png").exists()
-    assert (counts["G"], counts["NoG"], counts["unlabelled"]) == (4, 6, 2)
-    assert snapshot(kaggle) == before
-
-
-def test_organise_default_dst_is_files_glasses(kaggle, tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
-    data.organise_kaggle(kaggle, progress=False)
-    assert len(list((tmp_path / "files" / "glasses" / "G").iterdir())) == 4
-
-
-def test_organise_missing_faces_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="faces-spring-2020"):
-        data.organise_kaggle(tmp_path, tmp_path / "out", progress=False)
-
-
-def test_organise_missing_train_csv_names_the_file(kaggle, tmp_path):
-    (kaggle / "train.csv").unlink()
-    with pytest.raises(FileNotFoundError, match="train.csv"):
-        data.organise_kaggle(kaggle, tmp_path / "out", progress=False)
-
-
-def test_organise_missing_glasses_column_names_the_file(kaggle, tmp_path):
-    (kaggle / "train.csv").write_text("id,v1,label\n1,0.5,1\n")
-    with pytest.raises(ValueError, match=r"train\.csv.*glasses"):
-        data.organise_kaggle(kaggle, tmp_path / "out", progress=False)
-
-
-@pytest.mark.parametrize("bad_row", ["x,1", "3,2", "4,yes"])
-def test_organise_bad_corrections_row_names_file_and_line(kaggle, tmp_path, bad_row):
-    fixes = tmp_path / "fixes.csv"
-    fixes.write_text(f"id,glasses\n1,0\n{bad_row}\n")
-    with pytest.raises(ValueError, match=r"fixes\.csv, line 3"):
-        data.organise_kaggle(kaggle, tmp_path / "out", corrections=fixes, progress=False)
-    assert not (tmp_path / "out").exists()          # nothing copied before the labels are sound
-
-
-def test_organised_folder_loads(kaggle, tmp_path):
-    dst = tmp_path / "glasses"
-    data.organise_kaggle(kaggle, dst, progress=False)
-    f = load(dst, size=8)
-    assert f.ids == sorted(LABELS)
-    assert f.glasses.tolist() == [LABELS[i] for i in f.ids]
-
-
-# --- load_faces -----------------------------------------------------------------------------
 
 def test_load_shapes_dtypes_ranges(folder):
     f = load(folder, size=16)
@@ -197,7 +80,7 @@ def test_cache_is_reused(folder, monkeypatch):
 
     def fail(*args):
         raise AssertionError("decoded again instead of using the cache")
-    monkeypatch.setattr(data, "_decode", fail)
+    monkeypatch.setattr(face_folder, "_decode", fail)
     second = load(folder)
     assert torch.equal(first.images, second.images) and first.files == second.files
 
@@ -334,7 +217,7 @@ def test_attributes_missing_rows_warn(folder):
 
 @pytest.fixture
 def fake_generator(monkeypatch):
-    """Stand-in for dlhelpers.faces: make_dataset writes n tiny faces and attributes.csv."""
+    """Stand-in for synthetic_set.make_dataset: writes n tiny faces and attributes.csv."""
     calls = []
 
     def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
@@ -347,25 +230,21 @@ def fake_generator(monkeypatch):
         (dst / "attributes.csv").write_text("\n".join(rows) + "\n")
         return dst
 
-    fake = types.ModuleType("dlhelpers.faces")
-    fake.make_dataset = make_dataset
-    import dlhelpers
-    monkeypatch.setitem(sys.modules, "dlhelpers.faces", fake)
-    monkeypatch.setattr(dlhelpers, "faces", fake, raising=False)
+    monkeypatch.setattr(synthetic_set, "make_dataset", make_dataset)
     return calls
 
 
 def test_faces_uses_and_delegates_generation_of_the_synthetic_set(tmp_path, monkeypatch, capsys, fake_generator):
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")
     monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path / "data"))
-    f = data.faces(size=8, n=6)
+    f = data.face_set(size=8, n=6)
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and "synthetic" in out and "The real glasses data" in out
     assert fake_generator == [(tmp_path / "data" / "synthetic-faces", 6, 128)]
     assert f.images.shape == (6, 3, 8, 8)
     assert f.attributes["glasses"].tolist() == f.glasses.tolist()
     (tmp_path / "data" / "synthetic-faces" / ".faces.json").write_text('{"n": 6}')
-    data.faces(size=8)                                    # make_dataset decides whether to redraw
+    data.face_set(size=8)                                    # make_dataset decides whether to redraw
     assert fake_generator[-1] == (tmp_path / "data" / "synthetic-faces", 6, 128)
 
 
@@ -373,20 +252,25 @@ def test_faces_prefers_the_real_data(tmp_path, monkeypatch, capsys, folder, fake
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")
     (tmp_path / "files").mkdir()
     folder.rename(tmp_path / "files" / "glasses")
-    f = data.faces(size=8)
+    f = data.face_set(size=8)
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and str(tmp_path / "files" / "glasses") in out
     assert len(f) == 6 and fake_generator == []
 
 
 def test_faces_with_a_folder(folder, capsys):
-    f = data.faces(size=8, folder=folder)
+    f = data.face_set(size=8, folder=folder)
     assert len(f) == 6 and str(folder) in capsys.readouterr().out
 
 
-def test_to_float_leaves_its_input_alone():
-    x = torch.full((2, 3), 255.0)
-    assert data.to_float(x).max() == 1.0 and x.max() == 255.0
+def test_to_float_scales_uint8_and_leaves_its_input_alone():
+    x = torch.full((2, 3), 255, dtype=torch.uint8)
+    y = data.to_float(x)
+    assert y.dtype == torch.float32 and y.max() == 1.0 and x.max() == 255
+    f = torch.full((2, 3), 0.5, dtype=torch.float64)
+    g = data.to_float(f)
+    g += 1                                             # a copy: the input is not changed
+    assert g.dtype == torch.float32 and f.max() == 0.5
 
 
 def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
@@ -398,7 +282,7 @@ def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
         (folder / cls).mkdir(parents=True)
         for i in range(2):
             Image.new("RGB", (20, 20), (i * 90, 40, 200)).save(folder / cls / f"face-{i}.png")
-    data.load_faces(folder, size=8, progress=False)
+    face_folder.load(folder, size=8, progress=False)
     ds = torchvision.datasets.ImageFolder(str(folder))
     assert ds.classes == ["G", "NoG"] and len(ds) == 4
 
@@ -407,9 +291,9 @@ def test_trait_groups_from_labels():
     n = 40
     glasses = torch.tensor([i % 2 for i in range(n)])
     beard = torch.tensor([(i // 2) % 2 for i in range(n)])
-    f = data.Faces(images=torch.zeros(n, 3, 8, 8, dtype=torch.uint8), glasses=glasses,
-                   ids=list(range(n)), files=[f"x{i}.png" for i in range(n)],
-                   attributes={"beard": beard, "glasses": glasses})
+    f = face_folder.FaceSet(images=torch.zeros(n, 3, 8, 8, dtype=torch.uint8), glasses=glasses,
+                           ids=list(range(n)), files=[f"x{i}.png" for i in range(n)],
+                           attributes={"beard": beard, "glasses": glasses})
     groups = data.trait_groups(f, per_group=3, seed=1)
     assert set(groups) == {"beard_glasses", "nobeard_glasses", "beard_noglasses", "nobeard_noglasses"}
     for name, idx in groups.items():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dlhelpers import faces
+from dlhelpers import synthetic_faces, synthetic_set
 
 GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -14,11 +14,11 @@ GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 def centred(face_id, **changes):
     """The traits of dataset face ``face_id`` with the shift and scale removed, plus ``changes``,
     so that the eyes and chin sit at known places."""
-    return dict(faces.face_traits(face_id), dx=0.0, dy=0.0, scale=1.0, **changes)
+    return dict(synthetic_set.face_traits(face_id), dx=0.0, dy=0.0, scale=1.0, **changes)
 
 
 def pixels(traits, size=64):
-    return np.asarray(faces.render(traits, size), dtype=np.float32)
+    return np.asarray(synthetic_faces.render(traits, size), dtype=np.float32)
 
 
 def region(image, top, bottom, left, right):
@@ -36,8 +36,8 @@ def frame_ring(size):
     y, x = np.mgrid[0:size, 0:size] + 0.5
     mask = np.zeros((size, size), bool)
     for side in (-1, 1):
-        r = np.hypot((x - (0.5 + side * faces.EYE_X) * size) / (0.072 * size),
-                     (y - faces.EYE_Y * size) / (0.062 * size))
+        r = np.hypot((x - (0.5 + side * synthetic_faces.EYE_X) * size) / (0.072 * size),
+                     (y - synthetic_faces.EYE_Y * size) / (0.062 * size))
         mask |= (r > 0.85) & (r < 1.2)
     return mask
 
@@ -52,27 +52,27 @@ def snapshot(folder):
 
 @pytest.mark.parametrize("size", [64, 128, 256])
 def test_render_gives_rgb_of_the_requested_size(size):
-    image = faces.render(faces.face_traits(1), size)
+    image = synthetic_faces.render(synthetic_set.face_traits(1), size)
     assert image.mode == "RGB" and image.size == (size, size)
 
 
 def test_same_traits_give_the_same_pixels_and_different_faces_differ():
-    traits = faces.random_traits(random.Random(7))
-    assert traits == faces.random_traits(random.Random(7))
-    assert faces.render(traits).tobytes() == faces.render(dict(traits)).tobytes()
-    drawn = {faces.render(faces.face_traits(i)).tobytes() for i in range(1, 21)}
+    traits = synthetic_faces.random_traits(random.Random(7))
+    assert traits == synthetic_faces.random_traits(random.Random(7))
+    assert synthetic_faces.render(traits).tobytes() == synthetic_faces.render(dict(traits)).tobytes()
+    drawn = {synthetic_faces.render(synthetic_set.face_traits(i)).tobytes() for i in range(1, 21)}
     assert len(drawn) == 20
 
 
 def test_random_traits_accepts_a_numpy_generator():
-    a = faces.random_traits(np.random.default_rng(3))
-    assert a == faces.random_traits(np.random.default_rng(3))
-    assert set(a) == set(faces.TRAITS)
-    assert faces.render(a, 32).size == (32, 32)
+    a = synthetic_faces.random_traits(np.random.default_rng(3))
+    assert a == synthetic_faces.random_traits(np.random.default_rng(3))
+    assert set(a) == set(synthetic_faces.TRAITS)
+    assert synthetic_faces.render(a, 32).size == (32, 32)
 
 
 def test_traits_roughly_follow_the_stated_proportions():
-    sample = [faces.face_traits(i, seed=5) for i in range(1, 401)]
+    sample = [synthetic_set.face_traits(i, seed=5) for i in range(1, 401)]
 
     def share(key, value):
         return sum(t[key] == value for t in sample) / len(sample)
@@ -82,8 +82,8 @@ def test_traits_roughly_follow_the_stated_proportions():
     assert 0.17 < share("glasses", "light") < 0.33
     assert 0.40 < share("beard", 1) < 0.60
     assert 0.40 < share("smile", 1) < 0.60
-    assert {t["hair_style"] for t in sample} == set(faces.HAIR_STYLES)
-    assert {t["hair_colour"] for t in sample} == set(faces.HAIR_COLOURS)
+    assert {t["hair_style"] for t in sample} == set(synthetic_faces.HAIR_STYLES)
+    assert {t["hair_colour"] for t in sample} == set(synthetic_faces.HAIR_COLOURS)
     skins = [t["skin"] for t in sample]
     assert 0.0 <= min(skins) < 0.1 and 0.9 < max(skins) <= 1.0
     assert all(-0.04 <= t["dx"] <= 0.04 and -0.04 <= t["dy"] <= 0.04 for t in sample)
@@ -113,7 +113,7 @@ def test_dark_and_light_frames_differ_in_brightness(skin):
 @pytest.mark.parametrize("face_id", range(1, 7))
 def test_glasses_still_show_at_32_px(face_id):
     def small(glasses):
-        image = faces.render(centred(face_id, glasses=glasses), 64).resize((32, 32), Image.LANCZOS)
+        image = synthetic_faces.render(centred(face_id, glasses=glasses), 64).resize((32, 32), Image.LANCZOS)
         return eye_band(np.asarray(image, dtype=np.float32))
 
     plain = small("none")
@@ -134,22 +134,22 @@ def test_a_beard_darkens_the_chin(skin, hair):
 
 @pytest.mark.parametrize("size", [32, 64])
 def test_make_dataset_twice_gives_identical_bytes(tmp_path, size):
-    a = faces.make_dataset(tmp_path / "a", n=24, size=size, seed=3, progress=False)
-    b = faces.make_dataset(tmp_path / "b", n=24, size=size, seed=3, progress=False)
+    a = synthetic_set.make_dataset(tmp_path / "a", n=24, size=size, seed=3, progress=False)
+    b = synthetic_set.make_dataset(tmp_path / "b", n=24, size=size, seed=3, progress=False)
     assert snapshot(a) == snapshot(b)
     assert len(snapshot(a)) == 24 + 2                          # the images, the CSV, .faces.json
     png = next((a / "G").iterdir()).read_bytes()
     assert b"tIME" not in png and b"tEXt" not in png           # no timestamps or other metadata
     with Image.open(a / "NoG" / next((a / "NoG").iterdir()).name) as image:
         assert image.size == (size, size) and image.mode == "RGB"
-    c = faces.make_dataset(tmp_path / "c", n=24, size=size, seed=4, progress=False)
+    c = synthetic_set.make_dataset(tmp_path / "c", n=24, size=size, seed=4, progress=False)
     assert snapshot(c) != snapshot(a)
 
 
 def test_the_folders_match_attributes_csv(tmp_path):
-    folder = faces.make_dataset(tmp_path / "faces", n=40, size=32, progress=False)
-    rows = faces.read_attributes(folder)
-    assert list(rows[0]) == faces.COLUMNS
+    folder = synthetic_set.make_dataset(tmp_path / "faces", n=40, size=32, progress=False)
+    rows = synthetic_set.read_attributes(folder)
+    assert list(rows[0]) == synthetic_faces.COLUMNS
     assert [r["id"] for r in rows] == list(range(1, 41))
     on_disk = {p.relative_to(folder).as_posix() for p in folder.glob("*/*.png")}
     assert on_disk == {r["file"] for r in rows}
@@ -157,7 +157,7 @@ def test_the_folders_match_attributes_csv(tmp_path):
         assert r["file"] == f"{'G' if r['glasses'] else 'NoG'}/face-{r['id']}.png"
         assert (r["frame"] != "none") == (r["glasses"] == 1)
         assert r["beard"] in (0, 1) and r["smile"] in (0, 1) and 0 <= r["skin"] <= 1
-        traits = faces.face_traits(r["id"])
+        traits = synthetic_set.face_traits(r["id"])
         assert (r["frame"], r["beard"], r["hair_style"]) == (
             traits["glasses"], traits["beard"], traits["hair_style"])
     assert 0 < sum(r["glasses"] for r in rows) < 40
@@ -165,23 +165,23 @@ def test_the_folders_match_attributes_csv(tmp_path):
 
 def test_a_rerun_is_skipped_and_a_change_rebuilds(tmp_path):
     dst = tmp_path / "faces"
-    faces.make_dataset(dst, n=10, size=32, progress=False)
+    synthetic_set.make_dataset(dst, n=10, size=32, progress=False)
     stamps = {p: p.stat().st_mtime_ns for p in dst.rglob("*")}
-    assert faces.make_dataset(dst, n=10, size=32, progress=False) == dst.absolute()
+    assert synthetic_set.make_dataset(dst, n=10, size=32, progress=False) == dst.absolute()
     assert {p: p.stat().st_mtime_ns for p in dst.rglob("*")} == stamps
-    faces.make_dataset(dst, n=12, size=32, progress=False)
-    assert len(faces.read_attributes(dst)) == 12 and len(list(dst.glob("*/*.png"))) == 12
-    faces.make_dataset(dst, n=12, size=48, progress=False)
-    with Image.open(dst / faces.read_attributes(dst)[0]["file"]) as image:
+    synthetic_set.make_dataset(dst, n=12, size=32, progress=False)
+    assert len(synthetic_set.read_attributes(dst)) == 12 and len(list(dst.glob("*/*.png"))) == 12
+    synthetic_set.make_dataset(dst, n=12, size=48, progress=False)
+    with Image.open(dst / synthetic_set.read_attributes(dst)[0]["file"]) as image:
         assert image.size == (48, 48)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]    # no leftovers
 
 
 def test_an_interrupted_run_leaves_the_old_dataset_alone(tmp_path, monkeypatch):
     dst = tmp_path / "faces"
-    faces.make_dataset(dst, n=6, size=32, progress=False)
+    synthetic_set.make_dataset(dst, n=6, size=32, progress=False)
     before = snapshot(dst)
-    real_render, calls = faces.render, []
+    real_render, calls = synthetic_faces.render, []
 
     def failing_render(traits, size=64):
         calls.append(1)
@@ -189,13 +189,13 @@ def test_an_interrupted_run_leaves_the_old_dataset_alone(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real_render(traits, size)
 
-    monkeypatch.setattr(faces, "render", failing_render)
+    monkeypatch.setattr(synthetic_set, "render", failing_render)
     with pytest.raises(KeyboardInterrupt):
-        faces.make_dataset(dst, n=9, size=32, progress=False)
+        synthetic_set.make_dataset(dst, n=9, size=32, progress=False)
     assert snapshot(dst) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]
     with pytest.raises(KeyboardInterrupt):
-        faces.make_dataset(tmp_path / "new", n=9, size=32, progress=False)
+        synthetic_set.make_dataset(tmp_path / "new", n=9, size=32, progress=False)
     assert not (tmp_path / "new").exists()
 
 
@@ -204,15 +204,15 @@ def test_a_folder_that_is_not_a_faces_dataset_is_not_replaced(tmp_path):
     dst.mkdir()
     (dst / "holiday.jpg").write_bytes(b"not ours")
     with pytest.raises(FileExistsError, match="refusing"):
-        faces.make_dataset(dst, n=4, size=32, progress=False)
+        synthetic_set.make_dataset(dst, n=4, size=32, progress=False)
     assert [p.name for p in dst.iterdir()] == ["holiday.jpg"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert len(faces.read_attributes(faces.make_dataset(empty, n=4, size=32, progress=False))) == 4
+    assert len(synthetic_set.read_attributes(synthetic_set.make_dataset(empty, n=4, size=32, progress=False))) == 4
 
 
 def test_read_attributes_types(tmp_path):
-    row = faces.read_attributes(faces.make_dataset(tmp_path / "f", n=3, size=16, progress=False))[0]
+    row = synthetic_set.read_attributes(synthetic_set.make_dataset(tmp_path / "f", n=3, size=16, progress=False))[0]
     assert {k: type(v) for k, v in row.items()} == {
         "id": int, "file": str, "glasses": int, "frame": str, "beard": int, "smile": int,
         "skin": float, "hair_style": str, "hair_colour": str}

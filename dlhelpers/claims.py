@@ -1,0 +1,280 @@
+"""The chapter's claims, measured: the judges score decoded images, so "it works" becomes a count.
+
+    from dlhelpers import claims
+    claims.arithmetic_success(vae, trait_judge, faces)      # {"successes": 26, "draws": 50, ...}
+    claims.interpolation_profile(vae, trait_judge, z1, z2, trait="glasses")
+    claims.ae_vs_vae_digits(ae, dense_vae, digit_judge, test_images, test_labels)
+
+The four groups of section 7.4.4 are named as ``data.trait_groups`` names them; a beard plays the
+book's "man" on the synthetic faces.
+"""
+import torch
+
+from . import latent
+from .data import to_float
+from .judges import digit_probs, trait_accuracy, trait_scores
+
+
+# --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
+
+GROUPS = {"beard_glasses": {"beard": 1, "glasses": 1}, "beard_noglasses": {"beard": 1, "glasses": 0},
+          "nobeard_glasses": {"beard": 0, "glasses": 1},
+          "nobeard_noglasses": {"beard": 0, "glasses": 0}}
+"""The four groups of the arithmetic. A beard plays the book's "man": beard_glasses is its
+"men with glasses", nobeard_noglasses its "women without glasses", and so on."""
+
+CHAPTER = {"expression": {"beard_glasses": 1, "nobeard_glasses": -1, "nobeard_noglasses": 1},
+           "target": {"beard": 1, "glasses": 0}}
+"""The chapter's z = z(men, glasses) - z(women, glasses) + z(women, no glasses) -> a man without glasses."""
+
+EXERCISE_7_1 = {
+    "beard_glasses": {"expression": {"beard_noglasses": 1, "nobeard_noglasses": -1,
+                                     "nobeard_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
+    "nobeard_glasses": {"expression": {"nobeard_noglasses": 1, "beard_noglasses": -1,
+                                       "beard_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
+    "nobeard_noglasses": {"expression": {"nobeard_glasses": 1, "beard_glasses": -1,
+                                         "beard_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
+}
+"""Exercise 7.1's variants, named by the group each aims at: the same arithmetic for the three
+other groups."""
+
+
+def _column(faces, name):
+    if name == "glasses":
+        return faces.glasses
+    if faces.attributes is None or name not in faces.attributes:
+        raise KeyError(f"the faces have no attribute {name!r}; the synthetic faces have "
+                       f"glasses, frame, beard, smile, skin, hair_style, hair_colour.")
+    return faces.attributes[name]
+
+
+def select(faces, traits, pool=None):
+    """Indices (tensor) of the faces whose attributes match every ``traits`` item, e.g.
+    ``select(faces, {"beard": 1, "glasses": 0})`` or ``{"frame": "dark"}``; within ``pool`` if given."""
+    keep = torch.ones(len(faces), dtype=torch.bool)
+    for name, value in traits.items():
+        col = _column(faces, name)
+        if isinstance(col, torch.Tensor):
+            keep &= col == value
+        else:
+            keep &= torch.tensor([v == value for v in col])
+    if pool is not None:
+        inside = torch.zeros(len(faces), dtype=torch.bool)
+        inside[torch.as_tensor(pool)] = True
+        keep &= inside
+    return keep.nonzero().flatten()
+
+
+def _meets(probs, target, threshold):
+    return all((probs[t] >= threshold) == bool(v) for t, v in target.items())
+
+
+def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, expression=None,
+                       target=None, threshold=0.5, pool=None, groups=None, return_images=False):
+    """How often the chapter's encoding arithmetic gives a face the judge agrees with.
+
+    For each of ``draws`` seeded draws: ``per_group`` random faces of every group named in
+    ``expression`` (weights over ``GROUPS`` names; default the chapter's), their mean codes
+    (``latent.mean_code``), z = the weighted sum, decoded; success when the judge's probability is
+    >= ``threshold`` exactly for the traits that are 1 in ``target`` (default: beard, no glasses).
+    ``pool`` restricts the draws to those face indices (e.g. faces held out of VAE training).
+    Returns {"successes", "draws", "rate", "expression", "target", "per_draw": [{"indices": {group:
+    [...]}, "probs": {trait: p}, "success": bool}, ...]} (+ "images" (draws, 3, S, S) on request).
+    """
+    expression = dict(expression or CHAPTER["expression"])
+    target = dict(target or (CHAPTER["target"] if expression == CHAPTER["expression"] else {}))
+    if not target:
+        raise ValueError("give the target traits of a custom expression, e.g. {'beard': 1, 'glasses': 0}")
+    groups = dict(groups or GROUPS)
+    members = {g: select(faces, groups[g], pool) for g in expression}
+    small = {g: len(m) for g, m in members.items() if len(m) < per_group}
+    if small:
+        raise ValueError(f"too few faces for {per_group} per group: {small}")
+    gen = torch.Generator().manual_seed(seed)
+    per_draw, images = [], []
+    for _ in range(draws):
+        picked = {g: m[torch.randperm(len(m), generator=gen)[:per_group]] for g, m in members.items()}
+        codes = {g: latent.mean_code(vae, to_float(faces.images[idx])) for g, idx in picked.items()}
+        image = latent.decode(vae, latent.combine(codes, expression)[None])
+        probs = {t: round(p.item(), 4) for t, p in trait_scores(judge, image).items()}
+        per_draw.append({"indices": {g: idx.tolist() for g, idx in picked.items()},
+                         "probs": probs, "success": _meets(probs, target, threshold)})
+        images.append(image[0])
+    successes = sum(d["success"] for d in per_draw)
+    result = {"successes": successes, "draws": draws, "rate": successes / draws if draws else 0.0,
+              "expression": expression, "target": target, "per_draw": per_draw}
+    if return_images:
+        result["images"] = torch.stack(images) if images else torch.empty(0)
+    return result
+
+
+def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None):
+    """``arithmetic_success`` for the chapter's expression and exercise 7.1's three variants.
+
+    Returns {name: {"successes", "draws", "rate", "expression", "target"}} with names
+    "chapter" and the three ``EXERCISE_7_1`` names.
+    """
+    table = {}
+    for name, spec in {"chapter": CHAPTER, **EXERCISE_7_1}.items():
+        r = arithmetic_success(vae, judge, faces, draws, per_group, seed, spec["expression"],
+                               spec["target"], pool=pool)
+        table[name] = {k: r[k] for k in ("successes", "draws", "rate", "expression", "target")}
+    return table
+
+
+# --- Claim 2: interpolation (listing 7.10 and exercise 7.2) -------------------------------------
+
+def is_monotone(values, tolerance=0.02):
+    """True if ``values`` only rise or only fall, allowing wiggles back of at most ``tolerance``.
+
+    Measured against the running extreme: a rising sequence may never fall more than
+    ``tolerance`` below its highest value so far (and a falling one likewise above its lowest).
+    """
+    v = [float(a) for a in values]
+    if len(v) < 2:
+        return True
+    rising = v[-1] >= v[0]
+    extreme = v[0]
+    for a in v[1:]:
+        extreme = max(extreme, a) if rising else min(extreme, a)
+        if (extreme - a if rising else a - extreme) > tolerance:
+            return False
+    return True
+
+
+def crossings(values, level=0.5, weights=None):
+    """Where ``values`` cross ``level``: a list of positions (on ``weights``, default 0..1 evenly),
+    found by linear interpolation between the two values either side. Touching is not crossing."""
+    v = [float(a) for a in values]
+    w = list(weights) if weights is not None else [i / max(1, len(v) - 1) for i in range(len(v))]
+    found, side, last = [], None, None
+    for i, a in enumerate(v):
+        if a == level:
+            continue
+        s = a > level
+        if side is not None and s != side:
+            j = last
+            found.append(w[j] + (w[i] - w[j]) * (level - v[j]) / (v[i] - v[j]))
+        side, last = s, i
+    return found
+
+
+def interpolation_profile(vae, judge, z1, z2, steps=11, trait="glasses", tolerance=0.02,
+                          level=0.5, spherical=False):
+    """The judge's probability of ``trait`` along ``latent.path(z1, z2)`` with ``steps`` weights.
+
+    Returns {"weights": [...], "probs": [...] (the trait), "all": {trait: [...]} (every trait),
+    "monotone": bool (wiggles <= tolerance allowed), "direction": "rising"/"falling",
+    "crossings": how many times the probability crosses ``level``, "crossing_at": their weights}.
+    """
+    weights = torch.linspace(0, 1, steps).tolist()
+    codes = latent.path(z1.flatten(), z2.flatten(), weights, spherical=spherical)
+    scores = trait_scores(judge, latent.decode(vae, codes))
+    probs = [round(p, 4) for p in scores[trait].tolist()]
+    at = crossings(probs, level, weights)
+    return {"weights": [round(w, 4) for w in weights], "probs": probs,
+            "all": {t: [round(p, 4) for p in s.tolist()] for t, s in scores.items()},
+            "monotone": is_monotone(probs, tolerance),
+            "direction": "rising" if probs[-1] >= probs[0] else "falling",
+            "crossings": len(at), "crossing_at": [round(a, 4) for a in at]}
+
+
+def interpolation_survey(vae, judge, faces, start, end, trait, pairs=10, per_group=1, steps=11,
+                         seed=0, pool=None, tolerance=0.02):
+    """``interpolation_profile`` between random faces matching ``start`` and ``end``.
+
+    ``start``/``end`` are attribute filters as for ``select``, e.g. {"glasses": 1} -> {"glasses": 0},
+    or {"frame": "dark"} -> {"frame": "light"} with ``trait="dark_frame"``. Each end is the mean code
+    of ``per_group`` random faces (1 = single faces). Returns {"pairs", "monotone" (count),
+    "one_crossing" (count of profiles crossing 0.5 exactly once), "profiles": [...]}.
+    """
+    a, b = select(faces, start, pool), select(faces, end, pool)
+    if len(a) < per_group or len(b) < per_group:
+        raise ValueError(f"too few faces: {len(a)} match {start}, {len(b)} match {end}")
+    gen = torch.Generator().manual_seed(seed)
+    profiles = []
+    for _ in range(pairs):
+        ia = a[torch.randperm(len(a), generator=gen)[:per_group]]
+        ib = b[torch.randperm(len(b), generator=gen)[:per_group]]
+        z1 = latent.mean_code(vae, to_float(faces.images[ia]))
+        z2 = latent.mean_code(vae, to_float(faces.images[ib]))
+        p = interpolation_profile(vae, judge, z1, z2, steps, trait, tolerance)
+        p["indices"] = [ia.tolist(), ib.tolist()]
+        profiles.append(p)
+    return {"pairs": pairs, "monotone": sum(p["monotone"] for p in profiles),
+            "one_crossing": sum(p["crossings"] == 1 for p in profiles), "profiles": profiles}
+
+
+def reconstruction_survival(vae, judge, faces, n=500, seed=0, pool=None):
+    """How often the judge still sees each trait of the input in its reconstruction (mean code).
+
+    Returns {trait: share of the n faces whose reconstruction the judge labels as the input is
+    labelled} (``dark_frame`` over faces with glasses only), "glasses_<frame>" (the same for
+    glasses, per kind of frame: none / dark / light, when the faces have a frame column) and "n".
+    """
+    idx = torch.as_tensor(pool) if pool is not None else torch.arange(len(faces))
+    idx = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(seed))[:n]]
+    some = faces.subset(idx)
+    rec = latent.decode(vae, latent.encode(vae, to_float(some.images)))
+    attrs = some.attributes
+    out = trait_accuracy(judge, rec, attrs, some.glasses)
+    if "frame" in attrs:                               # glasses kept, per kind of frame
+        seen = trait_scores(judge, rec)["glasses"] >= 0.5
+        frames = attrs["frame"]
+        for kind in sorted(set(frames)):
+            m = torch.tensor([f == kind for f in frames])
+            hit = seen[m] if kind != "none" else ~seen[m]
+            out[f"glasses_{kind}"] = hit.float().mean().item()
+    out["n"] = len(idx)
+    return out
+
+
+# --- Claim 3: an AE is a poor generator, a VAE is not (sections 7.2 and 7.3) --------------------
+
+def _code_dim(model):
+    cfg = getattr(model, "config", {})
+    return cfg.get("z_dim") or cfg.get("latent_dims")
+
+
+def _score(judge, images, threshold, labels=None):
+    probs = digit_probs(judge, images)
+    conf, pred = probs.max(1)
+    out = {"confident": round((conf >= threshold).float().mean().item(), 4),
+           "mean_confidence": round(conf.mean().item(), 4)}
+    if labels is not None:
+        out["agrees"] = round((pred == labels).float().mean().item(), 4)
+    return out, pred
+
+
+def ae_vs_vae_digits(ae, vae, digit_judge, test_images, test_labels, n=1000, threshold=0.9, seed=0):
+    """Share of decodes the digit judge is confident on (top probability >= threshold).
+
+    For each model ("AE", "VAE"): "random" = codes drawn from N(0, 1); "midpoint" = halfway between
+    the codes (means) of two random test digits of different classes ("either" = share judged as
+    one of the two); "reconstruction" = the model's own reconstructions of test digits ("agrees" =
+    judged as their label), a reference for what its decoded digits look like at best. "real" is
+    the judge on the test digits themselves. All draws are seeded and shared by both models.
+    Returns {"threshold", "n", "real": {...}, "AE": {...}, "VAE": {...}}, each leaf a dict
+    with "confident" (share) and "mean_confidence".
+    """
+    gen = torch.Generator().manual_seed(seed)
+    labels = test_labels.cpu()
+    i = torch.randint(len(test_images), (n,), generator=gen)
+    j = torch.randint(len(test_images), (n,), generator=gen)
+    same = labels[i] == labels[j]
+    while same.any():                                   # redraw partners of the same class
+        j[same] = torch.randint(len(test_images), (int(same.sum()),), generator=gen)
+        same = labels[i] == labels[j]
+    x = to_float(test_images).reshape(-1, 1, 28, 28)
+    result = {"threshold": threshold, "n": n}
+    result["real"], _ = _score(digit_judge, x[i], threshold, labels[i])
+    for name, model in (("AE", ae), ("VAE", vae)):
+        z = latent.random_codes(n, _code_dim(model), seed=seed)
+        cells = {"random": _score(digit_judge, latent.decode(model, z), threshold)[0]}
+        zi, zj = latent.encode(model, x[i]), latent.encode(model, x[j])
+        mid, pred = _score(digit_judge, latent.decode(model, (zi + zj) / 2), threshold)
+        mid["either"] = round(((pred == labels[i]) | (pred == labels[j])).float().mean().item(), 4)
+        cells["midpoint"] = mid
+        cells["reconstruction"] = _score(digit_judge, latent.decode(model, zi), threshold, labels[i])[0]
+        result[name] = cells
+    return result

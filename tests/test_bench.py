@@ -1,0 +1,41 @@
+"""The benchmarks (``dlhelpers.bench``), run tiny: they must print their figures and JSON."""
+import dataclasses
+import json
+
+from dlhelpers import bench, recipes
+from dlhelpers.__main__ import main
+from dlhelpers.models import AE
+
+
+def test_ae_train_flops_counts_the_four_weight_matrices():
+    macs = 784 * 200 + 200 * 20 + 20 * 200 + 200 * 784
+    assert bench.ae_train_flops(AE(), 10) == 6 * macs * 10
+
+
+def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
+    assert main(["bench", "ae", "--epochs", "1", "--subset", "640"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    assert set(result) == {"baseline_s", "ours_s", "speedup", "baseline_mse", "ours_mse",
+                           "peak_gflops", "ours_gflops"}
+    assert 0 < result["ours_mse"] < 0.2            # one epoch on 640 digits: well below untrained
+
+
+def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
+    """A tiny run (small images, 12 PNGs, one epoch) of the faces benchmark."""
+    real = bench.full_size_pngs
+    monkeypatch.setattr(bench, "full_size_pngs", lambda dst, n: real(dst, n, side=64))
+    tiny = dataclasses.replace(recipes.full("bench_vae"), images=12, epochs=1, size=32)
+    result = bench.bench_vae(tiny)
+    assert set(result) >= {"baseline_ms_per_image", "ours_ms_per_image", "speedup", "baseline_mse",
+                           "ours_mse", "projected_full_run_min"}
+    assert 0 < result["ours_mse"] < 1 and 0 < result["baseline_mse"] < 1
+
+
+def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
+    real = bench.bench_widgets
+    monkeypatch.setattr(bench, "bench_widgets", lambda: real(moves=3, image_size=16))
+    assert main(["bench", "widgets"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"interpolation_ms", "arithmetic_ms", "attribute_ms"} <= set(result)
+    assert result["moves"] == 3 and result["image_size"] == 16

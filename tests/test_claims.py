@@ -1,0 +1,129 @@
+"""The chapter's claims measured (``dlhelpers.claims``), on stand-ins whose right answers are known."""
+import pytest
+import torch
+
+from dlhelpers import claims, models
+from dlhelpers.models import AE, DenseVAE
+from stubs import StubJudge, StubVAE, stub_faces
+
+
+def digits(n=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(n, 28, 28, generator=g) * 255).to(torch.uint8), torch.arange(n) % 10
+
+
+# --- Claim 1: arithmetic ------------------------------------------------------------------------
+
+def test_select_matches_attributes_and_pool():
+    f = stub_faces(3)
+    assert claims.select(f, {"beard": 1, "glasses": 0}).tolist() == [6, 7, 8]
+    assert claims.select(f, {"frame": "dark"}).tolist() == [3, 4, 5, 9, 10, 11]
+    assert claims.select(f, {"beard": 1}, pool=[0, 6, 9]).tolist() == [6, 9]
+
+
+def test_arithmetic_on_a_model_where_it_must_work():
+    f = stub_faces(5)
+    r = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=6, per_group=3, seed=0,
+                                 return_images=True)
+    assert r["successes"] == r["draws"] == 6 and r["rate"] == 1.0
+    assert r["target"] == {"beard": 1, "glasses": 0} and r["images"].shape == (6, 3, 8, 8)
+    for d in r["per_draw"]:
+        assert set(d["indices"]) == {"beard_glasses", "nobeard_glasses", "nobeard_noglasses"}
+        for group, idx in d["indices"].items():
+            assert len(idx) == len(set(idx)) == 3
+            assert set(idx) <= set(claims.select(f, claims.GROUPS[group]).tolist())
+        assert d["probs"]["beard"] > 0.99 and d["probs"]["glasses"] < 0.01
+    table = claims.arithmetic_table(StubVAE(), StubJudge(), f, draws=4)
+    assert {k: v["successes"] for k, v in table.items()} == {
+        "chapter": 4, "beard_glasses": 4, "nobeard_glasses": 4, "nobeard_noglasses": 4}
+
+
+def test_arithmetic_counts_failures_and_is_seeded():
+    f = stub_faces(5)
+    wrong = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5,
+                                     expression=claims.CHAPTER["expression"],
+                                     target={"beard": 0, "glasses": 0})
+    assert wrong["successes"] == 0 and not any(d["success"] for d in wrong["per_draw"])
+    a = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5, seed=1)
+    b = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5, seed=1)
+    c = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5, seed=2)
+    assert a["per_draw"] == b["per_draw"]
+    assert [d["indices"] for d in a["per_draw"]] != [d["indices"] for d in c["per_draw"]]
+
+
+def test_arithmetic_refuses_small_groups_and_custom_expressions_without_target():
+    f = stub_faces(2)
+    with pytest.raises(ValueError, match="too few"):
+        claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=3)
+    with pytest.raises(ValueError, match="target"):
+        claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=1,
+                                 expression={"beard_glasses": 1, "beard_noglasses": -1})
+
+
+# --- Claim 2: interpolation ---------------------------------------------------------------------
+
+def test_is_monotone_allows_tiny_wiggles_only():
+    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.9, 1.0])
+    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.485, 0.9])          # never 0.02 below the top
+    assert not claims.is_monotone([0.0, 0.1, 0.5, 0.45, 0.9, 1.0])
+    assert not claims.is_monotone([0.0, 0.5, 0.49, 0.48, 0.47, 1.0])      # small steps add up
+    assert claims.is_monotone([1.0, 0.8, 0.81, 0.2, 0.0])
+    assert not claims.is_monotone([1.0, 0.0, 1.0, 0.0, 0.9])
+    assert claims.is_monotone([0.3]) and claims.is_monotone([0.2, 0.2, 0.2])
+    assert claims.is_monotone([0.0, 0.5, 0.45, 1.0], tolerance=0.1)
+
+
+def test_crossings_counts_and_places_them():
+    assert claims.crossings([0.0, 0.2, 0.8, 1.0]) == [pytest.approx(0.5)]
+    assert claims.crossings([0.9, 0.1, 0.9]) == [pytest.approx(0.25), pytest.approx(0.75)]
+    assert claims.crossings([0.2, 0.5, 0.2]) == []                         # touching is not crossing
+    assert claims.crossings([0.2, 0.5, 0.8]) == [pytest.approx(0.5)]
+    assert claims.crossings([0.1, 0.3, 0.4]) == []
+    assert claims.crossings([0.0, 1.0], weights=[0, 10]) == [pytest.approx(5.0)]
+
+
+def test_interpolation_profile_on_a_model_where_it_must_rise():
+    p = claims.interpolation_profile(StubVAE(), StubJudge(), torch.tensor([0.0, 0.0]),
+                                    torch.tensor([0.0, 1.0]), steps=11, trait="glasses")
+    assert len(p["weights"]) == len(p["probs"]) == 11 and p["weights"][0] == 0 and p["weights"][-1] == 1
+    assert p["monotone"] and p["direction"] == "rising" and p["crossings"] == 1
+    assert p["crossing_at"][0] == pytest.approx(0.5, abs=0.05)
+    assert set(p["all"]) == set(models.TRAITS) and max(p["all"]["beard"]) < 0.01
+    back = claims.interpolation_profile(StubVAE(), StubJudge(), torch.tensor([0.0, 1.0]),
+                                       torch.tensor([0.0, 0.0]), steps=5)
+    assert back["direction"] == "falling" and back["monotone"] and len(back["probs"]) == 5
+
+
+def test_interpolation_survey_counts_profiles():
+    f = stub_faces(4)
+    s = claims.interpolation_survey(StubVAE(), StubJudge(), f, {"glasses": 1}, {"glasses": 0},
+                                   "glasses", pairs=3, steps=6, seed=0)
+    assert s["pairs"] == 3 and len(s["profiles"]) == 3
+    assert s["monotone"] == 3 and s["one_crossing"] == 3
+    assert all(f.glasses[p["indices"][0][0]] == 1 and f.glasses[p["indices"][1][0]] == 0
+               for p in s["profiles"])
+
+
+def test_reconstruction_survival_structure():
+    f = stub_faces(3)
+    r = claims.reconstruction_survival(StubVAE(), StubJudge(), f, n=8)
+    assert r["n"] == 8 and r["glasses"] == 1.0 and r["beard"] == 1.0
+
+
+# --- Claim 3: AE vs VAE ------------------------------------------------------------------------
+
+def test_ae_vs_vae_digits_structure_and_seed():
+    torch.manual_seed(0)
+    ae, vae, net = AE(), DenseVAE(), models.DigitNet()
+    x, y = digits(40)
+    r = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
+    assert r["n"] == 30 and r["threshold"] == 0.5
+    for model in ("AE", "VAE"):
+        assert set(r[model]) == {"random", "midpoint", "reconstruction"}
+        for cell in r[model].values():
+            assert 0 <= cell["confident"] <= 1 and 0.1 - 1e-4 <= cell["mean_confidence"] <= 1
+        assert 0 <= r[model]["midpoint"]["either"] <= 1
+    assert 0 <= r["real"]["agrees"] <= 1
+    assert r == claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
+    everything = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.0, seed=1)
+    assert everything["AE"]["random"]["confident"] == 1.0

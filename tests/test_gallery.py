@@ -1,0 +1,84 @@
+"""The gallery picker (``dlhelpers.gallery``), driven from Python (test_browser.py has the browser)."""
+import io
+
+import pytest
+import torch
+from PIL import Image
+
+from dlhelpers import gallery
+
+SIDE = 16
+
+
+def png(widget_image):
+    """The bytes an ipywidgets.Image holds, checked to be a PNG; returns (bytes, PIL image)."""
+    data = bytes(widget_image.value)
+    assert data.startswith(b"\x89PNG")
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    return data, picture
+
+
+@pytest.fixture
+def faces():
+    return torch.rand(12, 3, SIDE, SIDE, generator=torch.Generator().manual_seed(0))
+
+
+def test_gallery_picker_collects_picks_by_clicking(faces):
+    picker = gallery.gallery_picker(faces, {"men_glasses": 2, "women_glasses": 1}, columns=4)
+    assert len(picker.buttons) == 12 and picker.chooser.options == ("men_glasses", "women_glasses")
+    assert picker.picks == {"men_glasses": [], "women_glasses": []}
+    picker.buttons[3].click()
+    picker.buttons[0].click()
+    picker.chooser.value = "women_glasses"
+    picker.buttons[7].click()
+    assert picker.picks == {"men_glasses": [0, 3], "women_glasses": [7]}
+    assert picker.result() == picker.picks
+    assert picker.code.value == 'groups = {"men_glasses": [0, 3], "women_glasses": [7]}'
+    assert "men_glasses: 2/2" in picker.status.value
+    assert picker.buttons[7].description == "7 · women_glasses"
+
+
+def test_gallery_picker_clicking_again_removes_and_another_group_moves(faces):
+    picker = gallery.gallery_picker(faces, {"a": 1, "b": 1})
+    picker.buttons[5].click()
+    picker.buttons[5].click()
+    assert picker.picks == {"a": [], "b": []} and picker.buttons[5].description == "5"
+    picker.buttons[5].click()
+    picker.chooser.value = "b"
+    picker.buttons[5].click()
+    assert picker.picks == {"a": [], "b": [5]}
+
+
+def test_gallery_picker_result_names_the_group_that_is_short(faces):
+    picker = gallery.gallery_picker(faces, {"men_glasses": 2, "women_glasses": 1})
+    picker.buttons[1].click()
+    with pytest.raises(ValueError, match="'men_glasses' has 1 of 2") as err:
+        picker.result()
+    assert "women_glasses' has 0 of 1" in str(err.value)
+
+
+def test_gallery_picker_rejects_groups_the_gallery_cannot_fill(faces):
+    with pytest.raises(ValueError, match="'big' needs 20 images"):
+        gallery.gallery_picker(faces, {"small": 1, "big": 20})
+    with pytest.raises(ValueError, match="13 images in all"):
+        gallery.gallery_picker(faces, {"a": 7, "b": 6})
+    with pytest.raises(ValueError, match="'none' must need at least 1"):
+        gallery.gallery_picker(faces, {"none": 0})
+
+
+def test_gallery_thumbnails_are_pngs(faces):
+    picker = gallery.GalleryPicker(faces[:3], {"a": 1}, scale=2)
+    thumbnails = [cell.children[0] for cell in picker.children[2].children]
+    assert len(thumbnails) == 3
+    for thumb in thumbnails:
+        _, picture = png(thumb)
+        assert picture.size == (2 * SIDE, 2 * SIDE)
+
+
+def test_gallery_thumbnails_of_uint8_faces_are_not_blank(faces):
+    as_bytes = (faces * 255).round().to(torch.uint8)            # what the notebooks pass
+    picker = gallery.GalleryPicker(as_bytes[:2], {"a": 1}, scale=1)
+    _, shown = png(picker.children[2].children[0].children[0])
+    _, expected = png(gallery.GalleryPicker(faces[:2], {"a": 1}, scale=1).children[2].children[0].children[0])
+    assert list(shown.getdata()) == list(expected.getdata())
