@@ -33,20 +33,17 @@ def train_ae(args):
 
 
 def train_vae(args):
-    from . import checkpoints, data, latent, plot
+    from . import data, latent, plot
     from .models import VAE
     from .train import fit_vae
+    out = args.out or settings.FILES / "runs" / f"vae_faces{args.size}.pt"
     faces = data.face_set(size=args.size, folder=args.data)
     train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
     history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      held_out=held_out, sample_codes=codes, checkpoint=args.out, seed=args.seed)
-    out = args.out or settings.FILES / "runs" / f"vae_faces{args.size}.pt"
-    if args.out is None:
-        checkpoints.save(model, out, half=True, history={k: v for k, v in history.items()
-                                                          if k != "samples"})
+                      held_out=held_out, sample_codes=codes, checkpoint=out, seed=args.seed)
     gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
     print(f"saved {out} and {gif}")
 
@@ -114,6 +111,16 @@ def share(text):
     return value
 
 
+def training_flags(p, r):
+    """The flags every training command has, with recipe ``r``'s values as defaults."""
+    p.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
+    p.add_argument("--batch-size", type=positive(int), default=r.batch_size,
+                   help=f"images per step, default {r.batch_size}")
+    p.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
+    p.add_argument("--seed", type=int, default=r.seed,
+                   help=f"seed of the split, the weights and the batch order, default {r.seed}")
+
+
 def parser():
     p = argparse.ArgumentParser(prog="python -m dlhelpers", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,11 +130,7 @@ def parser():
 
     r = recipes.AE
     ae = train.add_parser("ae", help="the MNIST autoencoder (section 7.2, notebook 01)")
-    ae.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
-    ae.add_argument("--batch-size", type=positive(int), default=r.batch_size,
-                    help=f"default {r.batch_size}")
-    ae.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
-    ae.add_argument("--seed", type=int, default=r.seed, help="seed of weights and batch order")
+    training_flags(ae, r)
     ae.add_argument("--out", default=str(settings.FILES / "ae_mnist.pt"), help="where to save it")
     ae.set_defaults(run=train_ae)
 
@@ -137,27 +140,19 @@ def parser():
                      help="a folder in the G/NoG layout (default: files/glasses, else the synthetic faces)")
     vae.add_argument("--size", type=positive(int), default=r.size,
                      help=f"image side, a multiple of 8 and at least 16 (book: 256), default {r.size}")
-    vae.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
-    vae.add_argument("--batch-size", type=positive(int), default=r.batch_size,
-                     help=f"default {r.batch_size}")
-    vae.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
+    training_flags(vae, r)
     vae.add_argument("--latent", type=positive(int), default=r.latent_dims,
                      help=f"code dimensions, default {r.latent_dims}")
     vae.add_argument("--held-out", type=share, default=r.held_out,
                      help=f"share of faces kept for testing, default {r.held_out}")
-    vae.add_argument("--seed", type=int, default=r.seed, help="seed of split, weights and batches")
     vae.add_argument("--out", default=None,
-                     help="checkpoint written every epoch (rerun to resume); default: "
-                          "files/runs/vae_faces<SIZE>.pt, written at the end")
+                     help="checkpoint written after every epoch; rerun the same command to "
+                          "resume (default: files/runs/vae_faces<SIZE>.pt)")
     vae.set_defaults(run=train_vae)
 
     r = recipes.DENSE_VAE
     dv = train.add_parser("dense-vae", help="the MNIST VAE that notebook 04 compares with the AE")
-    dv.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
-    dv.add_argument("--batch-size", type=positive(int), default=r.batch_size,
-                    help=f"default {r.batch_size}")
-    dv.add_argument("--lr", type=positive(float), default=r.lr, help=f"default {r.lr}")
-    dv.add_argument("--seed", type=int, default=r.seed, help="seed of weights and batches")
+    training_flags(dv, r)
     dv.add_argument("--out", default=str(settings.FILES / "dense_vae_mnist.pt"), help="where to save it")
     dv.set_defaults(run=train_dense_vae)
 

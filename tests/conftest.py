@@ -19,3 +19,10 @@ def mnist_root():
     if not all((root / "MNIST" / "raw" / f).exists() for f in MNIST_FILES):
         pytest.skip(f"MNIST files not found under {root}/MNIST/raw (set DLHELPERS_DATA)")
     return root
+
+
+def pytest_collection_modifyitems(items):
+    """Notebook runs (nbval) are slow: ``tasks.py test -m "not slow"`` leaves them out."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

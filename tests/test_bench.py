@@ -2,6 +2,8 @@
 import dataclasses
 import json
 
+import pytest
+
 from dlhelpers import bench, recipes
 from dlhelpers.__main__ import main
 from dlhelpers.models import AE
@@ -12,6 +14,7 @@ def test_ae_train_flops_counts_the_four_weight_matrices():
     assert bench.ae_train_flops(AE(), 10) == 6 * macs * 10
 
 
+@pytest.mark.slow
 def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
     assert main(["bench", "ae", "--epochs", "1", "--subset", "640"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -21,6 +24,7 @@ def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
     assert 0 < result["ours_mse"] < 0.2            # one epoch on 640 digits: well below untrained
 
 
+@pytest.mark.slow
 def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
     """A tiny run (small images, 12 PNGs, one epoch) of the faces benchmark."""
     real = bench.full_size_pngs

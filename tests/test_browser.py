@@ -25,6 +25,8 @@ import pytest
 
 from browser_helpers import CHROMIUM_ARGS, Lab, ensure_chromium, write_scratch_notebook
 
+pytestmark = pytest.mark.slow          # a real JupyterLab and browser: about a minute
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "notebooks" / "04_interpolation.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -33,6 +33,19 @@ def test_pca_2d_finds_the_main_direction():
     assert abs(torch.corrcoef(torch.stack([p[:, 0], t[:, 0]]))[0, 1]) > 0.99
 
 
+def test_pca_2d_matches_torch_pca_lowrank():
+    g = torch.Generator().manual_seed(1)
+    spread = torch.tensor([5.0, 3.0, 1.0, 0.5, 0.2, 0.1])        # well-separated components
+    codes = torch.randn(300, 6, generator=g) * spread @ torch.linalg.qr(torch.randn(6, 6, generator=g))[0]
+    torch.manual_seed(0)                                          # pca_lowrank is randomized
+    _, _, v = torch.pca_lowrank(codes, q=2, center=True, niter=10)
+    expected = (codes - codes.mean(0)) @ v
+    p = latent.pca_2d(codes)
+    for k in range(2):                       # each component is defined up to its sign
+        sign = torch.sign((p[:, k] * expected[:, k]).sum())
+        assert torch.allclose(p[:, k], sign * expected[:, k], atol=1e-3)
+
+
 def test_figures_save_pngs(tmp_path, monkeypatch):
     from dlhelpers import settings
     monkeypatch.setattr(plot, "FIGURES", tmp_path)

@@ -23,6 +23,10 @@ def test_seed_repeats_random_draws():
     assert a[0] == b[0] and torch.equal(a[1], b[1])
 
 
-def test_summary_names_mode_device_and_root():
-    text = settings.summary()
-    assert "device" in text and "data root" in text and ("QUICK" in text or "full" in text)
+def test_summary_names_mode_device_and_root(monkeypatch):
+    monkeypatch.setattr(settings, "QUICK", True)
+    quick = settings.summary()
+    monkeypatch.setattr(settings, "QUICK", False)
+    full = settings.summary()
+    assert quick.startswith("mode: QUICK") and full.startswith("mode: full")
+    assert f"data root: {settings.data_root()}" in full and f"device: {settings.device()}" in full

@@ -20,9 +20,11 @@ def run(epochs, ckpt=None, **kw):
 
 
 def test_history_has_per_image_parts_and_a_sample_grid_per_epoch():
-    _, hist = run(2)
+    model, hist = run(2)
     assert len(hist["rec"]) == len(hist["kl"]) == len(hist["held_out_rec"]) == 2
-    assert all(v > 0 for v in hist["rec"] + hist["kl"])
+    scores = vae_scores(model, images(8, seed=1))             # the held-out images of run()
+    assert hist["held_out_rec"][-1] == pytest.approx(scores["rec"], rel=1e-4)
+    assert hist["held_out_kl"][-1] == pytest.approx(scores["kl"], rel=1e-4)
     assert len(hist["samples"]) == 2 and hist["samples"][0].dtype == torch.uint8
 
 
