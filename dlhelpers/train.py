@@ -115,7 +115,7 @@ def _resume(model, opt, checkpoint):
     return extra["epoch"], extra["history"], list(extra.get("samples", []))
 
 
-def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True):
+def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True, rec_weight=1.0):
     """One pass of VAE training over ``images`` (uint8) in shuffled batches.
 
     Appends each batch's reconstruction error and KL per image to ``steps`` (for the live plot)
@@ -131,7 +131,7 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True)
         x = to_float(x.to(device))
         mu, std, out = model(x)
         rec, kl = vae_loss(x, mu, std, out)
-        loss = rec + kl
+        loss = rec_weight * rec + kl
         if not torch.isfinite(loss):
             raise FloatingPointError(f"The loss became {loss.item()} in {label}, batch {b}. "
                                      f"Training stopped; try a lower learning rate.")
@@ -146,13 +146,16 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True)
     return rec_sum, kl_sum
 
 
-def fit_vae(model, images, *, epochs, batch_size, lr, held_out=None, sample_codes=None,
+def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=None, sample_codes=None,
             checkpoint=None, seed=0, progress=True):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
 
     Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
 
-    Loss per batch: summed squared error + KL (``models.vae_loss``); both are reported per image.
+    Loss per batch: ``rec_weight`` x summed squared error + KL (``models.vae_loss``); both parts are
+    reported per image. ``rec_weight=1`` is the chapter's loss. Because the error is summed over
+    pixels, a smaller image weighs the KL more: at 64 px the error has 16x fewer terms than at the
+    book's 256 px, and ``rec_weight=16`` restores the book's balance.
     After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
     ``sample_codes`` (k, latent_dims) so you can watch faces appear, and, if ``checkpoint`` is a
     path, a checkpoint written atomically. One epoch is ``vae_epoch``. Calling again with the same checkpoint resumes after the
@@ -170,7 +173,7 @@ def fit_vae(model, images, *, epochs, batch_size, lr, held_out=None, sample_code
         for epoch in range(done + 1, epochs + 1):
             torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
             rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
-                                        live, steps, progress)
+                                        live, steps, progress, rec_weight)
             history["rec"].append(rec_sum / len(images))
             history["kl"].append(kl_sum / len(images))
             if held_out is not None:

@@ -76,3 +76,11 @@ def test_vae_scores_per_image_and_per_pixel():
     model = VAE(latent_dims=8, image_size=16)
     s = vae_scores(model, images())
     assert s["mse"] == pytest.approx(s["rec"] / (3 * 16 * 16)) and s["kl"] >= 0
+
+
+def test_rec_weight_trades_reconstruction_against_kl():
+    """A heavier reconstruction term gives a lower error and a larger KL at the same epochs."""
+    chapter = run(4)[1]
+    heavy = run(4, rec_weight=64.0)[1]
+    assert heavy["rec"][-1] < chapter["rec"][-1]           # training images: noise, memorised
+    assert heavy["kl"][-1] > chapter["kl"][-1]
