@@ -103,3 +103,14 @@ def test_attribute_vector_moves_codes_toward_the_trait():
     assert torch.equal(latent.add_attribute(z, v, -1.0), -v)
     with pytest.raises(ValueError):
         latent.attribute_vector(with_t[:0], without)
+
+
+def test_overlap_counts_show_the_checkerboard_and_the_uncovered_edge():
+    from dlhelpers.models import VAE
+    counts = plot.overlap_counts(VAE(image_size=64).decoder)
+    assert counts.shape == (64, 64)
+    assert (counts[-4:] == 0).all() and (counts[:, -4:] == 0).all()   # output_padding: no taps
+    inner = counts[:56, :56]
+    assert (inner > 0).all() and len(torch.unique(inner)) > 4         # uneven overlap
+    middle = inner[8:48, 8:48]                                           # away from every edge
+    assert torch.equal(middle[:8], middle[8:16]) and torch.equal(middle[:, :8], middle[:, 8:16])
