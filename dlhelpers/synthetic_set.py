@@ -141,13 +141,15 @@ def _flip_one(traits, rng):
     return cf
 
 
-def render_set(n, seed=7, size=64, counterfactual=False, progress=False):
+def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, progress=False):
     """``n`` fresh synthetic faces drawn in memory, as a ``FaceSet`` (with attributes).
 
     Drawn like the dataset (``synthetic_faces.render`` at 128 px, shrunk with the Lanczos filter), from seeds
     that the dataset (seed 0) does not use. With ``counterfactual=True`` returns ``(faces, twins)``:
     each twin is the same face with ONE trait changed (glasses on/off, frame colour, beard or
-    smile), so blends of the two are faces with that trait half-visible.
+    smile), so blends of the two are faces with that trait half-visible. ``thin_frames=True``
+    draws every pair of glasses thinner and with less contrast than the dataset's (a harder test
+    of what a VAE keeps).
     """
     from tqdm.auto import tqdm
 
@@ -164,7 +166,7 @@ def render_set(n, seed=7, size=64, counterfactual=False, progress=False):
                      files=[f"rendered-{i}" for i in range(n)], attributes=attributes)
 
     rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in range(n)]
-    traits = [random_traits(r) for r in rngs]
+    traits = [dict(random_traits(r), thin_frames=thin_frames) for r in rngs]
     if not counterfactual:
         return pack(traits)
     return pack(traits), pack([_flip_one(t, r) for t, r in zip(traits, rngs)])

@@ -4,6 +4,7 @@ import random
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from dlhelpers import synthetic_faces, synthetic_set
@@ -216,3 +217,14 @@ def test_read_attributes_types(tmp_path):
     assert {k: type(v) for k, v in row.items()} == {
         "id": int, "file": str, "glasses": int, "frame": str, "beard": int, "smile": int,
         "skin": float, "hair_style": str, "hair_colour": str}
+
+
+def test_thin_frames_change_only_the_glasses():
+    bold = synthetic_set.render_set(8, seed=3, size=64)
+    thin = synthetic_set.render_set(8, seed=3, size=64, thin_frames=True)
+    same = bold.glasses == 0
+    assert torch.equal(bold.images[same], thin.images[same])          # no glasses: identical
+    diff = (bold.images[~same].float() - thin.images[~same].float()).abs().mean((0, 1))
+    eyes = diff[16:36, 10:54].mean()                                  # the eye band at 64 px
+    assert eyes > 10 * diff[44:, :].mean() and eyes > 5
+    assert thin.attributes["frame"] == bold.attributes["frame"]
