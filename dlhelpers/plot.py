@@ -326,3 +326,18 @@ def show_checkerboard(model, n=256, seed=0, period=8, save=None):
         ax.axis("off")
     fig.tight_layout()
     return finish(fig, save)
+
+
+def show_rates(x, series, xlabel, title, save=None, log_x=False):
+    """Shares (0..1) against ``x``, one line per entry of ``series`` (dict name -> list of shares
+    as long as ``x``), drawn as percentages with markers."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.2), dpi=DPI)
+    for name, rates in series.items():
+        ax.plot(x, [100 * r for r in rates], marker="o", label=name)
+    if log_x:
+        ax.set_xscale("log")
+        ax.set_xticks(x, [str(v) for v in x])
+    ax.set(xlabel=xlabel, ylabel="%", ylim=(0, 100), title=title)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return finish(fig, save)
