@@ -5,6 +5,7 @@
     python -m dlhelpers train dense-vae          # the MNIST VAE notebook 04 compares with the AE
     python -m dlhelpers train judges             # the classifiers that score decoded images
     python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses
+    python -m dlhelpers faces [--size 256]       # which faces are in use, which VAE 03-04 load
     python -m dlhelpers bench ae|vae|widgets     # speed against the chapter's loops
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
 
@@ -34,11 +35,16 @@ def train_ae(args):
 
 def train_vae(args):
     from . import data, latent, plot
-    from .models import VAE
+    from .models import VAE, conv_side
     from .train import fit_vae
-    out = args.out or settings.FILES / "runs" / f"vae_faces{args.size}.pt"
+    conv_side(args.size)                  # a bad --size fails now, not after decoding every image
+    out = args.out or data.vae_file(args.size)      # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
     train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
+    if len(held_out) == 0 or len(train) == 0:
+        raise ValueError(f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
+                         f"for training and {len(held_out)} for testing; both need at least one: "
+                         f"use more faces or another --held-out.")
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
@@ -87,6 +93,13 @@ def bench(args):
     else:
         result = marks.bench_widgets()
     print(json.dumps(result))
+
+
+def faces(args):
+    from . import data, groups
+    print(data.summary(args.size))
+    print(f"saved groups: {groups.groups_file()}"
+          f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}")
 
 
 def student_copies(args):
@@ -138,7 +151,8 @@ def parser():
     r = recipes.FACES_VAE
     vae = train.add_parser("vae", help="the faces VAE (section 7.4, notebook 02); resumes if --out exists")
     vae.add_argument("--data", default=None,
-                     help="a folder in the G/NoG layout (default: files/glasses, else the synthetic faces)")
+                     help="a folder in the G/NoG layout (default: $DLHELPERS_PHOTOS, else "
+                          "files/glasses, else the synthetic faces)")
     vae.add_argument("--size", type=positive(int), default=r.size,
                      help=f"image side, a multiple of 8 and at least 16 (book: 256), default {r.size}")
     training_flags(vae, r)
@@ -151,7 +165,8 @@ def parser():
                      help=f"share of faces kept for testing, default {r.held_out}")
     vae.add_argument("--out", default=None,
                      help="checkpoint written after every epoch; rerun the same command to "
-                          "resume (default: files/runs/vae_faces<SIZE>.pt)")
+                          "resume (default: files/runs/vae_<photos|synthetic><SIZE>.pt, the file "
+                          "notebooks 03-04 load)")
     vae.set_defaults(run=train_vae)
 
     r = recipes.DENSE_VAE
@@ -180,6 +195,12 @@ def parser():
     marks.add_argument("--subset", type=positive(int), default=None,
                        help="ae only: train on the first N digits (default: all)")
     marks.set_defaults(run=bench)
+
+    fc = sub.add_parser("faces", help="which faces are in use (photos or synthetic) and the VAE "
+                                      "notebooks 03-04 load for them")
+    fc.add_argument("--size", type=positive(int), default=recipes.FACES_VAE.size,
+                    help=f"image side of the VAE to look for, default {recipes.FACES_VAE.size}")
+    fc.set_defaults(run=faces)
 
     sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")
     sc.add_argument("dest", help="an empty or new folder (not notebooks/)")

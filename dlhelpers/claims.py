@@ -5,8 +5,10 @@
     claims.interpolation_profile(vae, trait_judge, z1, z2, trait="glasses")
     claims.ae_vs_vae_digits(ae, dense_vae, digit_judge, test_images, test_labels)
 
-The four groups of section 7.4.4 are named as ``data.trait_groups`` names them; a beard plays the
-book's "man" on the synthetic faces.
+The four groups of section 7.4.4 carry the book's names (``groups.GROUP_NAMES``: men_glasses,
+women_glasses, men_noglasses, women_noglasses) on both sets; a beard plays the book's "man" on the
+synthetic faces. On the photos only glasses are labelled, so a glasses-only judge
+(``judges.glasses_judge``) measures glasses alone: targets are cut to the traits the judge knows.
 """
 import torch
 
@@ -17,23 +19,23 @@ from .judges import digit_probs, trait_accuracy, trait_scores
 
 # --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
 
-GROUPS = {"beard_glasses": {"beard": 1, "glasses": 1}, "beard_noglasses": {"beard": 1, "glasses": 0},
-          "nobeard_glasses": {"beard": 0, "glasses": 1},
-          "nobeard_noglasses": {"beard": 0, "glasses": 0}}
-"""The four groups of the arithmetic. A beard plays the book's "man": beard_glasses is its
-"men with glasses", nobeard_noglasses its "women without glasses", and so on."""
+GROUPS = {"men_glasses": {"beard": 1, "glasses": 1}, "men_noglasses": {"beard": 1, "glasses": 0},
+          "women_glasses": {"beard": 0, "glasses": 1},
+          "women_noglasses": {"beard": 0, "glasses": 0}}
+"""The four groups of the arithmetic as label filters on the synthetic faces, where a beard plays
+the book's "man": men_glasses = beard and glasses, women_noglasses = no beard, no glasses, ..."""
 
-CHAPTER = {"expression": {"beard_glasses": 1, "nobeard_glasses": -1, "nobeard_noglasses": 1},
+CHAPTER = {"expression": {"men_glasses": 1, "women_glasses": -1, "women_noglasses": 1},
            "target": {"beard": 1, "glasses": 0}}
 """The chapter's z = z(men, glasses) - z(women, glasses) + z(women, no glasses) -> a man without glasses."""
 
 EXERCISE_7_1 = {
-    "beard_glasses": {"expression": {"beard_noglasses": 1, "nobeard_noglasses": -1,
-                                     "nobeard_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
-    "nobeard_glasses": {"expression": {"nobeard_noglasses": 1, "beard_noglasses": -1,
-                                       "beard_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
-    "nobeard_noglasses": {"expression": {"nobeard_glasses": 1, "beard_glasses": -1,
-                                         "beard_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
+    "men_glasses": {"expression": {"men_noglasses": 1, "women_noglasses": -1,
+                                   "women_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
+    "women_glasses": {"expression": {"women_noglasses": 1, "men_noglasses": -1,
+                                     "men_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
+    "women_noglasses": {"expression": {"women_glasses": 1, "men_glasses": -1,
+                                       "men_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
 }
 """Exercise 7.1's variants, named by the group each aims at: the same arithmetic for the three
 other groups."""
@@ -65,6 +67,45 @@ def select(faces, traits, pool=None):
     return keep.nonzero().flatten()
 
 
+def measurable(traits, judge):
+    """``traits`` (e.g. a target {"beard": 1, "glasses": 0}) cut to those ``judge`` scores: on the
+    photos, whose judge knows glasses only, {"glasses": 0}."""
+    return {t: v for t, v in traits.items() if t in judge.traits}
+
+
+def pools(faces, groups):
+    """What ``arithmetic_success`` draws each group's faces from: label filters (``GROUPS``) on
+    faces labelled with a beard (the synthetic set), else the chosen ``groups`` themselves
+    (name -> face indices; the photos have no gender labels)."""
+    if faces.attributes and "beard" in faces.attributes:
+        return GROUPS
+    return {name: list(idx) for name, idx in groups.items()}
+
+
+def labelled(faces, traits):
+    """``traits`` (a filter for ``select``) cut to the traits ``faces`` carry labels for: on the
+    photos, {"glasses": 1, "beard": 0} becomes {"glasses": 1}."""
+    from .data import trait_labels
+    have = set(trait_labels(faces)) | set(faces.attributes or {})
+    return {t: v for t, v in traits.items() if t in have}
+
+
+def describe(target):
+    """{"beard": 1, "glasses": 0} -> "beard and no glasses"."""
+    return " and ".join(("" if v else "no ") + t for t, v in target.items())
+
+
+def base_rate(faces, target):
+    """Share of ``faces`` whose labels match ``target`` (traits without labels are left out)."""
+    from .data import trait_labels
+    labels = trait_labels(faces)
+    keep = torch.ones(len(faces), dtype=torch.bool)
+    for t, v in target.items():
+        if t in labels:
+            keep &= labels[t] == v
+    return keep.float().mean().item()
+
+
 def _meets(probs, target, threshold):
     return all((probs[t] >= threshold) == bool(v) for t, v in target.items())
 
@@ -76,7 +117,11 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     For each of ``draws`` seeded draws: ``per_group`` random faces of every group named in
     ``expression`` (weights over ``GROUPS`` names; default the chapter's), their mean codes
     (``latent.mean_code``), z = the weighted sum, decoded; success when the judge's probability is
-    >= ``threshold`` exactly for the traits that are 1 in ``target`` (default: beard, no glasses).
+    >= ``threshold`` exactly for the traits that are 1 in ``target`` (default: beard, no glasses),
+    among the traits the judge scores (``measurable``: glasses only on the photos).
+    ``groups`` maps group names to label filters (default ``GROUPS``) or to lists of face indices
+    (a chosen group, e.g. the book's preset); when every group has exactly ``per_group`` faces,
+    every draw would be the same, so there is one draw.
     ``pool`` restricts the draws to those face indices (e.g. faces held out of VAE training).
     Returns {"successes", "draws", "rate", "expression", "target", "per_draw": [{"indices": {group:
     [...]}, "probs": {trait: p}, "success": bool}, ...]} (+ "images" (draws, 3, S, S) on request).
@@ -85,11 +130,17 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     target = dict(target or (CHAPTER["target"] if expression == CHAPTER["expression"] else {}))
     if not target:
         raise ValueError("give the target traits of a custom expression, e.g. {'beard': 1, 'glasses': 0}")
+    target = measurable(target, judge)
+    if not target:
+        raise ValueError(f"the judge scores {list(judge.traits)}, none of the target's traits")
     groups = dict(groups or GROUPS)
-    members = {g: select(faces, groups[g], pool) for g in expression}
+    members = {g: select(faces, groups[g], pool) if isinstance(groups[g], dict)
+               else torch.as_tensor(list(groups[g]), dtype=torch.int64) for g in expression}
     small = {g: len(m) for g, m in members.items() if len(m) < per_group}
     if small:
         raise ValueError(f"too few faces for {per_group} per group: {small}")
+    if all(len(m) == per_group for m in members.values()):
+        draws = min(draws, 1)                       # every draw would average the same faces
     gen = torch.Generator().manual_seed(seed)
     per_draw, images = [], []
     for _ in range(draws):
@@ -108,7 +159,7 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     return result
 
 
-def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None):
+def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None, groups=None):
     """``arithmetic_success`` for the chapter's expression and exercise 7.1's three variants.
 
     Returns {name: {"successes", "draws", "rate", "expression", "target"}} with names
@@ -117,7 +168,7 @@ def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None
     table = {}
     for name, spec in {"chapter": CHAPTER, **EXERCISE_7_1}.items():
         r = arithmetic_success(vae, judge, faces, draws, per_group, seed, spec["expression"],
-                               spec["target"], pool=pool)
+                               spec["target"], pool=pool, groups=groups)
         table[name] = {k: r[k] for k in ("successes", "draws", "rate", "expression", "target")}
     return table
 

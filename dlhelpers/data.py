@@ -1,9 +1,12 @@
 """The datasets in memory: the MNIST digits, and the faces in use (the book's photos or the
-synthetic stand-in), plus splitting and choosing the four groups of section 7.4.4.
+synthetic stand-in) with the VAE files that belong to them; splitting. The four groups of
+section 7.4.4 are chosen in ``dlhelpers.groups``.
 
 Images leave this module as uint8 tensors, 0..255; ``to_float`` turns a batch into floats in [0, 1].
 """
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -27,19 +30,23 @@ def mnist(train=True, root=None):
 
     images: uint8 tensor (N, 28, 28), values 0..255; labels: int64 tensor (N,), values 0..9.
     N is 60,000 for ``train=True`` and 10,000 for the test set. Loaded through
-    ``torchvision.datasets.MNIST`` from ``<root>/MNIST/raw``, downloading only when files are missing.
+    ``torchvision.datasets.MNIST`` from ``<root>/MNIST/raw``; missing files are downloaded first
+    (``download_mnist``: within ``MNIST_DEADLINE_S`` seconds, never creating a root that does not
+    exist). Every failure is a FileNotFoundError or ValueError saying which files to put where.
     """
     import torchvision
     root = Path(root) if root is not None else settings.data_root()
     raw = root / "MNIST" / "raw"
     missing = [f for f in MNIST_FILES if not (raw / f).exists()]
-    hint = (f"Put the four MNIST files ({', '.join(MNIST_FILES)}) in {raw}, or set "
+    hint = (f"Put the four MNIST files ({', '.join(MNIST_FILES)}, unzipped) in {raw}, or set "
             f"DLHELPERS_DATA to a folder that holds MNIST/raw/ with them.")
+    if missing:
+        download_mnist(root, f"missing: {', '.join(missing)}", hint)
     try:
-        ds = torchvision.datasets.MNIST(root=str(root), train=train, download=bool(missing))
-    except Exception as e:  # offline download, truncated or corrupt file
-        what = f"missing: {', '.join(missing)}" if missing else f"could not read them ({e})"
-        raise FileNotFoundError(f"MNIST is not usable in {raw} ({what}). {hint}") from e
+        ds = torchvision.datasets.MNIST(root=str(root), train=train, download=False)
+    except Exception as e:  # truncated or corrupt file
+        raise FileNotFoundError(f"MNIST is not usable in {raw} (could not read them: {e}). "
+                                f"{hint}") from e
     n = 60000 if train else 10000
     if ds.data.shape != (n, 28, 28) or ds.targets.shape != (n,):
         raise ValueError(f"MNIST files in {raw} hold {tuple(ds.data.shape)} images, expected "
@@ -47,30 +54,225 @@ def mnist(train=True, root=None):
     return ds.data, ds.targets
 
 
+MNIST_DEADLINE_S = 45   # the whole download, all files and mirrors; a stalled read adds <= 10 s
+
+
+def download_mnist(root, what, hint):
+    """Fetch the missing MNIST files from torchvision's mirrors into ``<root>/MNIST/raw``.
+
+    Gives up after ``MNIST_DEADLINE_S`` seconds in all (a network that stalls cannot hang it), and
+    refuses a ``root`` that does not exist (a mistyped DLHELPERS_DATA) unless it is the default
+    ``data/``. Each file is checked (md5) and unzipped; raises FileNotFoundError with ``what`` and
+    ``hint`` (which files to copy where).
+    """
+    import gzip
+    import hashlib
+    import time
+    from torchvision.datasets import MNIST
+    raw = root / "MNIST" / "raw"
+    if not root.is_dir() and root != settings.PROJECT / "data":
+        raise FileNotFoundError(f"The data root {root} does not exist, so MNIST was not "
+                                f"downloaded there (is DLHELPERS_DATA mistyped?). {hint}")
+    end = time.monotonic() + MNIST_DEADLINE_S
+    for name, md5 in MNIST.resources:
+        target = raw / name.removesuffix(".gz")
+        if target.exists():
+            continue
+        errors = []
+        for mirror in MNIST.mirrors:
+            try:
+                blob = _fetch(mirror + name, end)
+                if hashlib.md5(blob).hexdigest() != md5:
+                    raise ValueError("the file's checksum is wrong")
+                raw.mkdir(parents=True, exist_ok=True)
+                part = raw / f".{target.name}.part"
+                part.write_bytes(gzip.decompress(blob))
+                os.replace(part, target)
+                break
+            except (OSError, ValueError) as e:      # URLError and socket timeouts are OSErrors
+                errors.append(f"{mirror}: {e}")
+        else:
+            gave_up = (f"gave up after {MNIST_DEADLINE_S} s: the network does not answer"
+                       if time.monotonic() >= end else "; ".join(errors))
+            raise FileNotFoundError(f"MNIST could not be downloaded into {raw} ({what}; "
+                                    f"{gave_up}). {hint}")
+
+
+def _fetch(url, end):
+    """The bytes at ``url``, or TimeoutError once ``time.monotonic()`` passes ``end``."""
+    import time
+    import urllib.request
+
+    def left():
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("out of time")
+        return min(remaining, 10.0)       # one stalled connect or read waits at most 10 s
+    chunks = []
+    with urllib.request.urlopen(url, timeout=left()) as response:
+        while chunk := response.read(1 << 16):
+            chunks.append(chunk)
+            left()
+    return b"".join(chunks)
+
+
 def one_per_digit(labels):
     """Indices of the first example of each digit 0..9 (the chapter's row of originals)."""
     return [int((labels == d).nonzero()[0]) for d in range(10)]
 
 
+# --- Which faces are in use, and the files that belong to them -------------------------------
+
+PHOTOS_ENV = "DLHELPERS_PHOTOS"     # a G/NoG folder of the book's photos kept anywhere
+RUNS_ENV = "DLHELPERS_RUNS"         # where notebook 02's models, the photo judge and picks go
+BOOK_VAE = "VAEglasses.pth"         # the book's published 256-px weights, dropped into files/
+SHIPPED_VAE = "vae_faces{size}.pt"  # the shipped VAE, trained on the synthetic faces
+
+
+class _Sentence:
+    """Shown by Jupyter as its one-line message, without a traceback: these errors tell a reader
+    what to do (run notebook 02 first, set SIZE, pick the groups again), they are not bugs."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+class NoModelError(_Sentence, FileNotFoundError):
+    """No VAE trained on the faces in use at this size."""
+
+
+class SizeError(_Sentence, ValueError):
+    """A VAE file holds a model of another image size than asked for."""
+
+
+@dataclass(frozen=True)
+class InUse:
+    """Which faces the series uses: ``name`` is "photos" or "synthetic"; ``folder`` their G/NoG
+    folder; ``why`` says how that was decided (one phrase, for the reader)."""
+    name: str
+    folder: Path
+    why: str
+
+    def __str__(self):
+        kind = "the book's glasses photos" if self.name == "photos" else "the synthetic faces"
+        return f"{kind} in {self.folder} ({self.why})"
+
+
+def photos_folder():
+    """Where the organised photos live: ``$DLHELPERS_PHOTOS`` if set, else ``files/glasses``."""
+    env = os.environ.get(PHOTOS_ENV, "").strip()
+    return Path(env).expanduser() if env else settings.FILES / "glasses"
+
+
+def in_use():
+    """The faces in use (an ``InUse``): the photos when organised, else the synthetic faces.
+
+    When ``$DLHELPERS_PHOTOS`` names a folder that does not exist, that is a mistake worth a
+    clear error (FileNotFoundError), not a silent switch to the synthetic faces.
+    """
+    photos = photos_folder()
+    if os.environ.get(PHOTOS_ENV, "").strip():
+        if not photos.is_dir():
+            raise FileNotFoundError(
+                f"{PHOTOS_ENV} points at {photos}, which is not a folder. Organise the Kaggle "
+                f"download there (python -m dlhelpers organise <download> --dst {photos}) or "
+                f"unset {PHOTOS_ENV} to use files/glasses or the synthetic faces.")
+        return InUse("photos", photos, f"set by {PHOTOS_ENV}")
+    if photos.is_dir():
+        return InUse("photos", photos, "organised into files/glasses")
+    return InUse("synthetic", settings.data_root() / "synthetic-faces",
+                 "no photos in files/glasses; see README → 'The real glasses data'")
+
+
+def runs_folder():
+    """Where trained models, the photo judge and saved picks go: ``$DLHELPERS_RUNS`` if set,
+    else ``files/runs`` (git-ignored), and in quick mode ``files/runs/quick``, so that a quick
+    test run never leaves a one-epoch model where a full run would pick it up."""
+    env = os.environ.get(RUNS_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return settings.FILES / "runs" / ("quick" if settings.QUICK else "")
+
+
+def vae_file(size, dataset=None):
+    """The file notebook 02 saves its VAE to: ``<runs>/vae_<photos|synthetic><size>.pt`` (its
+    folder is created, so the GIF and checkpoints beside it can be written)."""
+    runs = runs_folder()
+    runs.mkdir(parents=True, exist_ok=True)
+    return runs / f"vae_{dataset or in_use().name}{int(size)}.pt"
+
+
+def vae_candidates(size, dataset=None):
+    """The VAE files notebooks 03-04 may load for these faces at ``size`` px, best first.
+
+    Synthetic faces: the shipped ``files/vae_faces<size>.pt``, then notebook 02's own model.
+    Photos: notebook 02's own model, then the book's ``files/VAEglasses.pth`` (256 px only).
+    """
+    dataset = dataset or in_use().name
+    own = vae_file(size, dataset)
+    if dataset == "synthetic":
+        return [settings.FILES / SHIPPED_VAE.format(size=int(size)), own]
+    return [own] + ([settings.FILES / BOOK_VAE] if int(size) == 256 else [])
+
+
+def load_vae(size, device=None, dataset=None):
+    """The VAE for the faces in use at ``size`` px, loaded; returns ``(model, path)``.
+
+    Says which file it loaded. Raises FileNotFoundError with one sentence saying what to do
+    when there is none, and ValueError naming both sizes when a file holds a model of another
+    size (e.g. the book's 256-px ``VAEglasses.pth`` while SIZE is 64).
+    """
+    from . import checkpoints
+    from .models import VAE
+    dataset = dataset or in_use().name
+    size = int(size)
+    for path in vae_candidates(size, dataset):
+        if path.is_file():
+            book = path.name == BOOK_VAE
+            model = checkpoints.load(path, device=device, model=VAE(image_size=256) if book else None)
+            got = getattr(model, "config", {}).get("image_size")
+            if got != size:
+                raise SizeError(f"{path} holds a VAE for {got}-px images, but SIZE is {size}: "
+                                 f"set SIZE = {got}, or train a {size}-px model in notebook 02.")
+            what = ("the book's published weights" if book else "the shipped model" if
+                    path.parent == settings.FILES else "trained in notebook 02 (or train vae)")
+            kind = "the photos" if dataset == "photos" else "the synthetic faces"
+            print(f"Using the VAE in {path}: {what}, for {kind} at {size} px")
+            return model, path
+    book = settings.FILES / BOOK_VAE
+    if dataset == "photos" and size != 256 and book.is_file():
+        raise SizeError(f"{book} is the book's VAE for 256-px images, but SIZE is {size}: set "
+                         f"SIZE = 256, or run notebook 02 at {size} px first.")
+    hint = (f", or drop the book's {BOOK_VAE} into {settings.FILES}/ and set SIZE = 256"
+            if dataset == "photos" else "")
+    raise NoModelError(f"No VAE trained on the {dataset} faces at {size} px "
+                            f"({vae_file(size, dataset)}): run notebook 02 first{hint}.")
+
+
+def summary(size):
+    """One line for a notebook's settings cell: the faces in use and the VAE 03-04 will load."""
+    found = [p for p in vae_candidates(size) if p.is_file()]
+    vae = found[0] if found else f"none yet (notebook 02 saves {vae_file(size)})"
+    return f"faces: {in_use()} | VAE for {int(size)} px: {vae}"
+
+
 def face_set(size=64, folder=None, n=None):
     """The chapter's faces, as a ``face_folder.FaceSet`` (images uint8 (N, 3, size, size), 0..255).
 
-    With ``folder``, loads that G/NoG folder. Without it, uses the real photos in
-    ``files/glasses`` when that folder exists, else the synthetic faces in
-    ``<data root>/synthetic-faces``, generating ``n`` of them (default: as many as are there,
-    else 5,000; at 128 px) when they are missing or were drawn by an older version of
-    ``dlhelpers.synthetic_faces``. Prints one line saying which set it used.
+    With ``folder``, loads that G/NoG folder. Without it, uses the faces ``in_use()`` names:
+    the organised photos (``$DLHELPERS_PHOTOS``, else ``files/glasses``) when there, else the
+    synthetic faces in ``<data root>/synthetic-faces``, generating ``n`` of them (default: as
+    many as are there, else 5,000; at 128 px) when they are missing or were drawn by an older
+    version of ``dlhelpers.synthetic_faces``. Prints one line saying which set it used.
     """
-    real = settings.FILES / "glasses"
     if folder is not None:
         print(f"Using the faces in {Path(folder).expanduser()}")
         return face_folder.load(folder, size)
-    if real.exists():
-        print(f"Using the real glasses photos in {real}")
-        return face_folder.load(real, size)
-    synthetic = settings.data_root() / "synthetic-faces"
-    print(f"Using the synthetic faces in {synthetic} (no files/glasses found; "
-          f"see README → 'The real glasses data')")
+    use = in_use()
+    print(f"Using {use}")
+    if use.name == "photos":
+        return face_folder.load(use.folder, size)
+    synthetic = use.folder
     made = synthetic / ".faces.json"                # what an earlier make_dataset wrote
     n = n or (json.loads(made.read_text()).get("n", 5000) if made.is_file() else 5000)
     synthetic_set.make_dataset(synthetic, n=n, size=128)   # a no-op unless missing or outdated
@@ -84,25 +286,10 @@ def split(images, held_out=0.1, seed=0):
     return images[order[n_out:]], images[order[:n_out]]
 
 
-def trait_groups(faces, per_group=3, seed=0, trait="beard"):
-    """Indices of ``per_group`` random faces in each of the four groups glasses × ``trait``.
-
-    Returns {"beard_glasses": [...], "nobeard_glasses": [...], "beard_noglasses": [...],
-    "nobeard_noglasses": [...]} (named after ``trait``), chosen by a seeded shuffle. Needs the
-    labels in ``faces.attributes`` (the synthetic set has them); for the real photos, pick the
-    groups by hand with ``gallery.gallery_picker`` instead.
-    """
-    if not faces.attributes or trait not in faces.attributes:
-        raise ValueError(f"These faces have no '{trait}' labels (only the synthetic set does). "
-                         f"Pick the groups by index with dlhelpers.gallery.gallery_picker.")
-    has = torch.as_tensor(faces.attributes[trait]) == 1
-    gen = torch.Generator().manual_seed(seed)
-    groups = {}
-    for t in (True, False):
-        for g in (True, False):
-            name = f"{'' if t else 'no'}{trait}_{'' if g else 'no'}glasses"
-            pool = ((has == t) & ((faces.glasses == 1) == g)).nonzero().flatten()
-            if len(pool) < per_group:
-                raise ValueError(f"group {name} has only {len(pool)} faces, {per_group} needed")
-            groups[name] = pool[torch.randperm(len(pool), generator=gen)[:per_group]].tolist()
-    return groups
+def trait_labels(faces):
+    """The labels these faces carry, as {trait: int64 tensor (N,)}: glasses always, beard on the
+    synthetic set (the photos have no gender labels)."""
+    labels = {"glasses": faces.glasses}
+    if faces.attributes and "beard" in faces.attributes:
+        labels["beard"] = torch.as_tensor(faces.attributes["beard"])
+    return labels

@@ -11,6 +11,8 @@ overlaid (target: both classes, in proportion) or smooth noise (target: all ten 
 ``python -m dlhelpers train judges`` retrains and saves the shipped files. The networks themselves
 are in ``dlhelpers.models``; the claims they measure are in ``dlhelpers.claims``.
 """
+from pathlib import Path
+
 import torch
 import torch.nn.functional as F
 
@@ -174,6 +176,83 @@ def train_trait_judge(faces, *, epochs, batch_size, lr, seed=0, image_size=64, i
         return (F.binary_cross_entropy_with_logits(logits, tb, reduction="none") * mb).sum() / mb.sum()
 
     return fit_classifier(net, len(x), loss_of, epochs, batch_size, lr, gen, "trait judge", progress)
+
+
+# --- The glasses judge for the photos ------------------------------------------------------------
+
+def train_glasses_judge(images, labels, *, epochs, batch_size, lr, seed=0, image_size=64,
+                        progress=True):
+    """Train a glasses-only ``TraitNet`` on faces (uint8 or floats, (N, 3, S, S)) with labels
+    (N,) of 1 = glasses; return it. Batches are augmented by ``augment.faces`` (blur, shifts,
+    washed-out colours...) so it reads blurry VAE decodes. Repeatable for the same seed."""
+    x = _at_size(images, image_size)
+    y = torch.as_tensor(labels).float()[:, None]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = TraitNet(image_size=image_size, traits=("glasses",))
+    gen = torch.Generator().manual_seed(seed)
+
+    def loss_of(idx):
+        return F.binary_cross_entropy_with_logits(net(augment.faces(x[idx], gen)), y[idx])
+
+    return fit_classifier(net, len(x), loss_of, epochs, batch_size, lr, gen, "glasses judge", progress)
+
+
+def glasses_accuracy(net, images, labels):
+    """Share of ``images`` whose glasses probability is on the side of 0.5 their label says."""
+    seen = trait_scores(net, images)["glasses"] >= 0.5
+    return (seen == (torch.as_tensor(labels) == 1)).float().mean().item()
+
+
+def _labels_key(faces, recipe):
+    import hashlib
+    h = hashlib.sha1(repr(recipe).encode())
+    h.update(repr(list(zip(faces.ids, faces.glasses.tolist()))).encode())
+    return h.hexdigest()[:16]
+
+
+def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
+    """A glasses classifier trained on ``faces``' own labels (the organised photos), cached.
+
+    Splits the faces (seeded; ``recipe.held_out`` of them never trained on), trains
+    ``train_glasses_judge`` on the rest, prints the held-out accuracy and saves the judge to
+    ``path`` (default ``<runs>/judge_glasses_<dataset>.pt``). A later call with the same faces,
+    labels and recipe loads that file instead of training again. The photos carry no gender
+    labels, so this judge scores glasses only.
+    """
+    from . import data
+    r = recipe or recipes.GLASSES_JUDGE
+    path = Path(path) if path is not None else data.runs_folder() / f"judge_glasses_{data.in_use().name}.pt"
+    key = _labels_key(faces, r)
+    if path.is_file() and checkpoints.extra(path).get("labels_key") == key:
+        net = checkpoints.load(path, device=device)
+        acc = checkpoints.extra(path)["held_out_accuracy"]
+        print(f"glasses judge: {path} (held-out accuracy {acc:.1%}; trained on these photos' labels)")
+        return net
+    order = torch.randperm(len(faces), generator=torch.Generator().manual_seed(r.seed))
+    n_out = max(1, int(round(len(faces) * r.held_out)))
+    held, train = order[:n_out], order[n_out:][:r.max_images]
+    net = train_glasses_judge(faces.images[train], faces.glasses[train], epochs=r.epochs,
+                              batch_size=r.batch_size, lr=r.lr, seed=r.seed,
+                              image_size=r.image_size, progress=progress)
+    acc = glasses_accuracy(net, faces.images[held], faces.glasses[held])
+    checkpoints.save(net, path, labels_key=key, held_out_accuracy=acc, trained_on=len(train),
+                     held_out=len(held), history=net.history)
+    print(f"glasses judge: trained on {len(train)} photos, held-out accuracy {acc:.1%} "
+          f"on {len(held)} photos it never saw; saved {path}")
+    return net.to(device or "cpu").eval()
+
+
+def for_faces(faces, device=None):
+    """The judge that scores decodes of ``faces``: the shipped trait judge (glasses, beard,
+    dark_frame, smile) on the labelled synthetic faces, else a glasses judge trained on the
+    photos' own labels (``glasses_judge``)."""
+    if faces.attributes and "beard" in faces.attributes:
+        net = checkpoints.load(TRAITS_PATH, device=device)
+        print(f"trait judge: {TRAITS_PATH} (glasses, beard, frame colour, smile)")
+        return net
+    print("The photos are labelled for glasses only (no gender): decodes are scored for glasses.")
+    return glasses_judge(faces, device=device)
 
 
 # --- Rebuilding the shipped files ---------------------------------------------------------------

@@ -179,6 +179,96 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
     print("browser test timings:", json.dumps(timings))
 
 
+GALLERY = ROOT / "notebooks" / "03_encoding_arithmetic.ipynb"
+GALLERY_WAIT_S = 300     # Run All until the gallery shows: notebook 03 in quick mode
+
+
+def wait_for_gallery(page, timeout_s):
+    """The gallery picker's grid of thumbnails, once its images show; fails early on a traceback."""
+    grid = page.locator(".widget-gridbox").filter(has=page.locator("img")).last
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if grid.count() and grid.is_visible():
+            return grid
+        accept_kernel_dialog(page)
+        errors = page.locator(".jp-OutputArea-output", has_text="Traceback (most recent call last)")
+        if errors.count():
+            raise AssertionError(f"a cell failed:\n{errors.first.inner_text()[-2000:]}")
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no gallery appeared within {timeout_s} s of Run All Cells")
+
+
+def spread(png):
+    """Standard deviation of a PNG's grey levels: about 0 for a blank (white) square."""
+    from PIL import Image, ImageStat
+    return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).stddev[0]
+
+
+def test_gallery_picker_in_jupyterlab_fits_shows_faces_and_offers_the_line(chromium, tmp_path):
+    """Notebook 03's gallery in JupyterLab: every column inside the notebook, thumbnails that are
+    faces (not blank squares), and three clicks for one group turn up in the offered line."""
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    notebook = Path(shutil.copy(GALLERY, root / "notebooks" / GALLERY.name))
+    lab = Lab(root, tmp_path / "lab", env={"DLHELPERS_QUICK": "1",
+                                           "DLHELPERS_RUNS": str(tmp_path / "runs")})
+    lab.env.pop("MPLBACKEND", None)
+    with lab, sync_playwright() as pw:
+        lab.wait_ready()
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            page.goto(f"{lab.url}/lab/tree/notebooks/{notebook.name}")
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+            accept_kernel_dialog(page)
+            page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)
+            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+            grid = wait_for_gallery(page, GALLERY_WAIT_S)
+            picker = grid.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+            picker.scroll_into_view_if_needed()
+            images = grid.locator("img")
+            page.wait_for_function("els => els.every(e => e.complete && e.naturalWidth > 0)",
+                                   arg=images.element_handles(), timeout=30_000)
+
+            # every column inside the notebook's output area (a 12-column grid once cut the first)
+            area = grid.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+            box, inside = grid.bounding_box(), area.bounding_box()
+            first, last = images.first.bounding_box(), images.last.bounding_box()
+            assert first["x"] >= inside["x"] - 1 and box["x"] >= inside["x"] - 1, (first, inside)
+            assert box["x"] + box["width"] <= inside["x"] + inside["width"] + 1, (box, inside)
+            assert last["x"] + last["width"] <= inside["x"] + inside["width"] + 1, (last, inside)
+
+            thumb = images.first.screenshot()
+            (ARTIFACTS / "browser_gallery_thumbnail.png").write_bytes(thumb)
+            assert spread(thumb) > 10, "the first thumbnail is a blank square"
+
+            group = "women_glasses"
+            picker.locator(".widget-toggle-buttons button", has_text=group).click()
+            buttons = grid.locator("button")
+            ids = [buttons.nth(k).inner_text().split(" ")[0] for k in (0, 1, 2)]
+            for k in (0, 1, 2):
+                buttons.nth(k).click()
+            code = picker.locator("textarea")
+            wanted = f'"{group}": [{", ".join(ids)}]'
+            deadline = time.monotonic() + 20
+            while wanted not in code.input_value() and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            line = code.input_value()
+            assert line.startswith("groups = {") and wanted in line, (line, wanted)
+            assert f"{group}: 3/3" in picker.inner_text()
+            picker.screenshot(path=ARTIFACTS / "browser_gallery.png")
+            page.screenshot(path=ARTIFACTS / "browser_gallery_page.png")
+            print("gallery line:", line)
+        except Exception as err:
+            page.screenshot(path=ARTIFACTS / "browser_failure.png", full_page=True)
+            raise AssertionError(f"{err}\n--- JupyterLab log ---\n{lab.tail()}") from err
+        finally:
+            browser.close()
+
+
 def test_chromium_set_up_says_why_it_cannot_install(monkeypatch, tmp_path):
     import browser_helpers
     monkeypatch.setattr(browser_helpers, "CHROMIUM", tmp_path / "no-chromium")

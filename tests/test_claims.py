@@ -28,14 +28,14 @@ def test_arithmetic_on_a_model_where_it_must_work():
     assert r["successes"] == r["draws"] == 6 and r["rate"] == 1.0
     assert r["target"] == {"beard": 1, "glasses": 0} and r["images"].shape == (6, 3, 8, 8)
     for d in r["per_draw"]:
-        assert set(d["indices"]) == {"beard_glasses", "nobeard_glasses", "nobeard_noglasses"}
+        assert set(d["indices"]) == {"men_glasses", "women_glasses", "women_noglasses"}
         for group, idx in d["indices"].items():
             assert len(idx) == len(set(idx)) == 3
             assert set(idx) <= set(claims.select(f, claims.GROUPS[group]).tolist())
         assert d["probs"]["beard"] > 0.99 and d["probs"]["glasses"] < 0.01
     table = claims.arithmetic_table(StubVAE(), StubJudge(), f, draws=4)
     assert {k: v["successes"] for k, v in table.items()} == {
-        "chapter": 4, "beard_glasses": 4, "nobeard_glasses": 4, "nobeard_noglasses": 4}
+        "chapter": 4, "men_glasses": 4, "women_glasses": 4, "women_noglasses": 4}
 
 
 def test_arithmetic_counts_failures_and_is_seeded():
@@ -57,7 +57,7 @@ def test_arithmetic_refuses_small_groups_and_custom_expressions_without_target()
         claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=3)
     with pytest.raises(ValueError, match="target"):
         claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=1,
-                                 expression={"beard_glasses": 1, "beard_noglasses": -1})
+                                 expression={"men_glasses": 1, "men_noglasses": -1})
 
 
 # --- Claim 2: interpolation ---------------------------------------------------------------------
