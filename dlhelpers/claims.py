@@ -123,8 +123,13 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     (a chosen group, e.g. the book's preset); when every group has exactly ``per_group`` faces,
     every draw would be the same, so there is one draw.
     ``pool`` restricts the draws to those face indices (e.g. faces held out of VAE training).
-    Returns {"successes", "draws", "rate", "expression", "target", "per_draw": [{"indices": {group:
-    [...]}, "probs": {trait: p}, "success": bool}, ...]} (+ "images" (draws, 3, S, S) on request).
+    A draw counts only when each group's decoded mean code shows that group's own traits
+    (``inputs_keep_traits``): if the VAE lost the glasses of the "with glasses" groups, removing
+    glasses "succeeds" for nothing. Such draws are *vacuous* and reported apart.
+    Returns {"successes" (valid draws that succeed), "draws", "rate" (successes / draws),
+    "vacuous" (draws whose inputs lost a trait), "vacuous_successes" (of those, how many would
+    have counted), "expression", "target", "per_draw": [{"indices": {group: [...]}, "probs":
+    {trait: p}, "valid": bool, "success": bool}, ...]} (+ "images" (draws, 3, S, S) on request).
     """
     expression = dict(expression or CHAPTER["expression"])
     target = dict(target or (CHAPTER["target"] if expression == CHAPTER["expression"] else {}))
@@ -148,15 +153,32 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
         codes = {g: latent.mean_code(vae, to_float(faces.images[idx])) for g, idx in picked.items()}
         image = latent.decode(vae, latent.combine(codes, expression)[None])
         probs = {t: round(p.item(), 4) for t, p in trait_scores(judge, image).items()}
-        per_draw.append({"indices": {g: idx.tolist() for g, idx in picked.items()},
-                         "probs": probs, "success": _meets(probs, target, threshold)})
+        valid = inputs_keep_traits(vae, judge, codes, threshold)
+        per_draw.append({"indices": {g: idx.tolist() for g, idx in picked.items()}, "probs": probs,
+                         "valid": valid, "success": valid and _meets(probs, target, threshold),
+                         "would_succeed": _meets(probs, target, threshold)})
         images.append(image[0])
     successes = sum(d["success"] for d in per_draw)
+    vacuous = [d for d in per_draw if not d["valid"]]
     result = {"successes": successes, "draws": draws, "rate": successes / draws if draws else 0.0,
+              "vacuous": len(vacuous), "vacuous_successes": sum(d["would_succeed"] for d in vacuous),
               "expression": expression, "target": target, "per_draw": per_draw}
     if return_images:
         result["images"] = torch.stack(images) if images else torch.empty(0)
     return result
+
+
+def inputs_keep_traits(vae, judge, codes, threshold=0.5):
+    """True if every group's code (name -> (d,) code, names of ``GROUPS``), decoded, shows that
+    group's own traits to the judge (those it scores: glasses only on the photos)."""
+    names = list(codes)
+    decoded = latent.decode(vae, torch.stack([codes[g] for g in names]))
+    scores = trait_scores(judge, decoded)
+    for i, g in enumerate(names):
+        probs = {t: float(scores[t][i]) for t in scores}
+        if not _meets(probs, measurable(GROUPS[g], judge), threshold):
+            return False
+    return True
 
 
 def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None, groups=None):
@@ -169,7 +191,8 @@ def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None
     for name, spec in {"chapter": CHAPTER, **EXERCISE_7_1}.items():
         r = arithmetic_success(vae, judge, faces, draws, per_group, seed, spec["expression"],
                                spec["target"], pool=pool, groups=groups)
-        table[name] = {k: r[k] for k in ("successes", "draws", "rate", "expression", "target")}
+        table[name] = {k: r[k] for k in ("successes", "draws", "rate", "vacuous",
+                                         "vacuous_successes", "expression", "target")}
     return table
 
 
@@ -231,13 +254,17 @@ def interpolation_profile(vae, judge, z1, z2, steps=11, trait="glasses", toleran
 
 
 def interpolation_survey(vae, judge, faces, start, end, trait, pairs=10, per_group=1, steps=11,
-                         seed=0, pool=None, tolerance=0.02):
+                         seed=0, pool=None, tolerance=0.02, spherical=False):
     """``interpolation_profile`` between random faces matching ``start`` and ``end``.
 
     ``start``/``end`` are attribute filters as for ``select``, e.g. {"glasses": 1} -> {"glasses": 0},
     or {"frame": "dark"} -> {"frame": "light"} with ``trait="dark_frame"``. Each end is the mean code
-    of ``per_group`` random faces (1 = single faces). Returns {"pairs", "monotone" (count),
-    "one_crossing" (count of profiles crossing 0.5 exactly once), "profiles": [...]}.
+    of ``per_group`` random faces (1 = single faces); ``spherical`` walks ``latent.slerp`` paths.
+    A path counts only when its decoded ends show their own side of the trait (start above 0.5,
+    end below, or the reverse); the others are *vacuous*. Returns {"pairs", "valid" (paths whose
+    ends keep their traits), "vacuous", "monotone" and "one_crossing" (valid paths that change
+    steadily / cross 0.5 exactly once), "min_prob" (mean over valid paths of the lowest value of
+    ``trait`` along the path, or of "glasses" when ``trait`` is another), "profiles": [...]}.
     """
     a, b = select(faces, start, pool), select(faces, end, pool)
     if len(a) < per_group or len(b) < per_group:
@@ -249,11 +276,17 @@ def interpolation_survey(vae, judge, faces, start, end, trait, pairs=10, per_gro
         ib = b[torch.randperm(len(b), generator=gen)[:per_group]]
         z1 = latent.mean_code(vae, to_float(faces.images[ia]))
         z2 = latent.mean_code(vae, to_float(faces.images[ib]))
-        p = interpolation_profile(vae, judge, z1, z2, steps, trait, tolerance)
+        p = interpolation_profile(vae, judge, z1, z2, steps, trait, tolerance, spherical=spherical)
         p["indices"] = [ia.tolist(), ib.tolist()]
+        p["valid"] = (p["probs"][0] >= 0.5) != (p["probs"][-1] >= 0.5)
         profiles.append(p)
-    return {"pairs": pairs, "monotone": sum(p["monotone"] for p in profiles),
-            "one_crossing": sum(p["crossings"] == 1 for p in profiles), "profiles": profiles}
+    valid = [p for p in profiles if p["valid"]]
+    watched = "glasses" if trait != "glasses" and "glasses" in judge.traits else trait
+    return {"pairs": pairs, "valid": len(valid), "vacuous": pairs - len(valid),
+            "monotone": sum(p["monotone"] for p in valid),
+            "one_crossing": sum(p["crossings"] == 1 for p in valid),
+            "min_prob": (sum(min(p["all"][watched]) for p in valid) / len(valid)) if valid else None,
+            "profiles": profiles}
 
 
 def reconstruction_survival(vae, judge, faces, n=500, seed=0, pool=None):

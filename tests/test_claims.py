@@ -127,3 +127,30 @@ def test_ae_vs_vae_digits_structure_and_seed():
     assert r == claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
     everything = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.0, seed=1)
     assert everything["AE"]["random"]["confident"] == 1.0
+
+
+class GlassesLosingVAE(StubVAE):
+    """Keeps the beard (red) but decodes every face without glasses (green 0)."""
+
+    def decoder(self, z):
+        out = super().decoder(z)
+        out[:, 1] = 0
+        return out
+
+
+def test_arithmetic_that_succeeds_only_because_the_vae_lost_the_trait_is_vacuous():
+    f = stub_faces(5)
+    r = claims.arithmetic_success(GlassesLosingVAE(), StubJudge(), f, draws=4, seed=0)
+    assert r["successes"] == 0 and r["vacuous"] == 4 and r["vacuous_successes"] == 4
+    assert not any(d["valid"] for d in r["per_draw"])
+    honest = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=4, seed=0)
+    assert honest["successes"] == 4 and honest["vacuous"] == 0
+
+
+def test_interpolation_survey_sets_vacuous_paths_apart():
+    f = stub_faces(5)
+    args = (StubJudge(), f, {"glasses": 1}, {"glasses": 0}, "glasses")
+    lost = claims.interpolation_survey(GlassesLosingVAE(), *args, pairs=3, per_group=2)
+    assert lost["valid"] == 0 and lost["vacuous"] == 3 and lost["monotone"] == 0
+    kept = claims.interpolation_survey(StubVAE(), *args, pairs=3, per_group=2, spherical=True)
+    assert kept["valid"] == 3 and kept["monotone"] == 3 and kept["one_crossing"] == 3
