@@ -149,6 +149,9 @@ def load(path, device=None, model=None):
                 raise ValueError(f"{path} holds a model of class {payload.get('model')!r}, which "
                                  f"dlhelpers does not know (it knows {', '.join(MODELS)}).")
             model = kind(**payload["config"])
+        elif payload.get("model") != type(model).__name__:
+            raise ValueError(f"{path} holds a {payload.get('model')!r} model, not the "
+                             f"{type(model).__name__!r} passed to load: pick another file or model.")
         load_weights(model, payload["state_dict"], source=f"checkpoint {path}")
     elif not isinstance(payload, dict) or not all(isinstance(v, torch.Tensor) for v in payload.values()):
         raise ValueError(f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import os
 import re
+import stat
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ LAYOUT = "<folder>/G/*.png (faces with glasses) and <folder>/NoG/*.png (faces wi
 HOW_TO_GET = ("See the README section \"The real glasses data\": download the Kaggle set, then run "
               "`python -m dlhelpers organise <download folder>`. Or call data.face_set() with no "
               "folder to use the synthetic faces.")
-CACHE_VERSION = 1                          # bump when the cached format or the resizing changes
+CACHE_VERSION = 2                          # bump when the cached format or the resizing changes
 _FACE_NAME = re.compile(r"^face-(\d+)$")
 
 
@@ -94,15 +95,40 @@ def _list_images(folder):
     found = []
     for name, _ in CLASSES:
         sub = folder / name
-        entries = [e for e in os.scandir(sub) if e.is_file() and not e.name.startswith(".")
+        entries = [e for e in os.scandir(sub) if not e.name.startswith(".")
                    and Path(e.name).suffix.lower() in IMAGE_SUFFIXES] if sub.is_dir() else []
-        if not entries:
+        stats = [(f"{name}/{e.name}", _stat(e)) for e in entries]
+        stats = [(rel, st) for rel, st in stats if st is not None]
+        if not stats:
             what = "is empty" if sub.is_dir() else "does not exist"
             raise ValueError(f"{sub} {what}: no images of class {name}. The faces folder "
                              f"{folder} must be laid out as {LAYOUT}, with images in both.")
-        found += [(f"{name}/{e.name}", e.stat()) for e in entries]
+        found += stats
     found.sort(key=lambda item: (_natural_key(Path(item[0]).name), item[0]))
     return found
+
+
+def _stat(entry):
+    """The ``os.stat_result`` of a regular file (following links), else None; a file that cannot be
+    read (a symlink loop, a broken link, no permission) is skipped with a warning."""
+    try:
+        st = entry.stat()
+    except OSError as e:
+        warnings.warn(f"Skipped {entry.path}: it cannot be read ({e.strerror or e}).")
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _warn_duplicate_ids(folder, listing):
+    """Warn when the same ``face-<id>`` is in both G/ and NoG/ (it would load with both labels)."""
+    ids = {name: {face_id(rel) for rel, _ in listing if rel.startswith(name + "/")} - {None}
+           for name, _ in CLASSES}
+    both = sorted(ids["G"] & ids["NoG"])
+    if both:
+        shown = ", ".join(f"face-{i}" for i in both[:5]) + (" ..." if len(both) > 5 else "")
+        warnings.warn(f"{len(both)} id(s) are in both G/ and NoG/ of {folder} ({shown}): each loads "
+                      f"twice, with opposite labels. Delete the wrong copies (the organiser "
+                      f"`python -m dlhelpers organise` does).")
 
 
 def _cache_key(listing, size):
@@ -116,26 +142,63 @@ def _cache_key(listing, size):
 def square_resized(img, size):
     """A PIL image -> uint8 tensor (3, size, size), values 0..255.
 
-    Any mode (grayscale, RGBA, palette) becomes RGB; a non-square image is center-cropped to a
-    square first; then it is resized with the Lanczos filter.
+    Any mode becomes RGB (``as_rgb``: 16-bit grayscale scaled to 8 bits, transparency composited
+    on white); a non-square image is center-cropped to a square first; then it is shrunk by the
+    largest integer factor that keeps it at least twice ``size`` (``Image.reduce``, a box average;
+    fast) and resized the rest of the way with the Lanczos filter.
     """
     from PIL import Image
     from torchvision.transforms.functional import pil_to_tensor
-    img = img.convert("RGB")
+    img = as_rgb(img)
     w, h = img.size
     if w != h:
         side = min(w, h)
         left, top = (w - side) // 2, (h - side) // 2
         img = img.crop((left, top, left + side, top + side))
+    factor = img.size[0] // (2 * size)          # e.g. 1024 px -> 256: reduce(2), then Lanczos
+    if factor >= 2:
+        img = img.reduce(factor)
     if img.size != (size, size):
-        img = img.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        img = img.resize((size, size), Image.Resampling.LANCZOS)
     return pil_to_tensor(img)
 
 
+def as_rgb(img):
+    """A PIL image of any mode -> an 8-bit RGB image.
+
+    16-bit grayscale (modes I;16 and I, 0..65535) is scaled to 0..255 (PIL's own conversion would
+    clip it, and a mid-grey would come out white); transparent pixels (RGBA, LA, palette or
+    grayscale with a transparent colour) are composited on a white background.
+    """
+    import numpy as np
+    from PIL import Image
+    if img.mode.startswith("I"):
+        grey = np.asarray(img).astype(np.float32) * (255 / 65535)
+        return Image.fromarray(grey.round().clip(0, 255).astype(np.uint8), "L").convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+        white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, img.convert("RGBA")).convert("RGB")
+    return img.convert("RGB")
+
+
+MAX_MEGAPIXELS = 40      # larger images (after a JPEG's draft shrink) are skipped, not decoded
+
+
 def _decode(path, size):
-    """One image file -> uint8 tensor (3, size, size), values 0..255 (see ``square_resized``)."""
+    """One image file -> uint8 tensor (3, size, size), values 0..255 (see ``square_resized``).
+
+    A JPEG is decoded at a reduced scale (``draft``) when it is far larger than ``size``. An image
+    above ``MAX_MEGAPIXELS`` is refused with ValueError before it is decoded (a 100-MP PNG would
+    take over a gigabyte and seconds), so ``load`` skips it like other bad files.
+    """
     from PIL import Image
     with Image.open(path) as img:
+        if img.format == "JPEG":
+            img.draft("RGB", (2 * size, 2 * size))
+        w, h = img.size
+        if w * h > MAX_MEGAPIXELS * 1e6:
+            raise ValueError(f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
+                             f"(face_folder.MAX_MEGAPIXELS); shrink the image first")
         img.load()
         return square_resized(img, size)
 
@@ -254,14 +317,16 @@ def load(folder, size=64, progress=True):
     0 for NoG/; ordered by the id in ``face-<id>.png``. Each image is decoded and resized once;
     the result is cached beside the folder, in ``<folder>/../.cache/<name>-faces-<size>-<key>.pt``
     (not inside it, where ``ImageFolder`` would take it for a class), where the key changes
-    whenever an image is added, removed or changed. Files that are not readable images are
-    skipped with a warning.
+    whenever an image is added, removed or changed. Files that are not readable images (truncated,
+    not images, symlink loops, above ``MAX_MEGAPIXELS``) are skipped with a warning naming them,
+    and so is an id found in both G/ and NoG/ (it loads twice, with both labels).
     """
     folder = Path(folder).expanduser()
     size = int(size)
     if size < 1:
         raise ValueError(f"size must be a positive number of pixels, got {size}.")
     listing = _list_images(folder)
+    _warn_duplicate_ids(folder, listing)
     cache = folder.parent / ".cache" / f"{folder.name}-faces-{size}-{_cache_key(listing, size)}.pt"
     cached = _load_cache(cache, size)
     if cached is None:

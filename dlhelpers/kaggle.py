@@ -27,7 +27,16 @@ def _read_labels(path, what):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"The {what} file {path} does not exist.")
-    labels = {}
+    try:
+        return _parse_labels(path, what)
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise ValueError(f"The {what} file {path} is not a readable CSV text file ({e}). "
+                         f"Expected UTF-8 text with a header row naming 'id' and 'glasses'.") from None
+
+
+def _parse_labels(path, what):
+    """The body of ``_read_labels``; warns about ids given conflicting labels (the last wins)."""
+    labels, conflicts = {}, set()
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         header = [h.strip() for h in (reader.fieldnames or [])]
@@ -51,7 +60,14 @@ def _read_labels(path, what):
                                  f"glasses 0 or 1, got id={raw_id!r}, glasses={raw_label!r}. "
                                  f"Fix or delete that row.") from None
             if label is not None:
+                if labels.get(number, int(label)) != int(label):
+                    conflicts.add(number)
                 labels[number] = int(label)
+    if conflicts:
+        ids = sorted(conflicts)
+        warnings.warn(f"The {what} file {path} gives conflicting labels for {len(ids)} id(s): "
+                      f"{', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}; "
+                      f"the last row of each was used. Fix those rows to be sure.")
     return labels
 
 
@@ -69,6 +85,21 @@ def _copy_if_changed(src, dst):
     return True
 
 
+def _remove_unwanted(dst, wanted):
+    """Create ``dst/G`` and ``dst/NoG`` and delete every ``face-<id>`` file in them that is not a
+    key of ``wanted`` (a stale copy in the other class, an id no longer labelled) and any
+    half-copied ``.face-<id>.png.part``; returns how many files it deleted. Other files stay."""
+    removed = 0
+    for name, _ in CLASSES:
+        (dst / name).mkdir(parents=True, exist_ok=True)
+        for path in (dst / name).iterdir():
+            stale_part = path.name.startswith(".face-") and path.name.endswith(".part")
+            if stale_part or (face_id(path.name) is not None and path not in wanted):
+                path.unlink()                           # only ever inside dst, never in src
+                removed += 1
+    return removed
+
+
 def organise(src, dst=None, corrections=None, progress=True):
     """Copy the Kaggle "glasses or no glasses" download into the chapter's G/NoG layout.
 
@@ -80,8 +111,10 @@ def organise(src, dst=None, corrections=None, progress=True):
 
     ``corrections`` is an optional CSV with header ``id,glasses`` whose labels override
     ``train.csv`` (the Kaggle labels have mistakes). Running again is harmless: files already
-    in place with the same size are skipped, and an image whose label changed is copied to its
-    new class and its old copy in ``dst`` deleted.
+    in place with the same size are skipped. After every run ``dst/G`` and ``dst/NoG`` hold exactly
+    the labelled images, each in its class: any other ``face-<id>`` file there (a copy left in the
+    other class by an earlier label, an id no longer labelled) is deleted. Ids that ``train.csv``
+    or the corrections list twice with different labels are named in a warning (the last wins).
 
     Returns counts: ``G`` and ``NoG`` (images in each class), ``copied``, ``skipped`` (already
     in place), ``corrected`` (labels the corrections changed or added), ``removed`` (stale
@@ -108,28 +141,20 @@ def organise(src, dst=None, corrections=None, progress=True):
         raise FileNotFoundError(f"{faces_dir} holds no face-<id>.png images. Is the download "
                                 f"complete? Unzip the Kaggle archive again into {src}.")
     dst = Path(dst).expanduser() if dst is not None else settings.FILES / "glasses"
-    for name, _ in CLASSES:
-        (dst / name).mkdir(parents=True, exist_ok=True)
     folder_of = {label: name for name, label in CLASSES}
-    counts = dict(G=0, NoG=0, copied=0, skipped=0, corrected=corrected, removed=0,
-                  unlabelled=0, missing=0)
-    seen = set()
-    for path in tqdm(images, desc="Copying faces", unit="img", disable=not progress):
-        number = face_id(path.name)
-        if number not in labels:
-            counts["unlabelled"] += 1
-            continue
-        seen.add(number)
-        label = labels[number]
-        stale = dst / folder_of[1 - label] / path.name
-        if stale.exists():
-            stale.unlink()                     # only ever inside dst, never in src
-            counts["removed"] += 1
-        copied = _copy_if_changed(path, dst / folder_of[label] / path.name)
+    wanted = {dst / folder_of[labels[face_id(p.name)]] / p.name: p
+              for p in images if face_id(p.name) in labels}          # target -> source
+    counts = dict(G=0, NoG=0, copied=0, skipped=0, corrected=corrected,
+                  removed=_remove_unwanted(dst, wanted),
+                  unlabelled=len(images) - len(wanted), missing=0)
+    for target, path in tqdm(wanted.items(), desc="Copying faces", unit="img",
+                             disable=not progress):
+        copied = _copy_if_changed(path, target)
         counts["copied" if copied else "skipped"] += 1
-        counts[folder_of[label]] += 1
-    counts["missing"] = len(set(labels) - seen)
-    if counts["missing"]:
-        warnings.warn(f"{counts['missing']} labelled ids have no image in {faces_dir} "
-                      f"(e.g. face-{min(set(labels) - seen)}.png); they were left out.")
+        counts[target.parent.name] += 1
+    absent = set(labels) - {face_id(p.name) for p in wanted.values()}
+    counts["missing"] = len(absent)
+    if absent:
+        warnings.warn(f"{len(absent)} labelled ids have no image in {faces_dir} "
+                      f"(e.g. face-{min(absent)}.png); they were left out.")
     return counts

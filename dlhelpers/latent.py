@@ -36,10 +36,19 @@ def encode(model, images, sample=False, seed=None, batch_size=500):
     return torch.cat(codes)
 
 
+def finite(*codes, name="code"):
+    """Raise ValueError if any of ``codes`` holds NaN or infinity (it would decode to noise)."""
+    for z in codes:
+        if not bool(torch.isfinite(torch.as_tensor(z)).all()):
+            raise ValueError(f"The {name} holds NaN or infinite values; a code must be finite "
+                             f"numbers (did an earlier step divide by zero or diverge?).")
+
+
 @torch.no_grad()
 def decode(model, codes, batch_size=500):
     """Images from codes (N, d): (N, 1, 28, 28) for the MNIST models, (N, 3, S, S) for the VAE;
-    in [0, 1]."""
+    in [0, 1]. Codes must be finite (ValueError otherwise)."""
+    finite(codes)
     device = _eval(model)
     out = torch.cat([model.decoder(z.to(device)).cpu() for z in codes.split(batch_size)])
     return out.view(len(out), 1, 28, 28) if isinstance(model, (AE, DenseVAE)) else out
@@ -78,13 +87,17 @@ def combine(codes, weights):
     shapes = {name: tuple(codes[name].shape) for name in weights}
     if len(set(shapes.values())) > 1:
         raise ValueError(f"codes of different sizes cannot be combined: {shapes}")
+    finite(*(codes[name] for name in weights))
+    finite(torch.tensor([float(w) for w in weights.values()]), name="weights")
     return sum(w * codes[name] for name, w in weights.items())
 
 
 def _same_shape(z1, z2):
+    """Raise ValueError unless z1 and z2 are finite codes of the same shape."""
     if z1.shape != z2.shape:
         raise ValueError(f"cannot interpolate between codes of shapes {tuple(z1.shape)} and "
                          f"{tuple(z2.shape)}: encode both with the same model.")
+    finite(z1, z2)
 
 
 def lerp(z1, z2, w):
@@ -95,8 +108,11 @@ def lerp(z1, z2, w):
 
 def slerp(z1, z2, w):
     """Spherical blend: moves along the great circle between z1 and z2, keeping lengths typical of
-    N(0, 1) codes (linear blends of two random codes are shorter than either)."""
+    N(0, 1) codes (linear blends of two random codes are shorter than either). A zero code has
+    no direction, so with one the blend is linear (``lerp``)."""
     _same_shape(z1, z2)
+    if z1.norm() < 1e-12 or z2.norm() < 1e-12:
+        return lerp(z1, z2, w)
     a, b = z1 / z1.norm(), z2 / z2.norm()
     omega = torch.arccos((a * b).sum().clamp(-1 + 1e-7, 1 - 1e-7))
     if omega.abs() < 1e-4:
@@ -106,9 +122,14 @@ def slerp(z1, z2, w):
 
 
 def path(z1, z2, weights=(0, 0.2, 0.4, 0.6, 0.8, 1.0), spherical=False):
-    """Codes along the way from z1 to z2, one per weight -> (len(weights), d)."""
+    """Codes along the way from z1 to z2, one per weight -> (len(weights), d). Weights are
+    finite numbers, usually in [0, 1]; at least one."""
+    weights = [float(w) for w in weights]
+    if not weights:
+        raise ValueError("path needs at least one weight, e.g. weights=(0, 0.5, 1).")
+    finite(torch.tensor(weights), name="weights")
     blend = slerp if spherical else lerp
-    return torch.stack([blend(z1, z2, float(w)) for w in weights])
+    return torch.stack([blend(z1, z2, w) for w in weights])
 
 
 def attribute_vector(codes_with, codes_without):

@@ -50,14 +50,27 @@ def one_thread():
         torch.set_num_threads(threads)
 
 
-def one_code(z, name="z"):
-    """A single code (d,) or (1, d) -> (1, d); anything holding several codes is a ValueError."""
+def code_size(model):
+    """The model's code size d (``latent_dims`` of the VAE, ``z_dim`` of the MNIST models), or
+    None for a model without that ``config`` entry."""
+    config = getattr(model, "config", None) or {}
+    return config.get("latent_dims", config.get("z_dim"))
+
+
+def one_code(z, name="z", model=None):
+    """A single finite code (d,) or (1, d) -> (1, d); ValueError for several codes, NaN or
+    infinity, or (given ``model``) a size d that is not the model's code size."""
     z = torch.as_tensor(z).detach().float().cpu()
     if z.dim() == 1:
         z = z.unsqueeze(0)
     if z.dim() != 2 or len(z) != 1:
         raise ValueError(f"{name} must be one code of shape (d,) or (1, d), got {tuple(z.shape)}; "
                          f"pick one row, e.g. {name}[0].")
+    latent.finite(z, name=name)
+    d = code_size(model)
+    if d is not None and z.shape[1] != d:
+        raise ValueError(f"{name} has {z.shape[1]} dimensions but {type(model).__name__} decodes "
+                         f"codes of {d}: encode it with this model.")
     return z
 
 
@@ -113,7 +126,7 @@ class InterpolationSlider(LiveImage):
 
     def __init__(self, model, z1, z2, labels=("A", "B"), spherical=False, value=0.0):
         super().__init__(ready(model))
-        self.z1, self.z2 = one_code(z1, "z1"), one_code(z2, "z2")
+        self.z1, self.z2 = one_code(z1, "z1", model), one_code(z2, "z2", model)
         self.labels = tuple(labels)
         self.blend = latent.slerp if spherical else latent.lerp
         self.blend(self.z1, self.z2, 0.5)  # a shape mismatch raises latent's message here
@@ -178,7 +191,7 @@ class ArithmeticSliders(LiveImage):
         if not weights:
             raise ValueError("arithmetic_sliders needs at least one weighted term.")
         latent.combine(codes, dict(weights))  # unknown names or different shapes raise here
-        self.codes = {name: one_code(codes[name], name) for name in weights}
+        self.codes = {name: one_code(codes[name], name, model) for name in weights}
         decoded = {name: latent.decode(self.model, z) for name, z in self.codes.items()}
         side = next(iter(decoded.values())).shape[-1]
         width = f"{max(160, side * enlargement(side, self.scale))}px"
@@ -235,7 +248,7 @@ class AttributeSlider(LiveImage):
         super().__init__(ready(model))
         if not directions:
             raise ValueError("attribute_slider needs at least one direction, e.g. {'glasses': v}.")
-        self.z = one_code(z, "z")
+        self.z = one_code(z, "z", model)
         self.directions = {name: one_code(d, f"directions[{name!r}]")
                            for name, d in directions.items()}
         for name, d in self.directions.items():

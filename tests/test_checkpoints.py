@@ -42,7 +42,7 @@ def test_mismatched_model_names_keys_and_shapes(tmp_path):
     path = checkpoints.save(VAE(image_size=32), tmp_path / "vae32.pt")
     with pytest.raises(ValueError, match=r"encoder\.linear1\.weight"):
         checkpoints.load(path, model=VAE(image_size=64))
-    with pytest.raises(ValueError, match="missing keys: common.weight"):
+    with pytest.raises(ValueError, match="holds a 'VAE' model, not the 'AE' passed to load"):
         checkpoints.load(path, model=AE())
 
 
@@ -112,3 +112,38 @@ def test_half_precision_file_is_smaller_and_loads_as_float32(tmp_path):
     w = back.state_dict()["encoder.linear1.weight"]
     assert w.dtype == torch.float32
     assert torch.allclose(w, model.state_dict()["encoder.linear1.weight"], atol=1e-3)
+
+
+def test_random_bytes_are_not_a_pytorch_file(tmp_path):
+    path = tmp_path / "noise.pt"
+    path.write_bytes(bytes(torch.randint(0, 256, (4096,), generator=torch.Generator().manual_seed(0),
+                                         dtype=torch.uint8).tolist()))
+    with pytest.raises(ValueError, match="is not a PyTorch file"):
+        checkpoints.load(path)
+
+
+def test_a_torchscript_file_points_to_load_chapter_ae(tmp_path):
+    torch.jit.script(ChapterStyleAE()).save(str(tmp_path / "AEdigits.pt"))
+    with pytest.raises(ValueError, match=r"TorchScript file.*load_chapter_ae"):
+        checkpoints.load(tmp_path / "AEdigits.pt")
+
+
+def test_a_list_payload_is_named(tmp_path):
+    torch.save([torch.zeros(3)], tmp_path / "list.pt")
+    with pytest.raises(ValueError, match="holds a list, neither a dlhelpers checkpoint nor a state_dict"):
+        checkpoints.load(tmp_path / "list.pt")
+
+
+def test_a_killed_save_leaves_no_temp_file_forever(tmp_path):
+    import os
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".ae.pt.{dead}.k3j9x.tmp"          # what a kill -9 mid-save leaves
+    live = tmp_path / f".ae.pt.{os.getppid()}.a1b2c.tmp"   # a save still running elsewhere
+    other = tmp_path / f".vae.pt.{dead}.z9y8x.tmp"         # another file's temp: not ours to judge
+    for p in (stale, live, other):
+        p.write_bytes(b"half")
+    checkpoints.save(AE(), tmp_path / "ae.pt")
+    assert not stale.exists() and live.exists() and other.exists()

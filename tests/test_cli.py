@@ -67,3 +67,66 @@ def test_cli_trains_and_saves_an_ae(mnist_root, tmp_path, monkeypatch):
     assert main(["train", "ae", "--epochs", "1", "--out", str(out)]) == 0
     model = checkpoints.load(out)
     assert isinstance(model, AE) and len(checkpoints.extra(out)["history"]["test_mse"]) == 1
+
+
+def small_faces(folder, n):
+    """A G/NoG folder of ``n`` tiny faces (alternating classes)."""
+    from PIL import Image
+    for i in range(1, n + 1):
+        cls = "G" if i % 2 else "NoG"
+        (folder / cls).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (16, 16), (i * 20, 90, 30)).save(folder / cls / f"face-{i}.png")
+    return folder
+
+
+def one_line_error(capsys):
+    """The error line on stderr (progress bars aside), checked to be the only one."""
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "python -m dlhelpers" in line]
+    assert "Traceback" not in err and len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("n, share, words", [(5, "0.1", "leaves 5 for training and 0 for testing"),
+                                             (6, "0.95", "leaves 0 for training and 6 for testing")])
+def test_a_split_with_an_empty_side_is_refused_before_training(tmp_path, capsys, monkeypatch, n,
+                                                               share, words):
+    import dlhelpers.train as train
+    monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
+    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", n)), "--size", "16",
+            "--held-out", share, "--epochs", "1", "--out", str(tmp_path / "run.pt")]
+    assert main(argv) == 2
+    assert words in one_line_error(capsys)
+
+
+def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, monkeypatch):
+    from dlhelpers import face_folder
+    monkeypatch.setattr(face_folder, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
+    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
+    assert main(argv) == 2
+    assert "multiple of 8" in one_line_error(capsys)
+
+
+def test_a_binary_train_csv_is_one_line(tmp_path, capsys):
+    src = tmp_path / "download"
+    faces = src / "faces-spring-2020" / "faces-spring-2020"
+    small_faces(tmp_path / "x", 2)
+    faces.mkdir(parents=True)
+    (tmp_path / "x" / "G" / "face-1.png").rename(faces / "face-1.png")
+    (src / "train.csv").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00" * 50)
+    assert main(["organise", str(src), "--dst", str(tmp_path / "out")]) == 2
+    assert "train.csv is not a readable CSV" in one_line_error(capsys)
+
+
+def test_a_checkpoint_of_an_unknown_model_class_is_one_line(tmp_path, capsys):
+    path = tmp_path / "odd.pt"
+    model = AE()
+    payload = {"format": checkpoints.FORMAT, "model": "Transformer", "config": {},
+               "state_dict": model.state_dict(), "extra": {}}
+    checkpoints.atomic_save(payload, path)
+    with pytest.raises(ValueError, match=r"class 'Transformer', which dlhelpers does not know"):
+        checkpoints.load(path)
+    monkey_args = ["train", "vae", "--data", str(small_faces(tmp_path / "f", 6)), "--size", "16",
+                   "--held-out", "0.5", "--epochs", "1", "--out", str(path)]
+    assert main(monkey_args) == 2
+    assert "holds a 'Transformer' model, not the 'VAE'" in one_line_error(capsys)

@@ -73,3 +73,58 @@ def test_truncated_file_gives_clear_error(monkeypatch, tmp_path, mnist_root):
     (raw / "t10k-images-idx3-ubyte").write_bytes(blob[: len(blob) // 2])
     with pytest.raises((FileNotFoundError, ValueError), match="MNIST"):
         data.mnist(train=False, root=tmp_path)
+
+
+@pytest.fixture
+def stalling_server():
+    """A TCP server on 127.0.0.1 that accepts connections and never answers (a stalled proxy)."""
+    import socket
+    import threading
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                pass
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/"
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_a_stalling_network_gives_up_in_time_with_a_clear_message(monkeypatch, tmp_path,
+                                                                 stalling_server):
+    import time
+    import torchvision
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [stalling_server, stalling_server])
+    monkeypatch.setattr(data, "MNIST_DEADLINE_S", 1.5)
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)                # loopback only, never a real proxy
+    monkeypatch.setenv("no_proxy", "*")
+    start = time.monotonic()
+    with pytest.raises(FileNotFoundError) as e:
+        data.mnist(root=tmp_path)
+    assert time.monotonic() - start < 6
+    msg = str(e.value)
+    assert "gave up after 1.5 s" in msg and str(tmp_path / "MNIST" / "raw") in msg
+    assert "train-images-idx3-ubyte" in msg and "DLHELPERS_DATA" in msg
+    assert not (tmp_path / "MNIST").exists()              # no empty folders left behind
+
+
+def test_a_mistyped_data_root_is_not_created(monkeypatch, tmp_path):
+    _no_network(monkeypatch)
+    typo = tmp_path / "shraed" / "data"
+    monkeypatch.setenv("DLHELPERS_DATA", str(typo))
+    with pytest.raises(FileNotFoundError, match=r"shraed/data does not exist.*DLHELPERS_DATA"):
+        data.mnist()
+    assert not (tmp_path / "shraed").exists()

@@ -140,7 +140,7 @@ def test_bad_images_warn_and_are_skipped(folder):
 def test_modes_and_shapes_are_converted(tmp_path):
     root = tmp_path / "mixed"
     save_png(root / "G" / "face-1.png", (30, 30), 100, mode="L")                 # grayscale
-    save_png(root / "G" / "face-2.png", (30, 30), (10, 20, 30, 0), mode="RGBA")  # transparent
+    save_png(root / "G" / "face-2.png", (30, 30), (10, 20, 30, 0), mode="RGBA")  # transparent:
     p = Image.new("P", (30, 30))
     p.putpalette([0, 0, 0, 40, 50, 60] + [0] * 762)
     p.paste(1, (0, 0, 30, 30))
@@ -151,7 +151,7 @@ def test_modes_and_shapes_are_converted(tmp_path):
     save_png(root / "NoG" / "face-5.png", (4, 4), (7, 8, 9))                     # tiny
     f = load(root, size=16)
     assert f.images.shape == (5, 3, 16, 16)
-    expected = [(100, 100, 100), (10, 20, 30), (40, 50, 60), (0, 255, 0), (7, 8, 9)]
+    expected = [(100, 100, 100), (255, 255, 255), (40, 50, 60), (0, 255, 0), (7, 8, 9)]  # white
     for image, colour in zip(f.images, expected):
         for channel, value in zip(image, colour):
             assert channel.unique().tolist() == [value]
@@ -281,28 +281,98 @@ def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
     for cls in ("G", "NoG"):
         (folder / cls).mkdir(parents=True)
         for i in range(2):
-            Image.new("RGB", (20, 20), (i * 90, 40, 200)).save(folder / cls / f"face-{i}.png")
+            Image.new("RGB", (20, 20), (i * 90, 40, 200)).save(folder / cls / f"face-{cls}{i}.png")
     face_folder.load(folder, size=8, progress=False)
     ds = torchvision.datasets.ImageFolder(str(folder))
     assert ds.classes == ["G", "NoG"] and len(ds) == 4
 
+def test_16_bit_grayscale_is_scaled_not_clipped(tmp_path):
+    import numpy as np
+    root = tmp_path / "deep"
+    grey = np.full((24, 24), 32768, np.uint16)                   # mid-grey in 16 bits
+    (root / "G").mkdir(parents=True)
+    Image.fromarray(grey).save(root / "G" / "face-1.png")
+    save_png(root / "NoG" / "face-2.png", (24, 24), (0, 0, 0))
+    assert Image.open(root / "G" / "face-1.png").mode == "I;16"
+    f = load(root)
+    assert f.images[0].float().mean() == pytest.approx(127.5, abs=1)
 
-def test_trait_groups_from_labels():
-    n = 40
-    glasses = torch.tensor([i % 2 for i in range(n)])
-    beard = torch.tensor([(i // 2) % 2 for i in range(n)])
-    f = face_folder.FaceSet(images=torch.zeros(n, 3, 8, 8, dtype=torch.uint8), glasses=glasses,
-                           ids=list(range(n)), files=[f"x{i}.png" for i in range(n)],
-                           attributes={"beard": beard, "glasses": glasses})
-    groups = data.trait_groups(f, per_group=3, seed=1)
-    assert set(groups) == {"beard_glasses", "nobeard_glasses", "beard_noglasses", "nobeard_noglasses"}
-    for name, idx in groups.items():
-        assert len(set(idx)) == 3
-        assert all(bool(beard[i]) == (not name.startswith("no")) for i in idx)
-        assert all(bool(glasses[i]) == name.endswith("_glasses") for i in idx)
-    assert groups == data.trait_groups(f, per_group=3, seed=1)
-    with pytest.raises(ValueError, match="only"):
-        data.trait_groups(f, per_group=50)
-    f.attributes = None
-    with pytest.raises(ValueError, match="gallery_picker"):
-        data.trait_groups(f)
+
+def test_transparency_is_composited_on_white(tmp_path):
+    root = tmp_path / "alpha"
+    half = Image.new("RGBA", (24, 24), (0, 0, 0, 0))             # transparent left half,
+    half.paste((200, 0, 0, 255), (12, 0, 24, 24))                # opaque red right half
+    (root / "G").mkdir(parents=True)
+    half.save(root / "G" / "face-1.png")
+    la = Image.new("LA", (24, 24), (0, 128))                     # black at half opacity
+    la.save(save_png(root / "NoG" / "face-2.png"))
+    f = load(root, size=24)
+    assert f.images[0][:, :, :10].unique().tolist() == [255]
+    assert f.images[0][:, :, 14:].reshape(3, -1)[:, 0].tolist() == [200, 0, 0]
+    assert abs(int(f.images[1].float().mean()) - 127) <= 1
+
+
+def test_huge_images_are_skipped_before_decoding(tmp_path, monkeypatch):
+    folder = tmp_path / "big"
+    save_png(folder / "G" / "face-1.png", (300, 300))            # 0.09 MP: above a 0.05 MP cap
+    save_png(folder / "NoG" / "face-2.png", (20, 20))
+    monkeypatch.setattr(face_folder, "MAX_MEGAPIXELS", 0.05)
+    decoded = []
+    real = Image.Image.load
+    monkeypatch.setattr(Image.Image, "load", lambda im: decoded.append(im.size) or real(im))
+    with pytest.warns(UserWarning, match=r"face-1.png.*megapixels"):
+        f = load(folder)
+    assert f.ids == [2] and (300, 300) not in decoded
+
+
+def test_big_jpeg_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
+    from PIL import JpegImagePlugin
+    path = tmp_path / "big.jpg"
+    Image.new("RGB", (1024, 1024), (30, 90, 150)).save(path, quality=95)
+    sizes = []
+    real = JpegImagePlugin.JpegImageFile.draft
+
+    def draft(im, mode, size):
+        result = real(im, mode, size)
+        sizes.append(im.size)
+        return result
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", draft)
+    out = face_folder._decode(path, 64)
+    assert sizes == [(128, 128)]                               # decoded at 1/8 scale, not 1024 px
+    assert out.shape == (3, 64, 64)
+    assert (out[:, 0, 0].int() - torch.tensor([30, 90, 150])).abs().max() <= 3
+
+
+def test_same_id_in_both_classes_warns(folder):
+    save_png(folder / "NoG" / "face-3.png", (24, 24), (1, 2, 3))   # face-3 is also in G/
+    with pytest.warns(UserWarning, match=r"both G/ and NoG/.*face-3"):
+        load(folder)
+
+
+def test_a_symlink_loop_is_skipped_with_a_warning(folder):
+    os.symlink(folder / "G" / "face-8.png", folder / "G" / "face-9.png")
+    os.symlink(folder / "G" / "face-9.png", folder / "G" / "face-8.png")
+    with pytest.warns(UserWarning, match=r"face-(8|9).png.*cannot be read"):
+        f = load(folder)
+    assert f.ids == [1, 2, 3, 4, 10, 20]
+
+
+def test_reduce_then_lanczos_stays_close_to_a_direct_lanczos():
+    from torchvision.transforms.functional import pil_to_tensor
+    g = torch.Generator().manual_seed(0)
+    big = torch.rand(3, 16, 16, generator=g).mul(255).to(torch.uint8)
+    img = Image.fromarray(big.permute(1, 2, 0).numpy()).resize((512, 512), Image.BICUBIC)
+    fast = face_folder.square_resized(img, 64).float()         # reduce(4) to 128, then Lanczos
+    direct = pil_to_tensor(img.resize((64, 64), Image.Resampling.LANCZOS)).float()
+    assert (fast - direct).abs().mean() < 1.0
+
+
+def test_a_full_disk_while_caching_warns_and_still_loads(folder, monkeypatch):
+    from dlhelpers import checkpoints
+
+    def full_disk(obj, path):
+        raise RuntimeError("PytorchStreamWriter failed writing file data/0: file write failed")
+    monkeypatch.setattr(checkpoints, "atomic_save", full_disk)
+    with pytest.warns(UserWarning, match="Could not write the cache"):
+        f = load(folder)
+    assert f.ids == [1, 2, 3, 4, 10, 20] and f.images.shape == (6, 3, 16, 16)

@@ -124,6 +124,50 @@ def test_organise_bad_corrections_row_names_file_and_line(download, tmp_path, ba
     assert not (tmp_path / "out").exists()          # nothing copied before the labels are sound
 
 
+def folder_ids(dst):
+    """{class: sorted ids} of the face files actually in dst/G and dst/NoG."""
+    return {c: sorted(face_folder.face_id(p.name) for p in (dst / c).iterdir()
+                      if face_folder.face_id(p.name) is not None) for c in ("G", "NoG")}
+
+
+def test_reverting_a_correction_leaves_exactly_the_labelled_set(download, tmp_path):
+    dst = tmp_path / "glasses"
+    fixes = tmp_path / "corrections.csv"
+    fixes.write_text("id,glasses\n1,0\n11,1\n")        # 1 flips to NoG, 11 (unlabelled) added
+    kaggle.organise(download, dst, corrections=fixes, progress=False)
+    counts = kaggle.organise(download, dst, progress=False)       # the corrections reverted
+    expected = {c: sorted(i for i, g in LABELS.items() if g == (c == "G")) for c in ("G", "NoG")}
+    assert folder_ids(dst) == expected                            # face-11 and NoG/face-1 gone
+    assert (counts["G"], counts["NoG"], counts["removed"]) == (4, 5, 2)
+
+
+def test_stray_and_half_copied_files_in_dst_are_removed(download, tmp_path):
+    dst = tmp_path / "glasses"
+    kaggle.organise(download, dst, progress=False)
+    (dst / "NoG" / "face-1.png").write_bytes(b"a stale copy: face-1 has glasses")
+    (dst / "G" / "face-99.png").write_bytes(b"no such id")
+    (dst / "G" / ".face-3.png.part").write_bytes(b"half")
+    (dst / "G" / "notes.txt").write_text("mine")                  # not a face: left alone
+    counts = kaggle.organise(download, dst, progress=False)
+    assert counts["removed"] == 3 and (dst / "G" / "notes.txt").exists()
+    assert folder_ids(dst) == {"G": [1, 3, 6, 8], "NoG": [2, 4, 5, 7, 9]}
+    assert counts["G"] + counts["NoG"] == 9 and not (dst / "G" / ".face-3.png.part").exists()
+
+
+def test_conflicting_duplicate_ids_are_named_in_a_warning(download, tmp_path):
+    with open(download / "train.csv", "a") as f:
+        f.write("3,0.3,-1.5,0\n4,0.4,-1.5,0\n5,0.5,-1.5,1\n")   # 3 and 5 conflict, 4 repeats
+    with pytest.warns(UserWarning, match=r"conflicting labels for 2 id\(s\): 3, 5"):
+        counts = kaggle.organise(download, tmp_path / "out", progress=False)
+    assert (counts["G"], counts["NoG"]) == (4, 5)                   # the last row wins
+
+
+def test_a_binary_train_csv_is_a_clear_error(download, tmp_path):
+    (download / "train.csv").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ValueError, match=r"train\.csv is not a readable CSV"):
+        kaggle.organise(download, tmp_path / "out", progress=False)
+
+
 def test_organised_folder_loads(download, tmp_path):
     dst = tmp_path / "glasses"
     kaggle.organise(download, dst, progress=False)

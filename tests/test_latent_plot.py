@@ -114,3 +114,34 @@ def test_overlap_counts_show_the_checkerboard_and_the_uncovered_edge():
     assert (inner > 0).all() and len(torch.unique(inner)) > 4         # uneven overlap
     middle = inner[8:48, 8:48]                                           # away from every edge
     assert torch.equal(middle[:8], middle[8:16]) and torch.equal(middle[:, :8], middle[:, 8:16])
+
+
+def test_slerp_of_a_zero_code_falls_back_to_lerp():
+    zero, z = torch.zeros(4), torch.tensor([1.0, -2.0, 0.5, 3.0])
+    for spherical in (False, True):
+        codes = latent.path(zero, z, spherical=spherical)
+        assert torch.isfinite(codes).all()
+        assert torch.equal(codes[0], zero) and torch.allclose(codes[-1], z)
+    assert torch.allclose(latent.slerp(z, zero, 0.25), 0.75 * z)
+
+
+def test_path_needs_weights_and_finite_codes():
+    import pytest
+    z1, z2 = latent.random_codes(2, 4)
+    with pytest.raises(ValueError, match="at least one weight"):
+        latent.path(z1, z2, weights=())
+    with pytest.raises(ValueError, match="weights holds NaN"):
+        latent.path(z1, z2, weights=(0, float("nan")))
+    bad = z2.clone()
+    bad[0] = float("inf")
+    for call in (lambda: latent.lerp(z1, bad, 0.5), lambda: latent.slerp(z1, bad, 0.5),
+                 lambda: latent.path(bad, z1), lambda: latent.combine({"a": z1, "b": bad}, {"a": 1, "b": 1}),
+                 lambda: latent.decode(AE().eval(), torch.full((1, 20), float("nan")))):
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            call()
+
+
+def test_show_rates_draws_percentages():
+    fig = plot.show_rates([1, 3, 10], {"a": [0.1, 0.5, 1.0], "b": [0.0, 0.2, 0.4]}, "faces", "t")
+    lines = fig.axes[0].get_lines()
+    assert [list(l.get_ydata()) for l in lines] == [[10, 50, 100], [0, 20, 40]]

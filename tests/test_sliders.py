@@ -143,7 +143,7 @@ def test_a_model_in_training_mode_is_switched_to_eval_with_a_warning(codes):
 
 def test_codes_of_different_shapes_fail_when_the_widget_is_built(model, codes):
     short = torch.zeros(5)
-    with pytest.raises(ValueError, match="shapes"):
+    with pytest.raises(ValueError, match="z2 has 5 dimensions"):
         sliders.interpolation_slider(model, codes["a"], short)
     with pytest.raises(ValueError, match="different sizes"):
         sliders.arithmetic_sliders(model, {"a": codes["a"], "x": short}, {"a": 1, "x": 1})
@@ -153,6 +153,29 @@ def test_codes_of_different_shapes_fail_when_the_widget_is_built(model, codes):
         sliders.attribute_slider(model, codes["a"], {"glasses": short})
     with pytest.raises(ValueError, match="one code"):
         sliders.interpolation_slider(model, torch.zeros(3, 8), codes["b"])
+
+
+def test_codes_of_the_wrong_size_for_the_model_fail_when_built(model):
+    z1, z2 = latent.random_codes(2, 5)                     # consistent, but the model wants 8
+    with pytest.raises(ValueError, match=r"z1 has 5 dimensions but VAE decodes codes of 8"):
+        sliders.interpolation_slider(model, z1, z2)
+    with pytest.raises(ValueError, match=r"a has 5 dimensions"):
+        sliders.arithmetic_sliders(model, {"a": z1, "b": z2}, {"a": 1, "b": -1})
+    with pytest.raises(ValueError, match=r"z has 5 dimensions"):
+        sliders.attribute_slider(model, z1, {"glasses": z2})
+    with pytest.raises(ValueError, match=r"z1 has 5 dimensions but AE decodes codes of 20"):
+        sliders.interpolation_slider(AE().eval(), z1, z2)
+
+
+def test_non_finite_codes_are_refused_when_built(model, codes):
+    bad = codes["b"].clone()
+    bad[3] = float("nan")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        sliders.interpolation_slider(model, codes["a"], bad)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        sliders.arithmetic_sliders(model, dict(codes, b=bad), {"a": 1, "b": 1})
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        sliders.attribute_slider(model, codes["a"], {"glasses": bad * float("inf")})
 
 
 def test_sliders_work_for_the_mnist_autoencoder_too():
