@@ -93,6 +93,9 @@ class ClaimsRecipe:
     attribute_faces: int = 2000         # faces encoded to find the glasses and beard directions
     digit_decodes: int = 1000           # random codes and midpoints per model, AE against VAE
     check_traits: bool = True           # notebooks assert that group means keep their traits
+    group_sizes: tuple = (1, 3, 10, 30)  # faces per group for the arithmetic curve (notebook 03)
+    large_group: int = 30               # faces per group for the wide interpolation ends (notebook 04)
+    survival_faces: int = 500           # fresh faces on which trait survival is measured
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class BenchVAERecipe:
     size: int = 256                     # the book's image side
     batch_size: int = 32                # as notebook 02's recipe
     lr: float = 1e-3                    # as notebook 02's recipe
+    compare_batch_size: int = 64        # trained too, side by side: speed and quality of each
 
 
 FULL = {"ae": AERecipe(), "faces_vae": FacesVAERecipe(), "dense_vae": DenseVAERecipe(),
@@ -117,7 +121,8 @@ QUICK_CHANGES = {                       # what quick mode changes: seconds inste
     "dense_vae": dict(epochs=1),
     "digit_judge": dict(epochs=1),
     "trait_judge": dict(epochs=1, faces=200, test_faces=100),
-    "claims": dict(draws=3, pairs=3, attribute_faces=400, digit_decodes=200, check_traits=False),
+    "claims": dict(draws=3, pairs=3, attribute_faces=400, digit_decodes=200, check_traits=False,
+                   group_sizes=(1, 3), large_group=5, survival_faces=40),
     "bench_vae": dict(images=20, epochs=1, size=64),
     "glasses_judge": dict(max_images=400),
 }

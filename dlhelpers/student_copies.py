@@ -16,11 +16,13 @@ import nbformat
 SOLUTION_TAG = "solution"
 STUB_COMMENT = "# Exercise: write your solution here (see the exercise text above)."
 STUB_RAISE = 'raise NotImplementedError("Exercise: replace this line with your solution")'
+MARKDOWN_STUB = "*The worked answer to this exercise is in the instructor's copy.*"
 
 
 def is_solution(cell):
-    """True for a code cell tagged ``solution``."""
-    return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+    """True for a cell tagged ``solution``: code that solves an exercise, or markdown that
+    explains the answer."""
+    return cell.cell_type in ("code", "markdown") and SOLUTION_TAG in cell.metadata.get("tags", [])
 
 
 def stub_source(solution):
@@ -37,12 +39,15 @@ def stub_source(solution):
 def student_copy(nb):
     """A deep copy of ``nb`` for students.
 
-    Solution cells get the stub source (their tags stay); every code cell loses its outputs
-    and execution count; the notebook's widget state (``metadata.widgets``) is dropped.
+    Solution code cells get the stub source, solution markdown cells a line saying the answer
+    is in the instructor's copy (their tags stay); every code cell loses its outputs and
+    execution count; the notebook's widget state (``metadata.widgets``) is dropped.
     """
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        if cell.cell_type == "markdown" and is_solution(cell):
+            cell.source = MARKDOWN_STUB
         if cell.cell_type != "code":
             continue
         if is_solution(cell):

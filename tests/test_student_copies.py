@@ -8,7 +8,8 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dlhelpers import settings
-from dlhelpers.student_copies import SOLUTION_TAG, student_copy, write_student_copies
+from dlhelpers.student_copies import (MARKDOWN_STUB, SOLUTION_TAG, student_copy,
+                                     write_student_copies)
 
 SOLUTION_LINE = "answer = [n * n for n in range(1, 4)]"
 WIDGETS = {"application/vnd.jupyter.widget-state+json":
@@ -168,9 +169,19 @@ def test_real_notebooks(tmp_path, monkeypatch):
                 assert all(cell.source.strip() not in c.source for c in copy.cells), path.name
         assert leaked_lines(nb, copy) == [], path.name
         stubs = [i for i, c in enumerate(copy.cells)
-                 if SOLUTION_TAG in c.metadata.get("tags", [])]
+                 if c.cell_type == "code" and SOLUTION_TAG in c.metadata.get("tags", [])]
         failed = run_until_error(copy, folder, timeout=600)
         if stubs:
             assert failed == (stubs[0], "NotImplementedError"), path.name
         else:
             assert failed is None, path.name
+
+
+def test_a_tagged_markdown_answer_is_replaced_too():
+    nb = solved_notebook()
+    answer = new_markdown_cell("The squares are 1, 4 and 9, because squaring multiplies.",
+                               metadata={"tags": [SOLUTION_TAG]})
+    nb.cells.append(answer)
+    copy = student_copy(nb)
+    assert copy.cells[-1].source == MARKDOWN_STUB and "squaring" not in nbformat.writes(copy)
+    assert copy.cells[1].source == nb.cells[1].source          # the exercise text stays
