@@ -14,16 +14,11 @@ import torch
 
 from . import latent
 from .data import to_float
+from .groups import GROUPS, select
 from .judges import digit_probs, trait_accuracy, trait_scores
 
 
 # --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
-
-GROUPS = {"men_glasses": {"beard": 1, "glasses": 1}, "men_noglasses": {"beard": 1, "glasses": 0},
-          "women_glasses": {"beard": 0, "glasses": 1},
-          "women_noglasses": {"beard": 0, "glasses": 0}}
-"""The four groups of the arithmetic as label filters on the synthetic faces, where a beard plays
-the book's "man": men_glasses = beard and glasses, women_noglasses = no beard, no glasses, ..."""
 
 CHAPTER = {"expression": {"men_glasses": 1, "women_glasses": -1, "women_noglasses": 1},
            "target": {"beard": 1, "glasses": 0}}
@@ -41,69 +36,15 @@ EXERCISE_7_1 = {
 other groups."""
 
 
-def _column(faces, name):
-    if name == "glasses":
-        return faces.glasses
-    if faces.attributes is None or name not in faces.attributes:
-        raise KeyError(f"the faces have no attribute {name!r}; the synthetic faces have "
-                       f"glasses, frame, beard, smile, skin, hair_style, hair_colour.")
-    return faces.attributes[name]
-
-
-def select(faces, traits, pool=None):
-    """Indices (tensor) of the faces whose attributes match every ``traits`` item, e.g.
-    ``select(faces, {"beard": 1, "glasses": 0})`` or ``{"frame": "dark"}``; within ``pool`` if given."""
-    keep = torch.ones(len(faces), dtype=torch.bool)
-    for name, value in traits.items():
-        col = _column(faces, name)
-        if isinstance(col, torch.Tensor):
-            keep &= col == value
-        else:
-            keep &= torch.tensor([v == value for v in col])
-    if pool is not None:
-        inside = torch.zeros(len(faces), dtype=torch.bool)
-        inside[torch.as_tensor(pool)] = True
-        keep &= inside
-    return keep.nonzero().flatten()
-
-
 def measurable(traits, judge):
     """``traits`` (e.g. a target {"beard": 1, "glasses": 0}) cut to those ``judge`` scores: on the
     photos, whose judge knows glasses only, {"glasses": 0}."""
     return {t: v for t, v in traits.items() if t in judge.traits}
 
 
-def pools(faces, groups):
-    """What ``arithmetic_success`` draws each group's faces from: label filters (``GROUPS``) on
-    faces labelled with a beard (the synthetic set), else the chosen ``groups`` themselves
-    (name -> face indices; the photos have no gender labels)."""
-    if faces.attributes and "beard" in faces.attributes:
-        return GROUPS
-    return {name: list(idx) for name, idx in groups.items()}
-
-
-def labelled(faces, traits):
-    """``traits`` (a filter for ``select``) cut to the traits ``faces`` carry labels for: on the
-    photos, {"glasses": 1, "beard": 0} becomes {"glasses": 1}."""
-    from .data import trait_labels
-    have = set(trait_labels(faces)) | set(faces.attributes or {})
-    return {t: v for t, v in traits.items() if t in have}
-
-
 def describe(target):
     """{"beard": 1, "glasses": 0} -> "beard and no glasses"."""
     return " and ".join(("" if v else "no ") + t for t, v in target.items())
-
-
-def base_rate(faces, target):
-    """Share of ``faces`` whose labels match ``target`` (traits without labels are left out)."""
-    from .data import trait_labels
-    labels = trait_labels(faces)
-    keep = torch.ones(len(faces), dtype=torch.bool)
-    for t, v in target.items():
-        if t in labels:
-            keep &= labels[t] == v
-    return keep.float().mean().item()
 
 
 def _meets(probs, target, threshold):
@@ -115,11 +56,11 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     """How often the chapter's encoding arithmetic gives a face the judge agrees with.
 
     For each of ``draws`` seeded draws: ``per_group`` random faces of every group named in
-    ``expression`` (weights over ``GROUPS`` names; default the chapter's), their mean codes
+    ``expression`` (weights over ``groups.GROUPS`` names; default the chapter's), their mean codes
     (``latent.mean_code``), z = the weighted sum, decoded; success when the judge's probability is
     >= ``threshold`` exactly for the traits that are 1 in ``target`` (default: beard, no glasses),
     among the traits the judge scores (``measurable``: glasses only on the photos).
-    ``groups`` maps group names to label filters (default ``GROUPS``) or to lists of face indices
+    ``groups`` maps group names to label filters (default ``groups.GROUPS``) or to lists of face indices
     (a chosen group, e.g. the book's preset); when every group has exactly ``per_group`` faces,
     every draw would be the same, so there is one draw.
     ``pool`` restricts the draws to those face indices (e.g. faces held out of VAE training).

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from .data import _Sentence, in_use, runs_folder
+from .data import _Sentence, in_use, runs_folder, trait_labels
 
 
 class GroupsFileError(_Sentence, ValueError):
@@ -50,6 +50,12 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
             groups[name] = pool[torch.randperm(len(pool), generator=gen)[:per_group]].tolist()
     return groups
 
+
+GROUPS = {"men_glasses": {"beard": 1, "glasses": 1}, "men_noglasses": {"beard": 1, "glasses": 0},
+          "women_glasses": {"beard": 0, "glasses": 1},
+          "women_noglasses": {"beard": 0, "glasses": 0}}
+"""The four groups of the arithmetic as label filters on the synthetic faces, where a beard plays
+the book's "man": men_glasses = beard and glasses, women_noglasses = no beard, no glasses, ..."""
 
 def imagefolder_order(faces):
     """Indices of ``faces`` in the order ``torchvision.datasets.ImageFolder`` lists the folder.
@@ -155,3 +161,57 @@ def four_groups(faces, per_group=3, seed=0, path=None):
                 for name in GROUP_NAMES}
     print("Groups: the book's own choice (listing 7.7); pick your own with the gallery in notebook 03")
     return book_groups(faces)
+
+
+# --- Drawing from the groups, and what their labels say ----------------------------------------
+
+def _column(faces, name):
+    if name == "glasses":
+        return faces.glasses
+    if faces.attributes is None or name not in faces.attributes:
+        raise KeyError(f"the faces have no attribute {name!r}; the synthetic faces have "
+                       f"glasses, frame, beard, smile, skin, hair_style, hair_colour.")
+    return faces.attributes[name]
+
+
+def select(faces, traits, pool=None):
+    """Indices (tensor) of the faces whose attributes match every ``traits`` item, e.g.
+    ``select(faces, {"beard": 1, "glasses": 0})`` or ``{"frame": "dark"}``; within ``pool`` if given."""
+    keep = torch.ones(len(faces), dtype=torch.bool)
+    for name, value in traits.items():
+        col = _column(faces, name)
+        if isinstance(col, torch.Tensor):
+            keep &= col == value
+        else:
+            keep &= torch.tensor([v == value for v in col])
+    if pool is not None:
+        inside = torch.zeros(len(faces), dtype=torch.bool)
+        inside[torch.as_tensor(pool)] = True
+        keep &= inside
+    return keep.nonzero().flatten()
+
+
+def pools(faces, groups):
+    """What ``claims.arithmetic_success`` draws each group's faces from: label filters (``GROUPS``) on
+    faces labelled with a beard (the synthetic set), else the chosen ``groups`` themselves
+    (name -> face indices; the photos have no gender labels)."""
+    if faces.attributes and "beard" in faces.attributes:
+        return GROUPS
+    return {name: list(idx) for name, idx in groups.items()}
+
+
+def labelled(faces, traits):
+    """``traits`` (a filter for ``select``) cut to the traits ``faces`` carry labels for: on the
+    photos, {"glasses": 1, "beard": 0} becomes {"glasses": 1}."""
+    have = set(trait_labels(faces)) | set(faces.attributes or {})
+    return {t: v for t, v in traits.items() if t in have}
+
+
+def base_rate(faces, target):
+    """Share of ``faces`` whose labels match ``target`` (traits without labels are left out)."""
+    labels = trait_labels(faces)
+    keep = torch.ones(len(faces), dtype=torch.bool)
+    for t, v in target.items():
+        if t in labels:
+            keep &= labels[t] == v
+    return keep.float().mean().item()

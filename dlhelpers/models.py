@@ -97,6 +97,26 @@ class Decoder(nn.Module):
         return torch.sigmoid(self.decoder_conv(self.unflatten(self.decoder_lin(z))))
 
 
+def overlap_counts(decoder):
+    """How many kernel taps of ``decoder``'s transposed convolutions reach each output pixel.
+
+    Every ``ConvTranspose2d`` of ``decoder.decoder_conv`` is copied with one channel, all weights 1
+    and no bias, and the copies are chained on an input of ones: the result (S, S) counts, for every
+    pixel, the paths through the kernels that write into it. Kernel 3 with stride 2 writes some
+    pixels twice as often as their neighbours, in each direction: the chapter's "checkerboard".
+    """
+    layers = [m for m in decoder.decoder_conv if isinstance(m, nn.ConvTranspose2d)]
+    r = decoder.unflatten.unflattened_size[-1]
+    x = torch.ones(1, 1, r, r)
+    with torch.no_grad():
+        for m in layers:
+            ones = nn.ConvTranspose2d(1, 1, m.kernel_size, m.stride, m.padding, m.output_padding,
+                                      bias=False)
+            ones.weight.fill_(1.0)
+            x = ones(x)
+    return x[0, 0]
+
+
 class VAE(nn.Module):
     """The chapter's convolutional VAE (section 7.4.1) for square RGB images of side ``image_size``.
 

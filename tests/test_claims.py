@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from dlhelpers import claims, models
+from dlhelpers import claims, groups, models
 from dlhelpers.models import AE, DenseVAE
 from stubs import StubJudge, StubVAE, stub_faces
 
@@ -16,9 +16,9 @@ def digits(n=64, seed=0):
 
 def test_select_matches_attributes_and_pool():
     f = stub_faces(3)
-    assert claims.select(f, {"beard": 1, "glasses": 0}).tolist() == [6, 7, 8]
-    assert claims.select(f, {"frame": "dark"}).tolist() == [3, 4, 5, 9, 10, 11]
-    assert claims.select(f, {"beard": 1}, pool=[0, 6, 9]).tolist() == [6, 9]
+    assert groups.select(f, {"beard": 1, "glasses": 0}).tolist() == [6, 7, 8]
+    assert groups.select(f, {"frame": "dark"}).tolist() == [3, 4, 5, 9, 10, 11]
+    assert groups.select(f, {"beard": 1}, pool=[0, 6, 9]).tolist() == [6, 9]
 
 
 def test_arithmetic_on_a_model_where_it_must_work():
@@ -31,7 +31,7 @@ def test_arithmetic_on_a_model_where_it_must_work():
         assert set(d["indices"]) == {"men_glasses", "women_glasses", "women_noglasses"}
         for group, idx in d["indices"].items():
             assert len(idx) == len(set(idx)) == 3
-            assert set(idx) <= set(claims.select(f, claims.GROUPS[group]).tolist())
+            assert set(idx) <= set(groups.select(f, groups.GROUPS[group]).tolist())
         assert d["probs"]["beard"] > 0.99 and d["probs"]["glasses"] < 0.01
     table = claims.arithmetic_table(StubVAE(), StubJudge(), f, draws=4)
     assert {k: v["successes"] for k, v in table.items()} == {

@@ -151,7 +151,6 @@ def test_the_books_weights_are_used_on_the_photos_at_256(photos_env, tmp_path, m
 # --- The book's four groups -------------------------------------------------------------------------
 
 def test_book_groups_follow_imagefolder_order():
-    import torchvision
     ids = list(range(1, 121))
     glasses = [int(face_traits(i)["glasses"] != "none") for i in ids]
     faces = small_faces(ids, glasses)
@@ -241,11 +240,11 @@ def test_claims_take_chosen_groups_and_a_glasses_only_judge():
     f.attributes = None                                   # like the photos: glasses labels only
     chosen = {"men_glasses": [9, 10, 11], "women_glasses": [3, 4, 5],
               "men_noglasses": [6, 7, 8], "women_noglasses": [0, 1, 2]}
-    assert claims.pools(f, chosen) == chosen
+    assert groups.pools(f, chosen) == chosen
     r = claims.arithmetic_success(StubVAE(), GlassesOnly(), f, draws=5, groups=chosen)
     assert r["draws"] == 1 and r["target"] == {"glasses": 0} and r["successes"] == 1
-    assert claims.labelled(f, {"glasses": 1, "beard": 0}) == {"glasses": 1}
-    assert claims.base_rate(f, {"beard": 1, "glasses": 0}) == 0.5
+    assert groups.labelled(f, {"glasses": 1, "beard": 0}) == {"glasses": 1}
+    assert groups.base_rate(f, {"beard": 1, "glasses": 0}) == 0.5
     p = claims.interpolation_profile(StubVAE(), GlassesOnly(), torch.tensor([0.0, 1.0]),
                                      torch.tensor([0.0, 0.0]), steps=5, trait="glasses")
     assert p["direction"] == "falling" and p["crossings"] == 1
