@@ -101,12 +101,13 @@ class ClaimsRecipe:
 @dataclass(frozen=True)
 class BenchVAERecipe:
     """``bench vae``: the chapter's 256-px training, side by side with the chapter-style loop."""
-    images: int = 160                   # generated 1024-px PNGs (a tenth held out)
+    images: int = 320                   # generated 1024-px PNGs (a tenth held out); enough that
+                                        # batch 64 still takes 50 steps (about 7 minutes in all)
     epochs: int = 10                    # the book's 10
     size: int = 256                     # the book's image side
-    batch_size: int = 32                # as notebook 02's recipe
+    batch_size: int = 64                # 5.5 ms per image at 256 px in bf16 (batch 32: 6.7)
     lr: float = 1e-3                    # as notebook 02's recipe
-    compare_batch_size: int = 64        # trained too, side by side: speed and quality of each
+    compare_batch_size: int = 32        # trained too, side by side: speed and quality of each
 
 
 FULL = {"ae": AERecipe(), "faces_vae": FacesVAERecipe(), "dense_vae": DenseVAERecipe(),

@@ -3,6 +3,7 @@ import dataclasses
 import json
 
 import pytest
+import torch
 
 from dlhelpers import bench, recipes
 from dlhelpers.__main__ import main
@@ -32,8 +33,26 @@ def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
     tiny = dataclasses.replace(recipes.full("bench_vae"), images=12, epochs=1, size=32)
     result = bench.bench_vae(tiny)
     assert set(result) >= {"baseline_ms_per_image", "ours_ms_per_image", "speedup", "baseline_mse",
-                           "ours_mse", "projected_full_run_min"}
+                           "ours_mse", "projected_full_run_min", "precision", "batch_size",
+                           "threads", "limit_ms_per_image", "share_of_limit", "compare_mse"}
     assert 0 < result["ours_mse"] < 1 and 0 < result["baseline_mse"] < 1
+    assert result["precision"] in {"fp32", "bf16", "fp16"} and result["batch_size"] == tiny.batch_size
+    assert result["limit_ms_per_image"] > 0 and 0 < result["share_of_limit"]
+    assert result["threads"] == torch.get_num_threads()
+
+
+def test_vae_train_flops_counts_convolutions_and_dense_layers():
+    """0.53 GFLOP per image at 256 px, as the speed study measured; dense layers dominate."""
+    assert bench.vae_train_flops(256) / 1e9 == pytest.approx(0.532, abs=0.001)
+    r = 3                                                  # 32 px: 32/8 - 1
+    dense = 2 * 32 * r * r * 1024 + 3 * 1024 * 100
+    convs = (16 * 16 * 8 * 3 * 9 + 8 * 8 * 16 * 8 * 9 + r * r * 32 * 16 * 9      # encoder
+             + r * r * 32 * 16 * 9 + 8 * 8 * 16 * 8 * 9 + 16 * 16 * 8 * 3 * 9)  # decoder (inputs)
+    assert bench.vae_train_flops(32) == 6 * (dense + convs)
+
+
+def test_matmul_peak_measures_bf16_too():
+    assert bench.matmul_peak_gflops(n=64, repeats=2, dtype=torch.bfloat16) > 0
 
 
 def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
