@@ -48,8 +48,9 @@ def train_vae(args):
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
+    rec_weight = args.rec_weight or recipes.book_balance(args.size)
     history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      rec_weight=args.rec_weight, held_out=held_out, sample_codes=codes,
+                      rec_weight=rec_weight, held_out=held_out, sample_codes=codes,
                       checkpoint=out, seed=args.seed)
     gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
     print(f"saved {out} and {gif}")
@@ -158,7 +159,7 @@ def parser():
     training_flags(vae, r)
     vae.add_argument("--rec-weight", type=positive(float), default=r.rec_weight,
                      help=f"weight of the reconstruction error against the KL (chapter: 1; 16 at "
-                          f"64 px matches the book's 256-px balance), default {r.rec_weight}")
+                          f"64 px matches the book's 256-px balance); default (256 / size)^2")
     vae.add_argument("--latent", type=positive(int), default=r.latent_dims,
                      help=f"code dimensions, default {r.latent_dims}")
     vae.add_argument("--held-out", type=share, default=r.held_out,
