@@ -135,7 +135,7 @@ class Lab:
 SCRATCH_CELLS = [
     """\
 import torch
-from dlhelpers import settings, widgets
+from dlhelpers import settings, sliders
 from dlhelpers.models import VAE""",
     """\
 # Two painted 64-px faces, one with bold dark glasses, and a VAE decoder fitted to them (with a
@@ -164,12 +164,12 @@ for step in range(100):
 z1, z2 = codes.detach()
 print(f"fitted: loss {loss.item():.1f}")""",
     """\
-widgets.interpolation_slider(model.eval(), z1, z2, labels=("no glasses", "glasses"))""",
+sliders.interpolation_slider(model.eval(), z1, z2, labels=("no glasses", "glasses"))""",
 ]
 
 
 def write_scratch_notebook(path):
-    """A small notebook whose first widget is ``widgets.interpolation_slider`` on 64-px faces."""
+    """A small notebook whose first widget is ``sliders.interpolation_slider`` on 64-px faces."""
     import nbformat
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in SCRATCH_CELLS]

@@ -1,5 +1,9 @@
-"""Stand-ins whose right answers are known, for the tests of judges and claims."""
+"""Test helpers shared by several test files: stand-ins whose right answers are known (a VAE, a
+judge, labelled faces) and small image files and widget images."""
+import io
+
 import torch
+from PIL import Image
 from torch import nn
 
 from dlhelpers import models
@@ -57,3 +61,28 @@ def stub_faces(per_group=5, side=8):
              "frame": ["dark" if g else "none" for g in glasses]}
     return FaceSet(images=images, glasses=torch.tensor(glasses), ids=list(range(n)),
                    files=[f"f{i}" for i in range(n)], attributes=attrs)
+
+
+def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):
+    """A one-colour PNG at ``path`` (folders made as needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, size, colour).save(path)
+    return path
+
+
+def random_png(path, size, seed):
+    """A PNG of seeded random RGB noise, ``size`` = (width, height)."""
+    g = torch.Generator().manual_seed(seed)
+    pixels = torch.randint(0, 256, (size[1], size[0], 3), generator=g, dtype=torch.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels.numpy(), "RGB").save(path)
+    return path
+
+
+def png(widget_image):
+    """The bytes an ipywidgets.Image holds, checked to be a PNG; returns (bytes, PIL image)."""
+    data = bytes(widget_image.value)
+    assert data.startswith(b"\x89PNG")
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    return data, picture

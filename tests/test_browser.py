@@ -6,7 +6,7 @@ the PyPI ``playwright`` package; playwright never downloads a browser. The test 
 reason, where Chromium cannot be had (not root, no apt) or playwright is not installed.
 
 The notebook is ``notebooks/04_interpolation.ipynb`` when it exists (its first widget is
-``widgets.interpolation_slider``), otherwise a scratch notebook written by
+``sliders.interpolation_slider``), otherwise a scratch notebook written by
 ``browser_helpers.write_scratch_notebook`` (two painted faces, a VAE fitted to them for a few
 seconds, the slider). Either way JupyterLab serves a copy in a temporary folder, with
 ``DLHELPERS_QUICK=1``, so nothing in the repository is written. The test clicks Run -> Run All
@@ -69,19 +69,23 @@ def accept_kernel_dialog(page):
         print("(accepted a Select Kernel dialog)")
 
 
-def wait_for_slider(page, timeout_s):
-    """The handle of the first slider on the page, once visible; fails early on a traceback."""
-    handle = page.locator(".widget-slider .noUi-handle").first
+def wait_for(page, target, what, timeout_s):
+    """``target`` (a locator) once visible after Run All Cells; fails early on a traceback."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if handle.is_visible():
-            return handle
+        if target.count() and target.is_visible():
+            return target
         accept_kernel_dialog(page)
         errors = page.locator(".jp-OutputArea-output", has_text="Traceback (most recent call last)")
         if errors.count():
             raise AssertionError(f"a cell failed:\n{errors.first.inner_text()[-2000:]}")
         page.wait_for_timeout(250)
-    raise AssertionError(f"no slider appeared within {timeout_s} s of Run All Cells")
+    raise AssertionError(f"no {what} appeared within {timeout_s} s of Run All Cells")
+
+
+def wait_for_slider(page, timeout_s):
+    """The handle of the first slider on the page, once visible."""
+    return wait_for(page, page.locator(".widget-slider .noUi-handle").first, "slider", timeout_s)
 
 
 def image_sources(widget):
@@ -184,18 +188,9 @@ GALLERY_WAIT_S = 300     # Run All until the gallery shows: notebook 03 in quick
 
 
 def wait_for_gallery(page, timeout_s):
-    """The gallery picker's grid of thumbnails, once its images show; fails early on a traceback."""
+    """The gallery picker's grid of thumbnails, once its images show."""
     grid = page.locator(".widget-gridbox").filter(has=page.locator("img")).last
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if grid.count() and grid.is_visible():
-            return grid
-        accept_kernel_dialog(page)
-        errors = page.locator(".jp-OutputArea-output", has_text="Traceback (most recent call last)")
-        if errors.count():
-            raise AssertionError(f"a cell failed:\n{errors.first.inner_text()[-2000:]}")
-        page.wait_for_timeout(250)
-    raise AssertionError(f"no gallery appeared within {timeout_s} s of Run All Cells")
+    return wait_for(page, grid, "gallery", timeout_s)
 
 
 def spread(png):

@@ -7,20 +7,7 @@ import torch
 from PIL import Image
 
 from dlhelpers import data, face_folder, settings, synthetic_set
-
-def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new(mode, size, colour).save(path)
-    return path
-
-
-def random_png(path, size, seed):
-    g = torch.Generator().manual_seed(seed)
-    pixels = torch.randint(0, 256, (size[1], size[0], 3), generator=g, dtype=torch.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(pixels.numpy(), "RGB").save(path)
-    return path
-
+from stubs import save_png
 
 @pytest.fixture
 def folder(tmp_path):

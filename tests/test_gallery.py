@@ -1,22 +1,11 @@
 """The gallery picker (``dlhelpers.gallery``), driven from Python (test_browser.py has the browser)."""
-import io
-
 import pytest
 import torch
-from PIL import Image
 
 from dlhelpers import gallery
+from stubs import png
 
 SIDE = 16
-
-
-def png(widget_image):
-    """The bytes an ipywidgets.Image holds, checked to be a PNG; returns (bytes, PIL image)."""
-    data = bytes(widget_image.value)
-    assert data.startswith(b"\x89PNG")
-    picture = Image.open(io.BytesIO(data))
-    picture.load()
-    return data, picture
 
 
 @pytest.fixture

@@ -1,30 +1,15 @@
-"""Organising the Kaggle download into the chapter's G/NoG layout (``dlhelpers.download``)."""
+"""Organising the Kaggle download into the chapter's G/NoG layout (``dlhelpers.kaggle``)."""
 import hashlib
 import os
 
 import pytest
-import torch
-from PIL import Image
 
 from dlhelpers import face_folder, kaggle, settings
+from stubs import random_png
 
 KAGGLE_SIZES = [(40, 40), (64, 64), (30, 50), (50, 30), (20, 20), (48, 48),
                 (33, 33), (60, 40), (16, 16), (40, 40), (24, 24), (36, 36)]
 LABELS = {1: 1, 2: 0, 3: 1, 4: 0, 5: 0, 6: 1, 7: 0, 8: 1, 9: 0}     # ids 10-12 unlabelled
-
-
-def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new(mode, size, colour).save(path)
-    return path
-
-
-def random_png(path, size, seed):
-    g = torch.Generator().manual_seed(seed)
-    pixels = torch.randint(0, 256, (size[1], size[0], 3), generator=g, dtype=torch.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(pixels.numpy(), "RGB").save(path)
-    return path
 
 
 def snapshot(folder):

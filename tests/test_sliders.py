@@ -8,6 +8,7 @@ from PIL import Image
 
 from dlhelpers import latent, plot, sliders
 from dlhelpers.models import AE, VAE
+from stubs import png
 
 SIDE = 16                       # small models keep these tests fast
 PX = SIDE * plot.enlargement(SIDE)
@@ -22,15 +23,6 @@ def model():
 @pytest.fixture
 def codes():
     return dict(zip(["a", "b", "c"], latent.random_codes(3, 8, seed=1)))
-
-
-def png(widget_image):
-    """The bytes an ipywidgets.Image holds, checked to be a PNG; returns (bytes, PIL image)."""
-    data = bytes(widget_image.value)
-    assert data.startswith(b"\x89PNG")
-    picture = Image.open(io.BytesIO(data))
-    picture.load()
-    return data, picture
 
 
 def decoded(model, z, scale=None):
