@@ -1,15 +1,31 @@
 #!/usr/bin/env python3
-"""Strip widgets from executed notebooks before committing them (keeps text and figures).
+"""Strip widgets from executed notebooks before committing them (keeps text and figures), and
+store every PNG figure losslessly recompressed (smaller files, same pixels).
 
 Widget outputs (progress bars, sliders) only work with a live kernel; their text fallback is a
 stale snapshot (a progress bar stuck at 0 %), so the whole output goes, with the saved state.
 
     .venv/bin/python .ci/strip_notebooks.py notebooks/*.ipynb
 """
+import base64
+import io
 import json
 import sys
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def smaller_png(b64):
+    """The same image as base64 PNG bytes, recompressed losslessly if that is smaller (an alpha
+    channel that is opaque everywhere, as matplotlib writes it, is dropped)."""
+    from PIL import Image
+    raw = base64.b64decode(b64)
+    image = Image.open(io.BytesIO(raw))
+    if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", optimize=True)
+    return base64.b64encode(out.getvalue()).decode() if out.tell() < len(raw) else b64
 
 
 def strip(path):
@@ -19,6 +35,9 @@ def strip(path):
         cell.get("metadata", {}).pop("execution", None)
         if "outputs" in cell:
             cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
+            for o in cell["outputs"]:
+                if "image/png" in o.get("data", {}):
+                    o["data"]["image/png"] = smaller_png(o["data"]["image/png"])
     with open(path, "w") as f:
         json.dump(nb, f, indent=1, ensure_ascii=False)
         f.write("\n")
