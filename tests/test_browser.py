@@ -69,6 +69,20 @@ def accept_kernel_dialog(page):
         print("(accepted a Select Kernel dialog)")
 
 
+def open_notebook(page, lab, notebook):
+    """Open ``notebook`` (under the lab's notebooks/) and wait until its kernel is idle."""
+    page.goto(f"{lab.url}/lab/tree/notebooks/{notebook.name}")
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+    accept_kernel_dialog(page)
+    page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)   # the status bar
+
+
+def run_all_cells(page):
+    """Run → Run All Cells, clicked as a reader would."""
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
 def wait_for(page, target, what, timeout_s):
     """``target`` (a locator) once visible after Run All Cells; fails early on a traceback."""
     deadline = time.monotonic() + timeout_s
@@ -136,14 +150,9 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page.goto(f"{lab.url}/lab/tree/notebooks/{notebook.name}")
-            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
-            accept_kernel_dialog(page)
-            page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)   # the status bar
+            open_notebook(page, lab, notebook)
             lap("browser_open_notebook_until_kernel_idle_s")
-
-            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+            run_all_cells(page)
             handle = wait_for_slider(page, SLIDER_WAIT_S)
             lap("run_all_until_slider_s")
 
@@ -215,12 +224,8 @@ def test_gallery_picker_in_jupyterlab_fits_shows_faces_and_offers_the_line(chrom
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page.goto(f"{lab.url}/lab/tree/notebooks/{notebook.name}")
-            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
-            accept_kernel_dialog(page)
-            page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)
-            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+            open_notebook(page, lab, notebook)
+            run_all_cells(page)
             grid = wait_for_gallery(page, GALLERY_WAIT_S)
             picker = grid.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
             picker.scroll_into_view_if_needed()
