@@ -254,6 +254,33 @@ def reconstruction_survival(vae, judge, faces, n=500, seed=0, pool=None):
     return out
 
 
+def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
+    """Without a judge: does each reconstruction still draw the glasses' frames where they were?
+
+    ``faces``, ``bare``, ``frames``: from ``synthetic_set.glasses_variants`` (faces with glasses,
+    the same without glasses, with frames only). Each face is rebuilt from its mean code; the
+    rebuild, the bare face and the frames-only face are shrunk to ``at`` px, so that models of any
+    size are compared alike. Over the frame's pixels grown by 2 px (the eye region), the change
+    the rebuild makes to the bare face is correlated with the frame itself: r near 1 when the
+    frame is drawn in its place, near 0 for nothing there or for a shapeless dark smudge.
+    Returns {"r": (K,) tensor, and per kind of frame: share of those faces with r >= ``min_r``}.
+    """
+    import torch.nn.functional as F
+    rec = latent.decode(vae, latent.encode(vae, to_float(faces.images)))
+    rec, ring, plain = (F.interpolate(t, size=(at, at), mode="bilinear", antialias=True)
+                        if t.shape[-1] != at else t for t in (rec, to_float(frames), to_float(bare)))
+    drawn, frame = rec - plain, ring - plain
+    region = F.max_pool2d((frame.abs().amax(1, keepdim=True) > 0.05).float(), 5, 1, 2) > 0
+    r = torch.stack([torch.corrcoef(torch.stack([d[m.expand_as(d)], f[m.expand_as(f)]]))[0, 1]
+                     for d, f, m in zip(drawn, frame, region)]).nan_to_num(0.0)
+    out = {"r": r}
+    kinds = faces.attributes["frame"]
+    for kind in sorted(set(kinds)):
+        m = torch.tensor([k == kind for k in kinds])
+        out[kind] = (r[m] >= min_r).float().mean().item()
+    return out
+
+
 # --- Claim 3: an AE is a poor generator, a VAE is not (sections 7.2 and 7.3) --------------------
 
 def _code_dim(model):

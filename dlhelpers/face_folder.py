@@ -28,7 +28,7 @@ LAYOUT = "<folder>/G/*.png (faces with glasses) and <folder>/NoG/*.png (faces wi
 HOW_TO_GET = ("See the README section \"The real glasses data\": download the Kaggle set, then run "
               "`python -m dlhelpers organise <download folder>`. Or call data.face_set() with no "
               "folder to use the synthetic faces.")
-CACHE_VERSION = 2                          # bump when the cached format or the resizing changes
+CACHE_VERSION = 3                          # bump when the cached format or the resizing changes
 _FACE_NAME = re.compile(r"^face-(\d+)$")
 
 
@@ -142,25 +142,25 @@ def _cache_key(listing, size):
 def square_resized(img, size):
     """A PIL image -> uint8 tensor (3, size, size), values 0..255.
 
-    Any mode becomes RGB (``as_rgb``: 16-bit grayscale scaled to 8 bits, transparency composited
-    on white); a non-square image is center-cropped to a square first; then it is shrunk by the
-    largest integer factor that keeps it at least twice ``size`` (``Image.reduce``, a box average;
-    fast) and resized the rest of the way with the Lanczos filter.
+    Any mode becomes RGB first (``as_rgb``: 16-bit grayscale scaled to 8 bits, transparency
+    composited on white); then ``resized``.
     """
-    from PIL import Image
     from torchvision.transforms.functional import pil_to_tensor
-    img = as_rgb(img)
-    w, h = img.size
-    if w != h:
-        side = min(w, h)
-        left, top = (w - side) // 2, (h - side) // 2
-        img = img.crop((left, top, left + side, top + side))
-    factor = img.size[0] // (2 * size)          # e.g. 1024 px -> 256: reduce(2), then Lanczos
-    if factor >= 2:
-        img = img.reduce(factor)
-    if img.size != (size, size):
-        img = img.resize((size, size), Image.Resampling.LANCZOS)
-    return pil_to_tensor(img)
+    return resized(pil_to_tensor(as_rgb(img)), size)
+
+
+def resized(x, size):
+    """uint8 (3, H, W) -> uint8 (3, size, size): center-cropped to a square, then resized.
+
+    torch's bicubic filter with antialiasing: as sharp as PIL's Lanczos (mean difference 0.16 of
+    255 at 1024 -> 256 px) and a third of its cost.
+    """
+    import torchvision.transforms.v2.functional as TF
+    side = min(x.shape[-2:])
+    x = TF.center_crop(x, [side, side])
+    if side != size:
+        x = TF.resize(x, [size, size], interpolation=TF.InterpolationMode.BICUBIC, antialias=True)
+    return x
 
 
 def as_rgb(img):
@@ -185,22 +185,31 @@ MAX_MEGAPIXELS = 40      # larger images (after a JPEG's draft shrink) are skipp
 
 
 def _decode(path, size):
-    """One image file -> uint8 tensor (3, size, size), values 0..255 (see ``square_resized``).
+    """One image file -> uint8 tensor (3, size, size), values 0..255 (see ``resized``).
 
-    A JPEG is decoded at a reduced scale (``draft``) when it is far larger than ``size``. An image
-    above ``MAX_MEGAPIXELS`` is refused with ValueError before it is decoded (a 100-MP PNG would
-    take over a gigabyte and seconds), so ``load`` skips it like other bad files.
+    PIL reads the header first. An 8-bit RGB PNG without transparency (the Kaggle photos) is then
+    decoded by torchvision's libpng decoder, the fastest here; every other image by PIL
+    (``square_resized``), a JPEG at a reduced scale (``draft``) when it is far larger than ``size``.
+    An image above ``MAX_MEGAPIXELS`` is refused with ValueError before it is decoded (a 100-MP
+    PNG would take over a gigabyte and seconds), so ``load`` skips it like other bad files.
     """
     from PIL import Image
+    from torchvision.io import ImageReadMode, decode_image, read_file
     with Image.open(path) as img:
-        if img.format == "JPEG":
-            img.draft("RGB", (2 * size, 2 * size))
         w, h = img.size
         if w * h > MAX_MEGAPIXELS * 1e6:
             raise ValueError(f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
                              f"(face_folder.MAX_MEGAPIXELS); shrink the image first")
-        img.load()
-        return square_resized(img, size)
+        plain_png = img.format == "PNG" and img.mode == "RGB" and "transparency" not in img.info
+        if not plain_png:
+            if img.format == "JPEG":
+                img.draft("RGB", (2 * size, 2 * size))
+            img.load()
+            return square_resized(img, size)
+    x = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
+    if x.dtype != torch.uint8:                     # a 16-bit PNG: 0..65535 -> 0..255
+        x = (x.double() * (255 / 65535)).round().to(torch.uint8)
+    return resized(x, size)
 
 
 def _try_decode(path, size):
@@ -220,18 +229,22 @@ def _decode_all(folder, rels, size, progress=True):
     from tqdm.auto import tqdm
     images = torch.empty(len(rels), 3, size, size, dtype=torch.uint8)
     ok = torch.zeros(len(rels), dtype=torch.bool)
+
+    def decode_into(i):            # each worker writes its own row: the main thread stays idle
+        image, reason = _try_decode(folder / rels[i], size)
+        if image is not None:
+            images[i] = image
+            ok[i] = True
+        return reason
+
     bad = []
     workers = max(1, min(8, os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
-        results = pool.map(lambda rel: _try_decode(folder / rel, size), rels)
-        for i, (image, reason) in enumerate(tqdm(results, total=len(rels), unit="img",
-                                                 desc=f"Decoding faces at {size}px",
-                                                 disable=not progress)):
-            if image is None:
+        reasons = pool.map(decode_into, range(len(rels)))
+        for i, reason in enumerate(tqdm(reasons, total=len(rels), unit="img",
+                                        desc=f"Decoding faces at {size}px", disable=not progress)):
+            if reason is not None:
                 bad.append([rels[i], reason])
-            else:
-                images[i] = image
-                ok[i] = True
     kept = [rel for rel, good in zip(rels, ok.tolist()) if good]
     return (images if bool(ok.all()) else images[ok]), kept, bad
 

@@ -254,11 +254,12 @@ def _nose_and_mouth(c, skin, smile):
         c.line([(0.45, 0.642), (0.55, 0.642)], fill=(140, 45, 55), width=0.026)
 
 
-def _glasses(c, kind, thin=False):
+def _glasses(c, kind, thin=False, lenses=True):
     """Two big lenses, a bridge and arms to the ears; the frames are about 2.7 px wide at 64 px.
 
     ``thin=True`` draws harder glasses for testing what a VAE keeps: frames half as wide (about
     1.3 px at 64 px), in colours closer to skin, without the outline of pale frames.
+    ``lenses=False`` leaves out the lenses' tint and glint: only the frames are drawn.
     """
     dark = kind == "dark"
     frame = (22, 20, 26) if dark else (236, 230, 205)            # near-black or pale gold
@@ -276,11 +277,12 @@ def _glasses(c, kind, thin=False):
 
     for side in (-1, 1):
         x = 0.5 + side * EYE_X
-        c.ellipse(x, EYE_Y, rx, ry, fill=tint)
+        if lenses:
+            c.ellipse(x, EYE_Y, rx, ry, fill=tint)
         if edge:
             c.ellipse(x, EYE_Y, rx, ry, outline=edge, width=w + 0.014)
         c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w)
-        if dark:                                                 # a glint on each dark lens
+        if dark and lenses:                                      # a glint on each dark lens
             c.arc(x, EYE_Y, rx * 0.62, ry * 0.62, 200, 250, fill=(255, 255, 255, 150), width=0.014)
         bar([(x + side * (rx + w / 2 - 0.01), EYE_Y - 0.01), (0.5 + side * 0.215, EYE_Y - 0.005)])
     bar([(0.5 - 0.02, EYE_Y - 0.02), (0.5 + 0.02, EYE_Y - 0.02)])
@@ -305,5 +307,6 @@ def render(traits, size=64):
     _eyes(c, hair, EYE_COLOURS[traits["eyes"]])
     _nose_and_mouth(c, skin, traits["smile"])
     if traits["glasses"] != "none":
-        _glasses(c, traits["glasses"], thin=traits.get("thin_frames", False))
+        _glasses(c, traits["glasses"], thin=traits.get("thin_frames", False),
+                 lenses=traits.get("lenses", True))
     return c.image.reduce(SUPERSAMPLE)

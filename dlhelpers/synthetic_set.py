@@ -110,6 +110,23 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
     return dst
 
 
+def glasses_variants(n, seed=99, size=64, thin_frames=False):
+    """The faces with glasses among ``render_set(n, seed, size, thin_frames)``, each drawn 3 ways.
+
+    Returns ``(faces, bare, frames)``: ``faces`` a ``FaceSet`` of those faces as drawn (with
+    attributes), ``bare`` and ``frames`` uint8 (K, 3, size, size): the same faces without glasses,
+    and with the frames only (no tinted lenses). ``frames`` - ``bare`` marks the frame's pixels.
+    """
+    faces = render_set(n, seed=seed, size=size, thin_frames=thin_frames)
+    keep = torch.nonzero(faces.glasses).flatten()
+    rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in keep.tolist()]
+    traits = [dict(random_traits(r), thin_frames=thin_frames) for r in rngs]
+
+    def draw(changes):
+        return torch.stack([square_resized(render(dict(t, **changes), 128), size) for t in traits])
+    return faces.subset(keep), draw({"glasses": "none"}), draw({"lenses": False})
+
+
 def read_attributes(folder):
     """The rows of ``<folder>/attributes.csv`` as a list of dicts, in file order.
 

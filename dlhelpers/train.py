@@ -5,6 +5,7 @@ Batches are cut from tensors held in memory (decoded once by ``dlhelpers.data``)
 costs only the model's arithmetic.
 """
 import math
+import time
 from pathlib import Path
 
 import torch
@@ -41,9 +42,9 @@ def make_optimizer(model, lr):
 
 
 def batches(x, batch_size, generator=None):
-    """Shuffled mini-batches of the rows of ``x``: an iterator of views (the last may be short)."""
-    order = torch.randperm(len(x), generator=generator)
-    return x[order.to(x.device)].split(batch_size)
+    """Shuffled mini-batches of the rows of ``x``, cut one at a time (the last may be short)."""
+    order = torch.randperm(len(x), generator=generator).to(x.device)
+    return (x[idx] for idx in order.split(batch_size))
 
 
 @torch.no_grad()
@@ -278,7 +279,8 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     ``precision``: "fp32", "bf16" or "fp16" for the forward pass (default: ``settings.precision``,
     mixed precision where the hardware has it; see ``vae_epoch``). The images are held on the
     model's device as uint8 (4,500 at 256 px: 0.9 GB).
-    Returns the history: per-epoch lists, plus "samples" (uint8 grids, one per epoch).
+    Returns the history: per-epoch lists ("rec", "kl" per image; "held_out_rec", "held_out_kl";
+    "seconds" of training), plus "samples" (uint8 grids, one per epoch).
     """
     from . import checkpoints
     device = next(model.parameters()).device
@@ -292,8 +294,10 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     try:
         for epoch in range(done + 1, epochs + 1):
             torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
+            start = time.perf_counter()
             rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
                                         live, steps, progress, rec_weight, precision)
+            history.setdefault("seconds", []).append(time.perf_counter() - start)
             history["rec"].append(rec_sum / len(images))
             history["kl"].append(kl_sum / len(images))
             if held_out is not None:

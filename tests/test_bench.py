@@ -27,10 +27,11 @@ def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
 
 @pytest.mark.slow
 def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
-    """A tiny run (small images, 12 PNGs, one epoch) of the faces benchmark."""
+    """A tiny run (small images, 12 PNGs, two epochs) of the faces benchmark."""
     real = bench.full_size_pngs
     monkeypatch.setattr(bench, "full_size_pngs", lambda dst, n: real(dst, n, side=64))
-    tiny = dataclasses.replace(recipes.full("bench_vae"), images=12, epochs=1, size=32)
+    tiny = dataclasses.replace(recipes.full("bench_vae"), train_images=10, held_out_images=2,
+                               epochs=2, size=32)
     result = bench.bench_vae(tiny)
     assert set(result) >= {"baseline_ms_per_image", "ours_ms_per_image", "speedup", "baseline_mse",
                            "ours_mse", "projected_full_run_min", "precision", "batch_size",

@@ -1,8 +1,10 @@
 """The chapter's claims measured (``dlhelpers.claims``), on stand-ins whose right answers are known."""
 import pytest
 import torch
+from torch import nn
 
 from dlhelpers import claims, groups, models
+from dlhelpers.data import to_float
 from dlhelpers.models import AE, DenseVAE
 from stubs import StubJudge, StubVAE, stub_faces
 
@@ -154,3 +156,34 @@ def test_interpolation_survey_sets_vacuous_paths_apart():
     assert lost["valid"] == 0 and lost["vacuous"] == 3 and lost["monotone"] == 0
     kept = claims.interpolation_survey(StubVAE(), *args, pairs=3, per_group=2, spherical=True)
     assert kept["valid"] == 3 and kept["monotone"] == 3 and kept["one_crossing"] == 3
+
+
+class LookupVAE(nn.Module):
+    """The code is the image itself; decoding shows ``show(image)``: a VAE whose rebuilds we pick."""
+
+    def __init__(self, show):
+        super().__init__()
+        self.dummy = nn.Parameter(torch.zeros(1))
+        self.show, self.side = show, None
+
+    def encoder(self, x):
+        self.side = x.shape[-1]
+        flat = x.flatten(1)
+        return flat, torch.ones_like(flat), flat
+
+    def decoder(self, z):
+        return self.show(z.view(len(z), 3, self.side, self.side))
+
+
+def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
+    from dlhelpers import synthetic_set
+    faces, bare, frames = synthetic_set.glasses_variants(24, seed=5, size=64, thin_frames=True)
+    assert len(faces) == len(bare) == len(frames) == int(faces.glasses.sum()) > 4
+    assert (frames.float() - bare.float()).abs().amax((1, 2, 3)).min() > 20   # frames drawn
+    kinds = set(faces.attributes["frame"])
+    same = claims.frames_kept(LookupVAE(lambda x: x), faces, bare, frames)
+    assert same["r"].min() > 0.6 and all(same[k] == 1.0 for k in kinds)
+    gone = claims.frames_kept(LookupVAE(lambda x: to_float(bare)), faces, bare, frames)
+    assert all(gone[k] == 0.0 for k in kinds)
+    moved = claims.frames_kept(LookupVAE(lambda x: x.roll(6, dims=-1)), faces, bare, frames)
+    assert moved["r"].mean() < 0.4            # a frame 6 px off its place is not "kept"

@@ -344,14 +344,46 @@ def test_a_symlink_loop_is_skipped_with_a_warning(folder):
     assert f.ids == [1, 2, 3, 4, 10, 20]
 
 
-def test_reduce_then_lanczos_stays_close_to_a_direct_lanczos():
+def test_resizing_stays_close_to_pils_lanczos():
     from torchvision.transforms.functional import pil_to_tensor
     g = torch.Generator().manual_seed(0)
     big = torch.rand(3, 16, 16, generator=g).mul(255).to(torch.uint8)
     img = Image.fromarray(big.permute(1, 2, 0).numpy()).resize((512, 512), Image.BICUBIC)
-    fast = face_folder.square_resized(img, 64).float()         # reduce(4) to 128, then Lanczos
-    direct = pil_to_tensor(img.resize((64, 64), Image.Resampling.LANCZOS)).float()
-    assert (fast - direct).abs().mean() < 1.0
+    ours = face_folder.square_resized(img, 64).float()          # torch bicubic, antialiased
+    lanczos = pil_to_tensor(img.resize((64, 64), Image.Resampling.LANCZOS)).float()
+    assert (ours - lanczos).abs().mean() < 1.0
+
+
+def test_the_fast_png_path_gives_what_pil_gives(tmp_path, monkeypatch):
+    g = torch.Generator().manual_seed(1)
+    pixels = torch.rand(3, 8, 10, generator=g).mul(255).to(torch.uint8)
+    img = Image.fromarray(pixels.permute(1, 2, 0).numpy()).resize((200, 160), Image.BICUBIC)
+    path = tmp_path / "face-1.png"
+    img.save(path)
+    read = []
+    import torchvision.io
+    real = torchvision.io.read_file
+    monkeypatch.setattr(torchvision.io, "read_file", lambda p: read.append(p) or real(p))
+    fast = face_folder._decode(path, 48)
+    assert read == [str(path)]                                 # libpng decoded it, not PIL
+    assert torch.equal(fast, face_folder.square_resized(img, 48))
+    assert fast.shape == (3, 48, 48) and fast.dtype == torch.uint8
+
+
+def test_a_16_bit_rgb_png_is_scaled_to_8_bits(tmp_path):
+    import numpy as np
+    path = tmp_path / "deep.png"
+    deep = np.full((32, 32, 3), (65535, 32768, 0), dtype=">u2")   # white, mid-grey, black
+    import zlib, struct
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\0" + row.tobytes() for row in deep)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 32, 16, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    out = face_folder._decode(path, 16)
+    assert out.dtype == torch.uint8
+    assert (out[:, 8, 8].int() - torch.tensor([255, 128, 0])).abs().max() <= 1
 
 
 def test_a_full_disk_while_caching_warns_and_still_loads(folder, monkeypatch):

@@ -12,7 +12,7 @@ def fake_digits(n, seed):
 
 def test_batches_cover_every_row_once():
     x = torch.arange(10).view(10, 1)
-    parts = batches(x, 4, torch.Generator().manual_seed(0))
+    parts = list(batches(x, 4, torch.Generator().manual_seed(0)))
     assert [len(p) for p in parts] == [4, 4, 2]
     assert sorted(torch.cat(parts).flatten().tolist()) == list(range(10))
 
