@@ -33,10 +33,22 @@ def train_ae(args):
     print(f"saved {args.out} (test MSE {history['test_mse'][-1]:.5f} per pixel)")
 
 
+def vae_defaults(args):
+    """Fill the flags left unset (None) from notebook 02's recipe for the faces used: the photos'
+    (256 px, 10 epochs, batch 64) with ``--data`` or organised photos, else the synthetic faces'."""
+    from . import data
+    r = data.vae_recipe("photos" if args.data else None)
+    for flag in ("size", "epochs", "batch_size"):
+        if getattr(args, flag) is None:
+            setattr(args, flag, getattr(r, flag))
+    return args
+
+
 def train_vae(args):
     from . import data, latent, plot
     from .models import VAE, conv_side
     from .train import fit_vae
+    vae_defaults(args)
     conv_side(args.size)                  # a bad --size fails now, not after decoding every image
     out = args.out or data.vae_file(args.size)      # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
@@ -98,7 +110,7 @@ def bench(args):
 
 def faces(args):
     from . import data, groups
-    print(data.summary(args.size))
+    print(data.summary(args.size or data.vae_recipe().size))
     print(f"saved groups: {groups.groups_file()}"
           f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}")
 
@@ -126,11 +138,20 @@ def share(text):
     return value
 
 
-def training_flags(p, r):
-    """The flags every training command has, with recipe ``r``'s values as defaults."""
-    p.add_argument("--epochs", type=positive(int), default=r.epochs, help=f"default {r.epochs}")
-    p.add_argument("--batch-size", type=positive(int), default=r.batch_size,
-                   help=f"images per step, default {r.batch_size}")
+def training_flags(p, r, photos=None):
+    """The flags every training command has, with recipe ``r``'s values as defaults; with a
+    ``photos`` recipe too, epochs and batch size default to None, each recipe's value said in
+    the help (``vae_defaults`` fills them in)."""
+    def default(flag):
+        if photos is None:
+            return getattr(r, flag), f"default {getattr(r, flag)}"
+        return None, (f"default {getattr(photos, flag)} on the photos, {getattr(r, flag)} on the "
+                      f"synthetic faces")
+    epochs, epochs_help = default("epochs")
+    batch, batch_help = default("batch_size")
+    p.add_argument("--epochs", type=positive(int), default=epochs, help=epochs_help)
+    p.add_argument("--batch-size", type=positive(int), default=batch,
+                   help=f"images per step, {batch_help}")
     p.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
     p.add_argument("--seed", type=int, default=r.seed,
                    help=f"seed of the split, the weights and the batch order, default {r.seed}")
@@ -154,9 +175,11 @@ def parser():
     vae.add_argument("--data", default=None,
                      help="a folder in the G/NoG layout (default: $DLHELPERS_PHOTOS, else "
                           "files/glasses, else the synthetic faces)")
-    vae.add_argument("--size", type=positive(int), default=r.size,
-                     help=f"image side, a multiple of 8 and at least 16 (book: 256), default {r.size}")
-    training_flags(vae, r)
+    vae.add_argument("--size", type=positive(int), default=None,
+                     help=f"image side, a multiple of 8 and at least 16; default "
+                          f"{recipes.PHOTOS_VAE.size} (the book's) on the photos, {r.size} on the "
+                          f"synthetic faces")
+    training_flags(vae, r, photos=recipes.PHOTOS_VAE)
     vae.add_argument("--rec-weight", type=positive(float), default=r.rec_weight,
                      help=f"weight of the reconstruction error against the KL (chapter: 1; 16 at "
                           f"64 px matches the book's 256-px balance); default (256 / size)^2")
@@ -199,8 +222,9 @@ def parser():
 
     fc = sub.add_parser("faces", help="which faces are in use (photos or synthetic) and the VAE "
                                       "notebooks 03-04 load for them")
-    fc.add_argument("--size", type=positive(int), default=recipes.FACES_VAE.size,
-                    help=f"image side of the VAE to look for, default {recipes.FACES_VAE.size}")
+    fc.add_argument("--size", type=positive(int), default=None,
+                    help=f"image side of the VAE to look for; default {recipes.PHOTOS_VAE.size} "
+                         f"on the photos, {recipes.FACES_VAE.size} on the synthetic faces")
     fc.set_defaults(run=faces)
 
     sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")

@@ -194,14 +194,17 @@ def _decode(path, size):
     PNG would take over a gigabyte and seconds), so ``load`` skips it like other bad files.
     """
     from PIL import Image
-    from torchvision.io import ImageReadMode, decode_image, read_file
+    try:
+        from torchvision.io import ImageReadMode, decode_image, read_file
+    except ImportError:          # torchvision 0.29 deprecated its decoders: PIL does it all then
+        decode_image = None
     with Image.open(path) as img:
         w, h = img.size
         if w * h > MAX_MEGAPIXELS * 1e6:
             raise ValueError(f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
                              f"(face_folder.MAX_MEGAPIXELS); shrink the image first")
         plain_png = img.format == "PNG" and img.mode == "RGB" and "transparency" not in img.info
-        if not plain_png:
+        if not plain_png or decode_image is None:
             if img.format == "JPEG":
                 img.draft("RGB", (2 * size, 2 * size))
             img.load()

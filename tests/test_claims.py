@@ -187,3 +187,19 @@ def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
     assert all(gone[k] == 0.0 for k in kinds)
     moved = claims.frames_kept(LookupVAE(lambda x: x.roll(6, dims=-1)), faces, bare, frames)
     assert moved["r"].mean() < 0.4            # a frame 6 px off its place is not "kept"
+
+
+def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
+    from dlhelpers import checkpoints
+    torch.manual_seed(0)
+    path = checkpoints.save(models.VAE(image_size=32), tmp_path / "vae32.pt")
+    saved = tmp_path / "survival.json"
+    rows = claims.survival_table({"tiny": path}, models.TraitNet(), n=12, saved=saved)
+    assert [r["name"] for r in rows] == ["tiny"] and rows[0]["size"] == 32
+    shares = {k: v for k, v in rows[0].items() if k.startswith(("judge_", "shape_"))}
+    assert len(shares) == 8 and all(0 <= v <= 1 for v in shares.values())
+    path.unlink()
+    assert claims.survival_table({"tiny": path}, models.TraitNet(), saved=saved) == rows
+    assert "measurements saved in" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="no saved measurements"):
+        claims.survival_table({"tiny": path}, models.TraitNet(), saved=tmp_path / "none.json")

@@ -3,7 +3,7 @@ import argparse
 
 import pytest
 
-from dlhelpers import checkpoints, recipes
+from dlhelpers import checkpoints, recipes, settings
 from dlhelpers.__main__ import main, parser
 from dlhelpers.models import AE
 
@@ -29,10 +29,19 @@ def test_every_command_and_flag_has_help():
             assert action.help, f"{' '.join(path)} {action.dest} has no help"
 
 
-def test_defaults_come_from_the_recipes():
-    args = parser().parse_args(["train", "vae"])
+def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
+    from dlhelpers.__main__ import vae_defaults
+    monkeypatch.delenv("DLHELPERS_PHOTOS", raising=False)
+    monkeypatch.setattr(settings, "FILES", tmp_path)                  # no organised photos here
+    args = vae_defaults(parser().parse_args(["train", "vae"]))
     r = recipes.FACES_VAE
     assert (args.size, args.epochs, args.batch_size, args.lr) == (r.size, r.epochs, r.batch_size, r.lr)
+    args = vae_defaults(parser().parse_args(["train", "vae", "--data", str(tmp_path)]))
+    p = recipes.PHOTOS_VAE
+    assert (args.size, args.epochs, args.batch_size) == (p.size, p.epochs, p.batch_size)
+    assert (p.size, p.batch_size, recipes.full("photos_vae").epochs) == (256, 64, 10)   # the book's
+    args = vae_defaults(parser().parse_args(["train", "vae", "--data", "x", "--size", "96"]))
+    assert (args.size, args.epochs) == (96, p.epochs)
     args = parser().parse_args(["train", "ae"])
     assert (args.epochs, args.batch_size, args.lr) == (recipes.AE.epochs, recipes.AE.batch_size,
                                                        recipes.AE.lr)
