@@ -1,10 +1,8 @@
 """The chapter's claims measured (``dlhelpers.claims``), on stand-ins whose right answers are known."""
 import pytest
 import torch
-from torch import nn
 
 from dlhelpers import claims, groups, models
-from dlhelpers.data import to_float
 from dlhelpers.models import AE, DenseVAE
 from stubs import StubJudge, StubVAE, stub_faces
 
@@ -106,12 +104,6 @@ def test_interpolation_survey_counts_profiles():
                for p in s["profiles"])
 
 
-def test_reconstruction_survival_structure():
-    f = stub_faces(3)
-    r = claims.reconstruction_survival(StubVAE(), StubJudge(), f, n=8)
-    assert r["n"] == 8 and r["glasses"] == 1.0 and r["beard"] == 1.0
-
-
 # --- Claim 3: AE vs VAE ------------------------------------------------------------------------
 
 def test_ae_vs_vae_digits_structure_and_seed():
@@ -157,49 +149,3 @@ def test_interpolation_survey_sets_vacuous_paths_apart():
     kept = claims.interpolation_survey(StubVAE(), *args, pairs=3, per_group=2, spherical=True)
     assert kept["valid"] == 3 and kept["monotone"] == 3 and kept["one_crossing"] == 3
 
-
-class LookupVAE(nn.Module):
-    """The code is the image itself; decoding shows ``show(image)``: a VAE whose rebuilds we pick."""
-
-    def __init__(self, show):
-        super().__init__()
-        self.dummy = nn.Parameter(torch.zeros(1))
-        self.show, self.side = show, None
-
-    def encoder(self, x):
-        self.side = x.shape[-1]
-        flat = x.flatten(1)
-        return flat, torch.ones_like(flat), flat
-
-    def decoder(self, z):
-        return self.show(z.view(len(z), 3, self.side, self.side))
-
-
-def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
-    from dlhelpers import synthetic_set
-    faces, bare, frames = synthetic_set.glasses_variants(24, seed=5, size=64, thin_frames=True)
-    assert len(faces) == len(bare) == len(frames) == int(faces.glasses.sum()) > 4
-    assert (frames.float() - bare.float()).abs().amax((1, 2, 3)).min() > 20   # frames drawn
-    kinds = set(faces.attributes["frame"])
-    same = claims.frames_kept(LookupVAE(lambda x: x), faces, bare, frames)
-    assert same["r"].min() > 0.6 and all(same[k] == 1.0 for k in kinds)
-    gone = claims.frames_kept(LookupVAE(lambda x: to_float(bare)), faces, bare, frames)
-    assert all(gone[k] == 0.0 for k in kinds)
-    moved = claims.frames_kept(LookupVAE(lambda x: x.roll(6, dims=-1)), faces, bare, frames)
-    assert moved["r"].mean() < 0.4            # a frame 6 px off its place is not "kept"
-
-
-def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
-    from dlhelpers import checkpoints
-    torch.manual_seed(0)
-    path = checkpoints.save(models.VAE(image_size=32), tmp_path / "vae32.pt")
-    saved = tmp_path / "survival.json"
-    rows = claims.survival_table({"tiny": path}, models.TraitNet(), n=12, saved=saved)
-    assert [r["name"] for r in rows] == ["tiny"] and rows[0]["size"] == 32
-    shares = {k: v for k, v in rows[0].items() if k.startswith(("judge_", "shape_"))}
-    assert len(shares) == 8 and all(0 <= v <= 1 for v in shares.values())
-    path.unlink()
-    assert claims.survival_table({"tiny": path}, models.TraitNet(), saved=saved) == rows
-    assert "measurements saved in" in capsys.readouterr().out
-    with pytest.raises(FileNotFoundError, match="no saved measurements"):
-        claims.survival_table({"tiny": path}, models.TraitNet(), saved=tmp_path / "none.json")
