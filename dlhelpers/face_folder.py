@@ -152,8 +152,8 @@ def square_resized(img, size):
 def resized(x, size):
     """uint8 (3, H, W) -> uint8 (3, size, size): center-cropped to a square, then resized.
 
-    torch's bicubic filter with antialiasing: as sharp as PIL's Lanczos (mean difference 0.16 of
-    255 at 1024 -> 256 px) and a third of its cost.
+    torch's bicubic filter with antialiasing, close to PIL's Lanczos (mean difference 0.16 of 255
+    at 1024 -> 256 px); one resizing for both decoders, so they give the same pixels.
     """
     import torchvision.transforms.v2.functional as TF
     side = min(x.shape[-2:])

@@ -48,7 +48,8 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     size are compared alike. Over the frame's pixels grown by 2 px (the eye region), the change
     the rebuild makes to the bare face is correlated with the frame itself: r near 1 when the
     frame is drawn in its place, near 0 for nothing there or for a shapeless dark smudge.
-    Returns {"r": (K,) tensor, and per kind of frame: share of those faces with r >= ``min_r``}.
+    Returns {"r": (K,) tensor, "all": share of the faces with r >= ``min_r``, and the same share
+    per kind of frame}.
     """
     import torch.nn.functional as F
     rec = latent.decode(vae, latent.encode(vae, to_float(faces.images)))
@@ -58,7 +59,7 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     region = F.max_pool2d((frame.abs().amax(1, keepdim=True) > 0.05).float(), 5, 1, 2) > 0
     r = torch.stack([torch.corrcoef(torch.stack([d[m.expand_as(d)], f[m.expand_as(f)]]))[0, 1]
                      for d, f, m in zip(drawn, frame, region)]).nan_to_num(0.0)
-    out = {"r": r}
+    out = {"r": r, "all": (r >= min_r).float().mean().item()}
     kinds = faces.attributes["frame"]
     for kind in sorted(set(kinds)):
         m = torch.tensor([k == kind for k in kinds])
@@ -99,13 +100,14 @@ def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
         bold, (thin, bare, frames) = sets[size]
         row = {"name": name, "size": size}
         for kind, faces in (("bold", bold), ("thin", thin)):
-            kept = reconstruction_survival(vae, judge, faces, n=n)
+            kept = reconstruction_survival(vae, judge, faces, n=n)   # thin: all of them (<= n)
             row.update({f"judge_{kind}_{f}": kept[f"glasses_{f}"] for f in ("dark", "light")})
-        seen = trait_scores(judge, latent.decode(vae, latent.encode(vae, to_float(thin.images))))
-        row["judge_thin_glasses"] = (seen["glasses"] >= 0.5).float().mean().item()
+        frames_of = thin.attributes["frame"]
+        row["judge_thin_glasses"] = sum(row[f"judge_thin_{f}"] * frames_of.count(f)
+                                        for f in ("dark", "light")) / len(frames_of)
         shape = frames_kept(vae, thin, bare, frames)
         row.update(shape_thin_dark=shape["dark"], shape_thin_light=shape["light"],
-                   shape_thin_glasses=(shape["r"] >= 0.5).float().mean().item())
+                   shape_thin_glasses=shape["all"])
         rows.append(row)
     if saved is not None:
         Path(saved).write_text(json.dumps({"n": n, "seed": seed, "rows": rows}, indent=1) + "\n")
@@ -125,7 +127,7 @@ def rebuilt_eyes(models, n=8, seed=99, side=128):
     rows = []
     for i, vae in enumerate(models.values()):
         size = vae.config["image_size"]
-        faces, _, _ = synthetic_set.glasses_variants(8 * n, seed=seed, size=size, thin_frames=True)
+        faces = synthetic_set.render_set(8 * n, seed=seed, size=size, thin_frames=True)
         dark = [j for j, k in enumerate(faces.attributes["frame"]) if k == "dark"][:n]
         x = to_float(faces.images[dark])
         if i == 0:

@@ -110,23 +110,6 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
     return dst
 
 
-def glasses_variants(n, seed=99, size=64, thin_frames=False):
-    """The faces with glasses among ``render_set(n, seed, size, thin_frames)``, each drawn 3 ways.
-
-    Returns ``(faces, bare, frames)``: ``faces`` a ``FaceSet`` of those faces as drawn (with
-    attributes), ``bare`` and ``frames`` uint8 (K, 3, size, size): the same faces without glasses,
-    and with the frames only (no tinted lenses). ``frames`` - ``bare`` marks the frame's pixels.
-    """
-    faces = render_set(n, seed=seed, size=size, thin_frames=thin_frames)
-    keep = torch.nonzero(faces.glasses).flatten()
-    rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in keep.tolist()]
-    traits = [dict(random_traits(r), thin_frames=thin_frames) for r in rngs]
-
-    def draw(changes):
-        return torch.stack([square_resized(render(dict(t, **changes), 128), size) for t in traits])
-    return faces.subset(keep), draw({"glasses": "none"}), draw({"lenses": False})
-
-
 def read_attributes(folder):
     """The rows of ``<folder>/attributes.csv`` as a list of dicts, in file order.
 
@@ -158,11 +141,23 @@ def _flip_one(traits, rng):
     return cf
 
 
+def _fresh_traits(n, seed, thin_frames):
+    """The traits of ``render_set(n, seed)``'s faces and the rngs that drew them (from seeds
+    that the dataset, seed 0, does not use)."""
+    rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in range(n)]
+    return [dict(random_traits(r), thin_frames=thin_frames) for r in rngs], rngs
+
+
+def _draw(traits, size):
+    """One face drawn as the dataset's are: at 128 px, then shrunk like every loaded image."""
+    return square_resized(render(traits, 128), size)
+
+
 def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, progress=False):
     """``n`` fresh synthetic faces drawn in memory, as a ``FaceSet`` (with attributes).
 
-    Drawn like the dataset (``synthetic_faces.render`` at 128 px, shrunk with the Lanczos filter), from seeds
-    that the dataset (seed 0) does not use. With ``counterfactual=True`` returns ``(faces, twins)``:
+    Drawn like the dataset (``synthetic_faces.render`` at 128 px, shrunk by
+    ``face_folder.square_resized``), from seeds that the dataset (seed 0) does not use. With ``counterfactual=True`` returns ``(faces, twins)``:
     each twin is the same face with ONE trait changed (glasses on/off, frame colour, beard or
     smile), so blends of the two are faces with that trait half-visible. ``thin_frames=True``
     draws every pair of glasses thinner and with less contrast than the dataset's (a harder test
@@ -170,11 +165,9 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
     """
     from tqdm.auto import tqdm
 
-    def draw(traits):
-        return square_resized(render(traits, 128), size)
-
     def pack(all_traits):
-        images = torch.stack([draw(t) for t in tqdm(all_traits, desc="Drawing faces", disable=not progress)])
+        images = torch.stack([_draw(t, size) for t in tqdm(all_traits, desc="Drawing faces",
+                                                           disable=not progress)])
         glasses = torch.tensor([int(t["glasses"] != "none") for t in all_traits])
         attributes = {"glasses": glasses, "frame": [t["glasses"] for t in all_traits],
                       "beard": torch.tensor([int(t["beard"]) for t in all_traits]),
@@ -182,8 +175,24 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
         return FaceSet(images=images, glasses=glasses, ids=list(range(n)),
                      files=[f"rendered-{i}" for i in range(n)], attributes=attributes)
 
-    rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in range(n)]
-    traits = [dict(random_traits(r), thin_frames=thin_frames) for r in rngs]
+    traits, rngs = _fresh_traits(n, seed, thin_frames)
     if not counterfactual:
         return pack(traits)
     return pack(traits), pack([_flip_one(t, r) for t, r in zip(traits, rngs)])
+
+
+def glasses_variants(n, seed=99, size=64, thin_frames=False):
+    """The faces with glasses among ``render_set(n, seed, size, thin_frames)``, each drawn 3 ways.
+
+    Returns ``(faces, bare, frames)``: ``faces`` a ``FaceSet`` of those faces as drawn (with
+    attributes), ``bare`` and ``frames`` uint8 (K, 3, size, size): the same faces without glasses,
+    and with the frames only (no tinted lenses). ``frames`` - ``bare`` marks the frame's pixels.
+    """
+    faces = render_set(n, seed=seed, size=size, thin_frames=thin_frames)
+    keep = torch.nonzero(faces.glasses).flatten()
+    traits, _ = _fresh_traits(n, seed, thin_frames)
+    traits = [traits[i] for i in keep.tolist()]
+
+    def variant(changes):
+        return torch.stack([_draw(dict(t, **changes), size) for t in traits])
+    return faces.subset(keep), variant({"glasses": "none"}), variant({"lenses": False})
