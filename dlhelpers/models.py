@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .core import reparameterize
+
 
 class AE(nn.Module):
     """Dense autoencoder 784 -> 200 -> 20 -> 200 -> 784 (section 7.2.2).
@@ -51,7 +53,7 @@ class Encoder(nn.Module):
 
     Three strided convolutions shrink S to r = S/8 - 1 (31 at the chapter's S = 256), then a dense
     layer of 1024 and two heads: the mean and the log standard deviation of each code dimension.
-    ``z = mu + std * noise`` is one sample, drawn on the input's device.
+    ``z = core.reparameterize(mu, std)`` is one sample, drawn on the input's device.
     """
 
     def __init__(self, latent_dims=100, image_size=256):
@@ -72,7 +74,7 @@ class Encoder(nn.Module):
         x = F.relu(self.linear1(x.flatten(1)))
         mu = self.linear2(x)
         std = torch.exp(self.linear3(x))
-        z = mu + std * torch.randn_like(std)
+        z = reparameterize(mu, std)
         return mu, std, z
 
 
@@ -135,32 +137,12 @@ class VAE(nn.Module):
         return mu, std, self.decoder(z)
 
 
-def kl_divergence(mu, std):
-    """KL divergence of N(mu, std^2) from N(0, 1), element by element (equation 7.1's summand).
-
-    Zero exactly when mu = 0 and std = 1; positive everywhere else.
-    """
-    return std ** 2 / 2 + mu ** 2 / 2 - torch.log(std) - 0.5
-
-
-def vae_loss(x, mu, std, out):
-    """The chapter's VAE loss for one batch, summed over pixels and code dimensions.
-
-    ``out`` may be flat (N, 784) for images x (N, 28, 28): it is compared pixel by pixel.
-    Returns ``(reconstruction, kl)``: the summed squared error between x and out, and the KL
-    divergence of N(mu, std^2) from N(0, 1) (equation 7.1). The training loss is their sum.
-    """
-    reconstruction = ((x - out.view_as(x)) ** 2).sum()
-    return reconstruction, kl_divergence(mu, std).sum()
-
-
-
 class DenseVAE(nn.Module):
     """The MNIST autoencoder with a VAE bottleneck: 784 -> 200 -> (mu 20, log-std 20) -> 200 -> 784.
 
     The AE above with its code layer split into two heads, as the chapter's convolutional VAE does:
     ``encoder(x)`` returns ``(mu, std, z)`` with ``z = mu + std * noise``; ``decoder(z)`` returns
-    images (N, 784) in [0, 1]; ``forward(x)`` returns ``(mu, std, out)``, so ``vae_loss`` applies.
+    images (N, 784) in [0, 1]; ``forward(x)`` returns ``(mu, std, out)``, so ``core.vae_loss`` applies.
     Input: images (N, 784) or (N, 1, 28, 28), floats in [0, 1].
     """
 
@@ -177,7 +159,7 @@ class DenseVAE(nn.Module):
         """(N, 784) images -> ``(mu, std, z)``, each (N, 20); z is one draw, on x's device."""
         h = F.relu(self.common(x.flatten(1)))
         mu, std = self.mu(h), torch.exp(self.log_std(h))
-        return mu, std, mu + std * torch.randn_like(std)
+        return mu, std, reparameterize(mu, std)
 
     def decoder(self, z):
         """(N, 20) codes -> (N, 784) images in [0, 1]."""

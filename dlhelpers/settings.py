@@ -8,7 +8,7 @@ DLHELPERS_DATA   where datasets live (default: ``<project>/data``): MNIST in ``M
                  synthetic faces in ``synthetic-faces/``.
 DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (``dlhelpers.recipes`` shrinks each
                  lesson's recipe); the tests use it.
-DLHELPERS_PRECISION  ``auto`` (default), ``fp32``, ``bf16`` or ``fp16``: the arithmetic the VAE
+DLHELPERS_PRECISION  ``auto`` (default), ``fp32`` or ``bf16``: the arithmetic the VAE
                  trains in (see ``precision``). Read at every call, so it can be changed in a session.
 """
 import contextlib
@@ -56,7 +56,7 @@ def seed(n=0):
     return n
 
 
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+PRECISIONS = ("auto", "fp32", "bf16")
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")   # CPUs that multiply bf16 in hardware
 
 
@@ -77,14 +77,12 @@ def _precision(dev):
     asked = os.environ.get("DLHELPERS_PRECISION", "").strip().lower() or "auto"
     if asked not in PRECISIONS:
         raise ValueError(f"DLHELPERS_PRECISION={asked!r} is not one of {', '.join(PRECISIONS)}.")
-    if asked == "fp16" and dev.type == "cpu":
-        raise ValueError("DLHELPERS_PRECISION=fp16 needs a GPU; on the CPU use bf16 or fp32.")
     if asked != "auto":
         return asked, "set by DLHELPERS_PRECISION"
     if dev.type == "cuda":
         if torch.cuda.is_bf16_supported():
             return "bf16", "auto: the GPU has bf16"
-        return "fp16", "auto: the GPU lacks bf16; fp16 with a gradient scaler"
+        return "fp32", "auto: the GPU lacks bf16 (fp16 would need a gradient scaler around the step)"
     if dev.type == "cpu":
         has = sorted(set(BF16_CPU_FLAGS) & cpu_flags())
         if has:
@@ -94,25 +92,22 @@ def _precision(dev):
 
 
 def precision(dev=None):
-    """The arithmetic training runs in on ``dev`` (default: ``device()``): ``"fp32"``, ``"bf16"``
-    or ``"fp16"``.
+    """The arithmetic training runs in on ``dev`` (default: ``device()``): ``"fp32"`` or ``"bf16"``.
 
     ``auto`` (the default) picks mixed precision where the hardware has it: bf16 on CPUs with
     ``avx512_bf16`` or ``amx_bf16`` in ``/proc/cpuinfo`` (elsewhere emulated bf16 is slower than
-    fp32, so fp32), bf16 on GPUs that support it and fp16 on those that do not; fp32 on anything
-    else (Apple's MPS). ``DLHELPERS_PRECISION=fp32|bf16|fp16`` forces one (fp16 only on a GPU).
+    fp32, so fp32), bf16 on GPUs that support it; fp32 on anything else (older GPUs, Apple's
+    MPS). ``DLHELPERS_PRECISION=fp32|bf16`` forces one.
     """
     return _precision(torch.device(dev or device()))[0]
 
 
 def autocast(dev, prec):
     """The context a forward pass runs in for precision ``prec`` on ``dev``: ``torch.autocast``
-    (bf16 or fp16: matrix products and convolutions in 16 bits, weights kept in fp32), or nothing
-    for fp32."""
+    (bf16: matrix products and convolutions in 16 bits, weights kept in fp32), or nothing for fp32."""
     if prec == "fp32":
         return contextlib.nullcontext()
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[prec]
-    return torch.autocast(torch.device(dev).type, dtype=dtype)
+    return torch.autocast(torch.device(dev).type, dtype=torch.bfloat16)
 
 
 def keep_freed_memory():

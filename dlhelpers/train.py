@@ -1,8 +1,8 @@
-"""Every training loop: the autoencoder (7.2.2), the VAE (7.4.2) and the judges' classifiers, each
-with a progress bar; the first two with a live loss curve, per-epoch checks and (VAE) resuming.
+"""The engine: every training loop (the AE of 7.2.2, the VAE of 7.4.2, the judges' classifiers).
 
-Batches are cut from tensors held in memory (decoded once by ``dlhelpers.data``), so an epoch
-costs only the model's arithmetic.
+Each loop runs the chapter's step from ``dlhelpers.core`` on every batch and adds what makes it
+fast or safe: batches cut from tensors in memory, mixed precision, progress bars, a live loss
+curve, per-epoch checks and (VAE) checkpoints and resuming.
 """
 import math
 import time
@@ -11,20 +11,13 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm as _tqdm
 
-from . import plot, settings
+from . import core, plot, settings
 from .data import to_float
-from .models import vae_loss
 
 
 class tqdm(_tqdm):
-    """``tqdm.auto.tqdm`` that redraws at most once a second, also when ``set_postfix`` changes
-    the numbers shown (they appear at the next redraw).
-
-    In a notebook every redraw is 3-4 widget messages on the kernel's output channel. Redrawing
-    for every batch's postfix, notebook 02's full training cell sent about 17,000 of them; a client
-    that reads them only when the cell ends (nbval, the notebook tests) then finds the kernel's
-    queues overflowed and the cell's last message dropped ("Timeout ... waiting for output").
-    """
+    """``tqdm.auto.tqdm`` redrawing at most once a second, also for ``set_postfix``: a redraw per
+    batch (about 17,000 widget messages in notebook 02) overflowed the kernel's queues under nbval."""
 
     def __init__(self, *args, mininterval=1.0, **kwargs):
         super().__init__(*args, mininterval=mininterval, **kwargs)
@@ -56,11 +49,12 @@ def ae_test_mse(model, images, batch_size=2000):
 
 
 def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, originals=None,
-           show_after=(), progress=True):
+           show_after=(), progress=True, step_fn=core.ae_step):
     """Train the AE on MNIST (section 7.2.2) and return its history.
 
-    train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. The loss per batch is the
-    squared error summed over pixels, averaged over the images of the batch. After every epoch the
+    train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. Every batch is one
+    ``step_fn`` (the chapter's step, ``core.ae_step``: squared error summed over pixels, averaged
+    over the batch's images; a notebook may pass its own). After every epoch the
     test set's mean squared error per pixel goes into ``history["test_mse"]``; after each epoch in
     ``show_after`` (1 = after the first) the ten ``originals`` (10, 784) are drawn above their
     reconstructions. Returns {"train_loss": [...], "test_mse": [...]} (per epoch).
@@ -78,13 +72,9 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
         bar = tqdm(batches(xs, batch_size, gen), total=n_batches, desc=f"epoch {epoch}/{epochs}",
                    disable=not progress, leave=False)
         for x in bar:
-            out, _ = model(x)
-            loss = ((out - x) ** 2).sum() / len(x)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(x)
-            steps["batch loss"].append(loss.item())
+            loss = step_fn(model, opt, x)
+            total += loss * len(x)
+            steps["batch loss"].append(loss)
             live.update(steps)
         history["train_loss"].append(total / len(xs))
         history["test_mse"].append(ae_test_mse(model, xt))
@@ -115,52 +105,10 @@ def vae_scores(model, images, batch_size=64):
     for x in images.split(batch_size):
         x = to_float(x.to(device))
         mu, std, _ = model.encoder(x)
-        r, k = vae_loss(x, mu, std, model.decoder(mu))
+        r, k = core.vae_loss(x, mu, std, model.decoder(mu))
         rec, kl = rec + r.item(), kl + k.item()
     n = len(images)
     return {"rec": rec / n, "kl": kl / n, "mse": rec / images[0].numel() / n}
-
-
-def data_identity(images):
-    """A line naming an image tensor: ``"4050 images (3, 64, 64), sha1 3fa2c1d0e4b7"``, the hash
-    taken over about a million of its values, evenly spaced (fast even for 4,500 images at 256 px)."""
-    import hashlib
-    flat = images.reshape(-1)
-    sample = flat[:: max(1, len(flat) // 2**20)].cpu().contiguous()
-    digest = hashlib.sha1(str(tuple(images.shape)).encode() + sample.numpy().tobytes())
-    return f"{len(images)} images {tuple(images.shape[1:])}, sha1 {digest.hexdigest()[:12]}"
-
-
-def _check_settings(checkpoint, saved, wanted, opt):
-    """Compare a resumed run's settings with this call's: a new ``lr`` is honoured (set in the
-    optimizer and printed); any other difference is a ValueError naming saved and requested values."""
-    differ = [k for k in wanted if k in saved and saved[k] != wanted[k]]
-    if "lr" in differ:
-        for group in opt.param_groups:
-            group["lr"] = wanted["lr"]
-        print(f"resuming with lr {wanted['lr']:g} (the saved run used {saved['lr']:g})")
-    fixed = [k for k in differ if k != "lr"]
-    if fixed:
-        said = "; ".join(f"{k}: saved {saved[k]}, requested {wanted[k]}" for k in fixed)
-        raise ValueError(f"{checkpoint} was trained with other settings ({said}). Resume with the "
-                         f"saved values, or write a new run to another checkpoint path (--out).")
-
-
-def _resume(model, opt, checkpoint, wanted=None):
-    """Restore model, optimizer and history from ``checkpoint`` if it exists; return them.
-
-    ``wanted``: this call's settings (lr, batch_size, seed, data), compared with those saved
-    (see ``_check_settings``); checkpoints from before settings were saved are not checked.
-    """
-    from . import checkpoints
-    if checkpoint is None or not Path(checkpoint).exists():
-        return 0, {"rec": [], "kl": [], "held_out_rec": [], "held_out_kl": []}, []
-    checkpoints.load(checkpoint, model=model)
-    extra = checkpoints.extra(checkpoint)
-    opt.load_state_dict(extra["optimizer"])
-    print(f"resuming from {checkpoint}: {extra['epoch']} epoch(s) done")
-    _check_settings(checkpoint, extra.get("settings", {}), wanted or {}, opt)
-    return extra["epoch"], extra["history"], list(extra.get("samples", []))
 
 
 def _stopped(checkpoint, epoch, lr, nan):
@@ -197,60 +145,52 @@ def _match_layout(opt):
                     state[k] = torch.empty_like(p, dtype=v.dtype).copy_(v)
 
 
-def _scaler(opt, dev, prec):
-    """The gradient scaler fp16 needs (bf16 and fp32 do not), kept on the optimizer across epochs."""
-    if prec != "fp16":
-        return None
-    if not hasattr(opt, "_dlhelpers_scaler"):
-        opt._dlhelpers_scaler = torch.amp.GradScaler(dev.type)
-    return opt._dlhelpers_scaler
+class _Mixed:
+    """Calls ``model`` under ``torch.autocast`` for precision ``prec`` and hands back its outputs
+    in fp32, so a loss computed from them (the chapter's, or a notebook's own) stays in fp32."""
+
+    def __init__(self, model, device, prec):
+        self.model, self.device, self.prec = model, device, prec
+
+    def __call__(self, x):
+        with settings.autocast(self.device, self.prec):
+            outputs = self.model(x)
+        return tuple(t.float() for t in outputs)
 
 
 def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True, rec_weight=1.0,
-              precision=None):
-    """One pass of VAE training over ``images`` (uint8) in shuffled batches.
+              precision=None, loss_fn=core.vae_loss, step_fn=core.vae_step):
+    """One pass of VAE training over ``images`` (uint8) in shuffled batches: ``step_fn`` (the
+    chapter's step, ``core.vae_step``) with ``loss_fn`` (``core.vae_loss``) on every batch.
 
     Appends each batch's reconstruction error and KL per image to ``steps`` (for the live plot)
     and returns the summed (reconstruction, kl) of the epoch. A loss that is not finite raises
     FloatingPointError naming ``label`` (the epoch) and the batch.
 
-    How it runs fast (the model and its results are the chapter's): ``precision`` (default
-    ``settings.precision``: bf16 on CPUs with bf16 arithmetic and on GPUs, else fp32) runs the
-    forward pass under ``torch.autocast``, with the loss computed in fp32 and the weights and
-    Adam kept in fp32 (fp16 adds a gradient scaler); images and model are channels-last; images
-    stay uint8 until each batch is cut, on the model's device. On the CPU it first calls
-    ``settings.keep_freed_memory`` (glibc keeps freed memory: no page faults on the 126 MB
-    gradients each step; process-wide).
+    What the engine adds around the step (the results are the chapter's): ``precision`` (default
+    ``settings.precision``: bf16 on CPUs with bf16 arithmetic and on GPUs that have it, else
+    fp32) runs the forward pass under ``torch.autocast`` (``_Mixed``), weights and Adam in fp32;
+    images and model are channels-last; images stay uint8 until each batch is cut, on the model's
+    device. On the CPU it first calls ``settings.keep_freed_memory`` (glibc keeps freed memory: no
+    page faults on the 126 MB gradients each step; process-wide).
     """
     device = next(model.parameters()).device
     prec = precision or settings.precision(device)
-    scaler = _scaler(opt, device, prec)
     if device.type == "cpu":
         settings.keep_freed_memory()           # process-wide: see its docstring
     layout = torch.channels_last if _channels_last(device, images) else torch.contiguous_format
     model.to(memory_format=layout).train()     # same parameters, only their strides change
     _match_layout(opt)
+    fast = model if prec == "fp32" else _Mixed(model, device, prec)
     rec_sum = kl_sum = 0.0
     bar = tqdm(batches(images, batch_size), total=math.ceil(len(images) / batch_size), desc=label,
                disable=not progress, leave=False)
     for b, x in enumerate(bar, 1):
         x = to_float(x.to(device).contiguous(memory_format=layout))      # float32, same layout
-        with settings.autocast(device, prec):
-            mu, std, out = model(x)
-        rec, kl = vae_loss(x, mu.float(), std.float(), out.float())     # the loss in fp32
-        loss = rec_weight * rec + kl
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"The loss became {loss.item()} in {label}, batch {b}. "
+        rec, kl = step_fn(fast, opt, x, rec_weight, loss_fn)
+        if not math.isfinite(rec_weight * rec + kl):
+            raise FloatingPointError(f"The loss became {rec_weight * rec + kl} in {label}, batch {b}. "
                                      f"Training stopped; try a lower learning rate.")
-        opt.zero_grad(set_to_none=True)
-        if scaler is None:
-            loss.backward()
-            opt.step()
-        else:
-            scaler.scale(loss).backward()
-            scaler.step(opt)
-            scaler.update()
-        rec, kl = rec.item(), kl.item()
         rec_sum, kl_sum = rec_sum + rec, kl_sum + kl
         steps["rec"].append(rec / len(x))
         steps["kl"].append(kl / len(x))
@@ -260,13 +200,16 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True,
 
 
 def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=None, sample_codes=None,
-            checkpoint=None, seed=0, progress=True, precision=None):
+            checkpoint=None, seed=0, progress=True, precision=None, loss_fn=core.vae_loss,
+            step_fn=core.vae_step):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
 
     Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
 
-    Loss per batch: ``rec_weight`` x summed squared error + KL (``models.vae_loss``); both parts are
-    reported per image. ``rec_weight=1`` is the chapter's loss. Because the error is summed over
+    Every batch is one ``step_fn(model, optimizer, x, rec_weight, loss_fn)``: the chapter's
+    ``core.vae_step`` with ``core.vae_loss`` unless a notebook passes its own (an edited loss
+    trains through the same engine). Loss per batch: ``rec_weight`` x summed squared error + KL;
+    both parts are reported per image. ``rec_weight=1`` is the chapter's loss. Because the error is summed over
     pixels, a smaller image weighs the KL more: at 64 px the error has 16x fewer terms than at the
     book's 256 px, and ``rec_weight=16`` restores the book's balance.
     After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
@@ -276,7 +219,7 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     uninterrupted run. A resume must use the same ``batch_size``, ``seed``, ``rec_weight`` and
     images (ValueError naming saved and requested values); a new ``lr`` is used and said.
     A loss that is not finite stops training, naming the epoch and batch and what to change.
-    ``precision``: "fp32", "bf16" or "fp16" for the forward pass (default: ``settings.precision``,
+    ``precision``: "fp32" or "bf16" for the forward pass (default: ``settings.precision``,
     mixed precision where the hardware has it; see ``vae_epoch``). The images are held on the
     model's device as uint8 (4,500 at 256 px: 0.9 GB).
     Returns the history: per-epoch lists ("rec", "kl" per image; "held_out_rec", "held_out_kl";
@@ -287,8 +230,8 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     images = images.to(device)                          # uint8 on the GPU too: batches cut there
     opt = make_optimizer(model, lr)
     run = dict(lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight,
-               data=data_identity(images))               # what a resume must match (lr may change)
-    done, history, samples = _resume(model, opt, checkpoint, run)
+               data=checkpoints.data_identity(images))               # what a resume must match (lr may change)
+    done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
     live, steps, shown = plot.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
     epoch = done
     try:
@@ -296,7 +239,7 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
             torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
             start = time.perf_counter()
             rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
-                                        live, steps, progress, rec_weight, precision)
+                                        live, steps, progress, rec_weight, precision, loss_fn, step_fn)
             history.setdefault("seconds", []).append(time.perf_counter() - start)
             history["rec"].append(rec_sum / len(images))
             history["kl"].append(kl_sum / len(images))
