@@ -5,22 +5,21 @@
     <folder>/attributes.csv       optional; the synthetic set has one (id, file, glasses, ...)
 
 The real photos (after ``python -m dlhelpers organise``) and the synthetic faces share this layout,
-so ``load`` serves both. Images leave this module as uint8 tensors, 0..255.
+so ``load`` serves both. Images leave this module as uint8 tensors, 0..255. Decoding and resizing
+(fast paths, size caps, odd image modes) are in ``decode``; the on-disk cache in ``image_cache``.
 """
 import csv
-import hashlib
 import os
 import re
 import stat
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import torch
 
-from . import checkpoints
+from . import decode, image_cache
 
 CLASSES = (("G", 1), ("NoG", 0))          # sub-folder name, glasses label
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -28,7 +27,6 @@ LAYOUT = "<folder>/G/*.png (faces with glasses) and <folder>/NoG/*.png (faces wi
 HOW_TO_GET = ("See the README section \"The real glasses data\": download the Kaggle set, then run "
               "`python -m dlhelpers organise <download folder>`. Or call data.face_set() with no "
               "folder to use the synthetic faces.")
-CACHE_VERSION = 3                          # bump when the cached format or the resizing changes
 _FACE_NAME = re.compile(r"^face-(\d+)$")
 
 
@@ -36,7 +34,6 @@ def face_id(name):
     """The number in ``face-<id>.<ext>``, or None for any other name."""
     m = _FACE_NAME.match(Path(name).stem)
     return int(m.group(1)) if m else None
-
 
 
 @dataclass
@@ -131,157 +128,6 @@ def _warn_duplicate_ids(folder, listing):
                       f"`python -m dlhelpers organise` does).")
 
 
-def _cache_key(listing, size):
-    """Short hash of the image list (path, byte size, mtime) and the output size."""
-    h = hashlib.sha1(f"v{CACHE_VERSION}|{size}".encode())
-    for rel, st in listing:
-        h.update(f"|{rel}|{st.st_size}|{st.st_mtime_ns}".encode())
-    return h.hexdigest()[:16]
-
-
-def square_resized(img, size):
-    """A PIL image -> uint8 tensor (3, size, size), values 0..255.
-
-    Any mode becomes RGB first (``as_rgb``: 16-bit grayscale scaled to 8 bits, transparency
-    composited on white); then ``resized``.
-    """
-    from torchvision.transforms.functional import pil_to_tensor
-    return resized(pil_to_tensor(as_rgb(img)), size)
-
-
-def resized(x, size):
-    """uint8 (3, H, W) -> uint8 (3, size, size): center-cropped to a square, then resized.
-
-    torch's bicubic filter with antialiasing, close to PIL's Lanczos (mean difference 0.16 of 255
-    at 1024 -> 256 px); one resizing for both decoders, so they give the same pixels.
-    """
-    import torchvision.transforms.v2.functional as TF
-    side = min(x.shape[-2:])
-    x = TF.center_crop(x, [side, side])
-    if side != size:
-        x = TF.resize(x, [size, size], interpolation=TF.InterpolationMode.BICUBIC, antialias=True)
-    return x
-
-
-def as_rgb(img):
-    """A PIL image of any mode -> an 8-bit RGB image.
-
-    16-bit grayscale (modes I;16 and I, 0..65535) is scaled to 0..255 (PIL's own conversion would
-    clip it, and a mid-grey would come out white); transparent pixels (RGBA, LA, palette or
-    grayscale with a transparent colour) are composited on a white background.
-    """
-    import numpy as np
-    from PIL import Image
-    if img.mode.startswith("I"):
-        grey = np.asarray(img).astype(np.float32) * (255 / 65535)
-        return Image.fromarray(grey.round().clip(0, 255).astype(np.uint8), "L").convert("RGB")
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
-        white = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        return Image.alpha_composite(white, img.convert("RGBA")).convert("RGB")
-    return img.convert("RGB")
-
-
-MAX_MEGAPIXELS = 40      # larger images (after a JPEG's draft shrink) are skipped, not decoded
-
-
-def _decode(path, size):
-    """One image file -> uint8 tensor (3, size, size), values 0..255 (see ``resized``).
-
-    PIL reads the header first. An 8-bit RGB PNG without transparency (the Kaggle photos) is then
-    decoded by torchvision's libpng decoder, the fastest here; every other image by PIL
-    (``square_resized``), a JPEG at a reduced scale (``draft``) when it is far larger than ``size``.
-    An image above ``MAX_MEGAPIXELS`` is refused with ValueError before it is decoded (a 100-MP
-    PNG would take over a gigabyte and seconds), so ``load`` skips it like other bad files.
-    """
-    from PIL import Image
-    try:
-        from torchvision.io import ImageReadMode, decode_image, read_file
-    except ImportError:          # torchvision 0.29 deprecated its decoders: PIL does it all then
-        decode_image = None
-    with Image.open(path) as img:
-        w, h = img.size
-        if w * h > MAX_MEGAPIXELS * 1e6:
-            raise ValueError(f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
-                             f"(face_folder.MAX_MEGAPIXELS); shrink the image first")
-        plain_png = img.format == "PNG" and img.mode == "RGB" and "transparency" not in img.info
-        if not plain_png or decode_image is None:
-            if img.format == "JPEG":
-                img.draft("RGB", (2 * size, 2 * size))
-            img.load()
-            return square_resized(img, size)
-    x = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-    if x.dtype != torch.uint8:                     # a 16-bit PNG: 0..65535 -> 0..255
-        x = (x.double() * (255 / 65535)).round().to(torch.uint8)
-    return resized(x, size)
-
-
-def _try_decode(path, size):
-    """``(tensor, None)``, or ``(None, reason)`` when the file is not a readable image."""
-    try:
-        return _decode(path, size), None
-    except Exception as e:              # truncated file, not an image, decompression bomb ...
-        return None, f"{type(e).__name__}: {e}"
-
-
-def _decode_all(folder, rels, size, progress=True):
-    """Decode and resize every image once, on a few threads (PIL releases the GIL).
-
-    Returns ``(images, kept, bad)``: uint8 tensor (len(kept), 3, size, size), the relative
-    paths that decoded, and ``[[path, reason]]`` for those that did not.
-    """
-    from tqdm.auto import tqdm
-    images = torch.empty(len(rels), 3, size, size, dtype=torch.uint8)
-    ok = torch.zeros(len(rels), dtype=torch.bool)
-
-    def decode_into(i):            # each worker writes its own row: the main thread stays idle
-        image, reason = _try_decode(folder / rels[i], size)
-        if image is not None:
-            images[i] = image
-            ok[i] = True
-        return reason
-
-    bad = []
-    workers = max(1, min(8, os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers) as pool:
-        reasons = pool.map(decode_into, range(len(rels)))
-        for i, reason in enumerate(tqdm(reasons, total=len(rels), unit="img",
-                                        desc=f"Decoding faces at {size}px", disable=not progress)):
-            if reason is not None:
-                bad.append([rels[i], reason])
-    kept = [rel for rel, good in zip(rels, ok.tolist()) if good]
-    return (images if bool(ok.all()) else images[ok]), kept, bad
-
-
-def _load_cache(path, size):
-    """The cached dict if ``path`` holds a sound one, else None (a bad cache is rebuilt)."""
-    if not path.is_file():
-        return None
-    try:
-        cached = torch.load(path, weights_only=True)
-        images, files = cached["images"], cached["files"]
-        if (images.dtype != torch.uint8 or tuple(images.shape[1:]) != (3, size, size)
-                or images.shape[0] != len(files)):
-            raise ValueError("shapes do not match")
-        return cached
-    except Exception as e:
-        warnings.warn(f"Ignoring the unreadable cache {path} ({e}); rebuilding it.")
-        return None
-
-
-def _save_cache(path, cached):
-    """Write the cache atomically and delete older caches of the same folder and size."""
-    try:
-        checkpoints.atomic_save(cached, path)
-    except (OSError, RuntimeError) as e:   # read-only folder, full disk (torch raises RuntimeError)
-        warnings.warn(f"Could not write the cache {path} ({e}); the images will be decoded "
-                      f"again next time.")
-        return
-    prefix = path.name.rsplit("-", 1)[0] + "-"          # <name>-faces-<size>-
-    for old in path.parent.glob(prefix + "*.pt"):
-        if old != path:
-            old.unlink(missing_ok=True)
-
-
 def _read_attributes(folder, files, ids):
     """Columns of ``<folder>/attributes.csv`` aligned with ``files``, or None.
 
@@ -334,8 +180,8 @@ def load(folder, size=64, progress=True):
     the result is cached beside the folder, in ``<folder>/../.cache/<name>-faces-<size>-<key>.pt``
     (not inside it, where ``ImageFolder`` would take it for a class), where the key changes
     whenever an image is added, removed or changed. Files that are not readable images (truncated,
-    not images, symlink loops, above ``MAX_MEGAPIXELS``) are skipped with a warning naming them,
-    and so is an id found in both G/ and NoG/ (it loads twice, with both labels).
+    not images, symlink loops, above ``decode.MAX_MEGAPIXELS``) are skipped with a warning naming
+    them, and so is an id found in both G/ and NoG/ (it loads twice, with both labels).
     """
     folder = Path(folder).expanduser()
     size = int(size)
@@ -343,12 +189,13 @@ def load(folder, size=64, progress=True):
         raise ValueError(f"size must be a positive number of pixels, got {size}.")
     listing = _list_images(folder)
     _warn_duplicate_ids(folder, listing)
-    cache = folder.parent / ".cache" / f"{folder.name}-faces-{size}-{_cache_key(listing, size)}.pt"
-    cached = _load_cache(cache, size)
+    key = image_cache._cache_key(listing, size)
+    cache = folder.parent / ".cache" / f"{folder.name}-faces-{size}-{key}.pt"
+    cached = image_cache._load_cache(cache, size)
     if cached is None:
-        images, kept, bad = _decode_all(folder, [rel for rel, _ in listing], size, progress)
+        images, kept, bad = decode._decode_all(folder, [rel for rel, _ in listing], size, progress)
         cached = {"images": images, "files": kept, "bad": bad}
-        _save_cache(cache, cached)
+        image_cache._save_cache(cache, cached)
     for rel, reason in cached["bad"]:
         warnings.warn(f"Skipped {folder / rel}: not a readable image ({reason}). Delete or "
                       f"replace the file to silence this warning.")

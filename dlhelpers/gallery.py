@@ -12,7 +12,7 @@ from pathlib import Path
 import ipywidgets as W
 import torch
 
-from . import plot
+from . import display, plot
 
 GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
                  "#d9d9d9"]
@@ -67,7 +67,8 @@ class GalleryPicker(W.VBox):
             button.index = i
             button.on_click(self._clicked)
             self.buttons.append(button)
-            cells.append(W.VBox([W.Image(value=plot.png_bytes(image, scale), format="png"), button],
+            png = display.png_bytes(image, scale)
+            cells.append(W.VBox([W.Image(value=png, format="png"), button],
                                 layout=W.Layout(align_items="center")))
         self.status = W.HTML()
         self.code = W.Textarea(layout=W.Layout(width="100%", height="3.5em"))

@@ -1,12 +1,10 @@
-"""Every figure of the series: digit rows, image grids, loss curves, code maps, live training plots,
-and the PNG images the widgets show.
+"""Every figure of the series: digit rows, image grids, loss curves, code maps, strips and GIFs.
+What redraws while training and the PNG images the widgets show are in ``display``.
 
 Images are (N, C, H, W), uint8 0..255 or floats in [0, 1]; MNIST rows may also be (N, 784).
 In a notebook each function displays its figure and returns None; elsewhere (tests, scripts) it
 returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
 """
-import io
-
 import matplotlib
 import matplotlib.pyplot as plt
 import torch
@@ -17,7 +15,7 @@ from .data import to_float
 
 FIGURES = settings.FILES / "figures"
 DPI = 80                # figure resolution; presentation(True) raises it
-NORMAL_SCALE = 3        # a 64-px image in a widget is shown 3 times larger (192 px on screen)
+NORMAL_SCALE = 3        # a 64-px widget image is shown 3 times larger (192 px; display.png_bytes)
 PRESENTATION_SCALE = 5  # the same under presentation(True), for a class projector (320 px)
 SCALE = NORMAL_SCALE    # the one in use
 
@@ -126,36 +124,6 @@ def show_code_map(points, labels, title="codes of the test set, first two princi
     return finish(fig, save)
 
 
-class LiveLoss:
-    """A loss curve that redraws in place in a notebook as training runs (a no-op elsewhere).
-
-    ``update(step_losses)`` redraws from a dict name -> list of values (one per logged step).
-    """
-
-    def __init__(self, title="loss while training", every=20):
-        self.title, self.every, self.calls, self.handle = title, every, 0, None
-        self.enabled = in_notebook()
-
-    def update(self, series, force=False):
-        self.calls += 1
-        if not self.enabled or not (force or self.calls % self.every == 0):
-            return
-        from IPython.display import display
-        fig, ax = plt.subplots(figsize=(5, 2.6), dpi=DPI)
-        for name, values in series.items():
-            ax.plot(values, label=name)
-        ax.set_xlabel("batch")
-        ax.set_yscale("log")
-        ax.set_title(self.title)
-        ax.legend(fontsize="small")
-        fig.tight_layout()
-        if self.handle is None:
-            self.handle = display(fig, display_id=True)
-        else:
-            self.handle.update(fig)
-        plt.close(fig)
-
-
 def show_source(obj):
     """Display the source code of a function or class from the package (highlighted in a notebook)."""
     import inspect
@@ -167,28 +135,9 @@ def show_source(obj):
     return source
 
 
-def to_uint8_grid(images, nrow=8, pad=2):
-    """Images (N, C, H, W) in [0, 1] -> one uint8 grid image (C, H', W'), for strips and GIFs."""
-    grid = torchvision.utils.make_grid(as_images(images), nrow=nrow, padding=pad, pad_value=1.0)
-    return (grid.clamp(0, 1) * 255).round().to(torch.uint8)
-
-
-def update_image(handle, grid, title):
-    """Show a uint8 grid (C, H, W) in a notebook, replacing the one shown by ``handle`` if given."""
-    if not in_notebook():
-        return None
-    from IPython.display import display
-    fig = grid_figure(grid.float().div(255).unsqueeze(0), nrow=1, title=title)
-    if handle is None:
-        handle = display(fig, display_id=True)
-    else:
-        handle.update(fig)
-    plt.close(fig)
-    return handle
-
-
 def show_strip(grids, labels=None, title=None, save=None):
-    """Stack uint8 grids (C, H, W) of the same size into one figure, one row per grid."""
+    """Stack uint8 grids (C, H, W), 0..255, of the same size (``display.to_uint8_grid``) into one
+    figure, one row per grid."""
     images = torch.stack(list(grids)).float().div(255)
     fig = grid_figure(images, nrow=1, title=title)
     if labels:
@@ -203,7 +152,8 @@ def show_strip(grids, labels=None, title=None, save=None):
 
 
 def save_gif(grids, path, ms=400):
-    """Write uint8 grids (C, H, W) as an animated GIF at ``path`` (one frame per grid)."""
+    """Write uint8 grids (C, H, W), 0..255, with C = 3, as an animated GIF at ``path`` (one frame
+    per grid); returns ``path``."""
     from PIL import Image
     frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
@@ -212,7 +162,7 @@ def save_gif(grids, path, ms=400):
 
 def show_kl(save=None):
     """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
-    from .models import kl_divergence
+    from .core import kl_divergence
     mu = torch.linspace(-3, 3, 121)
     std = torch.linspace(0.05, 3, 119)
     kl = kl_divergence(mu[None, :], std[:, None])
@@ -241,39 +191,6 @@ def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     axes[0].legend(fontsize="small")
     fig.tight_layout()
     return finish(fig, save)
-
-
-# --- Images for widgets -----------------------------------------------------------------------
-
-def enlargement(side, scale=None):
-    """The whole-number factor that shows an image ``side`` pixels tall about as large as a 64-px
-    image enlarged ``scale`` times (default ``SCALE``): 3 for 64 px, 7 for MNIST's 28 px, 1 for
-    256 px.
-    """
-    return max(1, round((scale or SCALE) * 64 / side))
-
-
-def png_bytes(image, scale=None):
-    """One image (C, H, W) or (1, C, H, W), uint8 or floats in [0, 1], C = 1 or 3 -> PNG file bytes.
-
-    Enlarged ``scale`` times with nearest-neighbour, so every pixel of the model's output stays a
-    crisp square instead of a blur. Default: ``enlargement(H)``, i.e. ``SCALE`` for 64-px images.
-    """
-    from PIL import Image
-    image = to_float(image.detach().cpu())
-    if image.dim() == 4 and len(image) == 1:
-        image = image[0]
-    if image.dim() != 3 or image.shape[0] not in (1, 3):
-        raise ValueError("png_bytes takes one image (C, H, W) with C = 1 or 3, "
-                         f"got {tuple(image.shape)}")
-    pixels = (image.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    picture = Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
-    scale = int(scale or enlargement(image.shape[1]))
-    if scale > 1:
-        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="png", compress_level=1)  # light compression: fast to write
-    return buffer.getvalue()
 
 
 def show_checkerboard(model, n=256, seed=0, period=8, save=None):

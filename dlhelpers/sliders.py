@@ -19,7 +19,7 @@ import ipywidgets as W
 import torch
 
 from . import latent, plot
-from .plot import enlargement, png_bytes
+from .display import enlargement, png_bytes
 
 
 def ready(model):

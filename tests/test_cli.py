@@ -109,8 +109,8 @@ def test_a_split_with_an_empty_side_is_refused_before_training(tmp_path, capsys,
 
 
 def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, monkeypatch):
-    from dlhelpers import face_folder
-    monkeypatch.setattr(face_folder, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
+    from dlhelpers import decode
+    monkeypatch.setattr(decode, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
     assert main(argv) == 2
     assert "multiple of 8" in one_line_error(capsys)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import data, face_folder, settings, synthetic_set
+from dlhelpers import data, decode, face_folder, settings, synthetic_set
 from stubs import save_png
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_cache_is_reused(folder, monkeypatch):
 
     def fail(*args):
         raise AssertionError("decoded again instead of using the cache")
-    monkeypatch.setattr(face_folder, "_decode", fail)
+    monkeypatch.setattr(decode, "_decode", fail)
     second = load(folder)
     assert torch.equal(first.images, second.images) and first.files == second.files
 
@@ -303,7 +303,7 @@ def test_huge_images_are_skipped_before_decoding(tmp_path, monkeypatch):
     folder = tmp_path / "big"
     save_png(folder / "G" / "face-1.png", (300, 300))            # 0.09 MP: above a 0.05 MP cap
     save_png(folder / "NoG" / "face-2.png", (20, 20))
-    monkeypatch.setattr(face_folder, "MAX_MEGAPIXELS", 0.05)
+    monkeypatch.setattr(decode, "MAX_MEGAPIXELS", 0.05)
     decoded = []
     real = Image.Image.load
     monkeypatch.setattr(Image.Image, "load", lambda im: decoded.append(im.size) or real(im))
@@ -324,7 +324,7 @@ def test_big_jpeg_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
         sizes.append(im.size)
         return result
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", draft)
-    out = face_folder._decode(path, 64)
+    out = decode._decode(path, 64)
     assert sizes == [(128, 128)]                               # decoded at 1/8 scale, not 1024 px
     assert out.shape == (3, 64, 64)
     assert (out[:, 0, 0].int() - torch.tensor([30, 90, 150])).abs().max() <= 3
@@ -349,7 +349,7 @@ def test_resizing_stays_close_to_pils_lanczos():
     g = torch.Generator().manual_seed(0)
     big = torch.rand(3, 16, 16, generator=g).mul(255).to(torch.uint8)
     img = Image.fromarray(big.permute(1, 2, 0).numpy()).resize((512, 512), Image.BICUBIC)
-    ours = face_folder.square_resized(img, 64).float()          # torch bicubic, antialiased
+    ours = decode.square_resized(img, 64).float()               # torch bicubic, antialiased
     lanczos = pil_to_tensor(img.resize((64, 64), Image.Resampling.LANCZOS)).float()
     assert (ours - lanczos).abs().mean() < 1.0
 
@@ -364,9 +364,9 @@ def test_the_fast_png_path_gives_what_pil_gives(tmp_path, monkeypatch):
     import torchvision.io
     real = torchvision.io.read_file
     monkeypatch.setattr(torchvision.io, "read_file", lambda p: read.append(p) or real(p))
-    fast = face_folder._decode(path, 48)
+    fast = decode._decode(path, 48)
     assert read == [str(path)]                                 # libpng decoded it, not PIL
-    assert torch.equal(fast, face_folder.square_resized(img, 48))
+    assert torch.equal(fast, decode.square_resized(img, 48))
     assert fast.shape == (3, 48, 48) and fast.dtype == torch.uint8
 
 
@@ -381,7 +381,7 @@ def test_a_16_bit_rgb_png_is_scaled_to_8_bits(tmp_path):
     raw = b"".join(b"\0" + row.tobytes() for row in deep)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 32, 16, 2, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-    out = face_folder._decode(path, 16)
+    out = decode._decode(path, 16)
     assert out.dtype == torch.uint8
     assert (out[:, 8, 8].int() - torch.tensor([255, 128, 0])).abs().max() <= 1
 

@@ -6,12 +6,12 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import latent, plot, sliders
+from dlhelpers import display, latent, plot, sliders
 from dlhelpers.models import AE, VAE
 from stubs import png
 
 SIDE = 16                       # small models keep these tests fast
-PX = SIDE * plot.enlargement(SIDE)
+PX = SIDE * display.enlargement(SIDE)
 
 
 @pytest.fixture
@@ -26,27 +26,27 @@ def codes():
 
 
 def decoded(model, z, scale=None):
-    return plot.png_bytes(latent.decode(model, z.view(1, -1))[0], scale)
+    return display.png_bytes(latent.decode(model, z.view(1, -1))[0], scale)
 
 
 def test_png_bytes_enlarges_with_crisp_pixels():
     image = torch.zeros(3, 4, 4)
     image[0, 0, 0] = 1.0
-    picture = Image.open(io.BytesIO(plot.png_bytes(image, scale=3)))
+    picture = Image.open(io.BytesIO(display.png_bytes(image, scale=3)))
     assert picture.size == (12, 12) and picture.mode == "RGB"
     assert picture.getpixel((2, 2)) == (255, 0, 0) and picture.getpixel((3, 3)) == (0, 0, 0)
-    grey = Image.open(io.BytesIO(plot.png_bytes(torch.rand(1, 1, 28, 28))))
-    assert grey.mode == "L" and grey.size == (28 * plot.enlargement(28),) * 2
-    assert plot.enlargement(64) == plot.SCALE
+    grey = Image.open(io.BytesIO(display.png_bytes(torch.rand(1, 1, 28, 28))))
+    assert grey.mode == "L" and grey.size == (28 * display.enlargement(28),) * 2
+    assert display.enlargement(64) == plot.SCALE
     with pytest.raises(ValueError, match="one image"):
-        plot.png_bytes(torch.rand(2, 3, 8, 8))
+        display.png_bytes(torch.rand(2, 3, 8, 8))
 
 
 def test_presentation_switches_widgets_and_figures_in_one_call():
     try:
         plot.presentation(True)
         assert plot.SCALE == plot.PRESENTATION_SCALE and plot.DPI == 120
-        big = Image.open(io.BytesIO(plot.png_bytes(torch.rand(3, 64, 64)))).size
+        big = Image.open(io.BytesIO(display.png_bytes(torch.rand(3, 64, 64)))).size
         assert big == (64 * plot.PRESENTATION_SCALE,) * 2
     finally:
         plot.presentation(False)
@@ -177,4 +177,4 @@ def test_sliders_work_for_the_mnist_autoencoder_too():
     w = sliders.interpolation_slider(model, z1, z2)
     w.slider.value = 0.9
     _, picture = png(w.image)
-    assert picture.mode == "L" and picture.size == (28 * plot.enlargement(28),) * 2
+    assert picture.mode == "L" and picture.size == (28 * display.enlargement(28),) * 2
