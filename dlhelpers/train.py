@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm as _tqdm
 
-from . import core, plot, settings
+from . import core, display, plot, settings
 from .data import to_float
 
 
@@ -64,7 +64,7 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
     xt = to_float(test_images).flatten(1).to(device)
     opt = make_optimizer(model, lr)
     gen = torch.Generator().manual_seed(seed)
-    history, live, steps = {"train_loss": [], "test_mse": []}, plot.LiveLoss(), {"batch loss": []}
+    history, live, steps = {"train_loss": [], "test_mse": []}, display.LiveLoss(), {"batch loss": []}
     n_batches = math.ceil(len(xs) / batch_size)
     for epoch in range(1, epochs + 1):
         model.train()
@@ -232,7 +232,7 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     run = dict(lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight,
                data=checkpoints.data_identity(images))               # what a resume must match (lr may change)
     done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
-    live, steps, shown = plot.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
+    live, steps, shown = display.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
     epoch = done
     try:
         for epoch in range(done + 1, epochs + 1):
@@ -251,8 +251,8 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
                 model.eval()
                 with torch.no_grad():
                     grid = model.decoder(sample_codes.to(device)).cpu()
-                samples.append(plot.to_uint8_grid(grid, nrow=len(grid)))
-                shown = plot.update_image(shown, samples[-1], f"samples after epoch {epoch}")
+                samples.append(display.to_uint8_grid(grid, nrow=len(grid)))
+                shown = display.update_image(shown, samples[-1], f"samples after epoch {epoch}")
             if checkpoint is not None:
                 checkpoints.save(model, checkpoint, epoch=epoch, history=history, samples=samples,
                                  optimizer=opt.state_dict(), settings=run)
