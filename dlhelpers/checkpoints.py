@@ -223,3 +223,15 @@ def resume(model, opt, checkpoint, wanted=None):
     print(f"resuming from {checkpoint}: {saved['epoch']} epoch(s) done")
     _check_settings(checkpoint, saved.get("settings", {}), wanted or {}, opt)
     return saved["epoch"], saved["history"], list(saved.get("samples", []))
+
+
+def stopped(checkpoint, epoch, lr, nan):
+    """The line ``train.fit_vae`` prints when training stops early: what was kept, and what to do next."""
+    kept = checkpoint is not None and Path(checkpoint).exists()
+    where = f"{checkpoint} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
+    if nan:
+        return (f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "
+                f"again: lower the learning rate (now {lr:g}; try {lr / 10:g}, --lr on the command "
+                f"line){', and a resume continues with it' if kept else ''}.")
+    return f"Stopped during epoch {epoch}: {where}. Run the same call again to " \
+           f"{'resume' if kept else 'start over'}."

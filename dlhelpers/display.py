@@ -48,7 +48,7 @@ class LiveLoss:
 
 def to_uint8_grid(images, nrow=8, pad=2):
     """Images (N, C, H, W) in [0, 1] -> one uint8 grid image (C, H', W'), 0..255, for strips and
-    GIFs (``plot.show_strip``, ``plot.save_gif``)."""
+    GIFs (``plot.grid_tiles``, ``plot.save_gif``)."""
     grid = torchvision.utils.make_grid(plot.as_images(images), nrow=nrow, padding=pad,
                                        pad_value=1.0)
     return (grid.clamp(0, 1) * 255).round().to(torch.uint8)

@@ -7,6 +7,7 @@ returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<
 """
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import torch
 import torchvision
 
@@ -94,16 +95,76 @@ def show_digits(originals, reconstructions, title=None, save=None):
     return finish(grid_figure(images, nrow=len(originals), title=title, scale=1.3), save)
 
 
-def show_losses(history, keys=None, title="training loss", save=None):
-    """Curves of ``history`` (dict name -> list of per-epoch values) against the epoch."""
-    fig, ax = plt.subplots(figsize=(5, 3), dpi=DPI)
-    for k in keys or history:
-        ax.plot(range(1, len(history[k]) + 1), history[k], marker="o", label=k)
-    ax.set_xlabel("epoch")
-    ax.set_title(title)
-    ax.legend()
+def show_losses(history, panels=None, title="training", save=None, log=False):
+    """Per-epoch curves of ``history`` (dict name -> list of values), one panel per quantity.
+
+    ``panels``: {panel title: [names]}, curves of one scale share a panel (default: one panel per
+    name), so a loss per image and an error per pixel never share an axis. ``log``: log y axes.
+    """
+    panels = panels or {k: [k] for k in history}
+    panels = {t: [k for k in ks if history.get(k)] for t, ks in panels.items()}
+    panels = {t: ks for t, ks in panels.items() if ks}
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3), dpi=DPI, squeeze=False)
+    for ax, (name, keys) in zip(axes[0], panels.items()):
+        for k in keys:
+            ax.plot(range(1, len(history[k]) + 1), history[k], marker="o", label=k.replace("_", " "))
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_ylabel(name)
+        if log:
+            ax.set_yscale("log")
+        if len(keys) > 1:
+            ax.legend(fontsize="small")
+    fig.suptitle(title)
     fig.tight_layout()
     return finish(fig, save)
+
+
+MARK_COLOURS = {"✓": "tab:green", "✗": "tab:red", "·": "tab:grey"}
+
+
+def show_rows(rows, title=None, marks=None, save=None, tile_px=128):
+    """Labelled rows of images: ``rows`` is [(label, images (k, C, H, W) uint8 or [0, 1])], at
+    most 8 images per row, each drawn ``tile_px`` screen pixels wide (at least 128 by default).
+
+    ``marks``: for each row, a list with one string per image ("✓", "✗" or "·", vacuous), drawn
+    in the image's corner in green, red or grey.
+    """
+    rows = [(label, as_images(x)) for label, x in rows]
+    if any(len(x) > 8 for _, x in rows):
+        raise ValueError("at most 8 images per row: split the row in two")
+    ncol = max(len(x) for _, x in rows)
+    inch = tile_px * (SCALE / NORMAL_SCALE) / DPI
+    fig, axes = plt.subplots(len(rows), ncol, figsize=(inch * ncol + 1.4, inch * len(rows) + 0.4),
+                             dpi=DPI, squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(images):
+                ax.axis("off")
+                continue
+            img = images[c]
+            ax.imshow(1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1),
+                      cmap="gray" if img.shape[0] == 1 else None, vmin=0, vmax=1)
+            mark = marks[r][c] if marks and marks[r] else None
+            if mark:
+                ax.text(0.04, 0.96, mark, transform=ax.transAxes, va="top", fontsize="x-large",
+                        color="white", fontweight="bold",
+                        bbox=dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none"))
+        axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(pad=0.3)
+    return finish(fig, save)
+
+
+def grid_tiles(grid, size, pad=2):
+    """Cut a one-row uint8 grid (C, H, W) from ``display.to_uint8_grid`` back into its images
+    (N, C, size, size): e.g. the samples ``train.fit_vae`` keeps per epoch."""
+    n = (grid.shape[-1] - pad) // (size + pad)
+    return torch.stack([grid[:, pad:pad + size, pad + i * (size + pad):pad + i * (size + pad) + size]
+                        for i in range(n)])
 
 
 def show_code_map(points, labels, title="codes of the test set, first two principal components",
@@ -133,22 +194,6 @@ def show_source(obj):
         display(Markdown(f"```python\n{source}\n```"))
         return None
     return source
-
-
-def show_strip(grids, labels=None, title=None, save=None):
-    """Stack uint8 grids (C, H, W), 0..255, of the same size (``display.to_uint8_grid``) into one
-    figure, one row per grid."""
-    images = torch.stack(list(grids)).float().div(255)
-    fig = grid_figure(images, nrow=1, title=title)
-    if labels:
-        ax = fig.axes[0]
-        h = images.shape[2] + 2
-        ax.set_yticks([2 + h * i + h / 2 for i in range(len(labels))], labels)
-        ax.axis("on")
-        ax.set_xticks([])
-        for side in ax.spines.values():
-            side.set_visible(False)
-    return finish(fig, save)
 
 
 def save_gif(grids, path, ms=400):

@@ -39,6 +39,16 @@ def data_root():
     return root
 
 
+def relative(path):
+    """``path`` relative to the project folder when it lies inside it (what a notebook prints, so
+    committed outputs do not show the folders of the machine that ran them), else unchanged."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(PROJECT)
+    except ValueError:
+        return path
+
+
 def device():
     """The fastest device here: CUDA, then Apple's MPS, then the CPU."""
     if torch.cuda.is_available():

@@ -6,7 +6,6 @@ curve, per-epoch checks and (VAE) checkpoints and resuming.
 """
 import math
 import time
-from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm as _tqdm
@@ -66,6 +65,7 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
     gen = torch.Generator().manual_seed(seed)
     history, live, steps = {"train_loss": [], "test_mse": []}, display.LiveLoss(), {"batch loss": []}
     n_batches = math.ceil(len(xs) / batch_size)
+    start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         model.train()
         total = 0.0
@@ -88,6 +88,9 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
                 rec = model(originals.to(device))[0]
             plot.show_digits(originals, rec, title=f"after epoch {epoch}: originals (top), "
                                                    f"reconstructions (bottom)")
+    if progress:
+        print(f"trained: {epochs * n_batches:,} optimizer steps (batch {batch_size}) in "
+              f"{time.perf_counter() - start:.0f} s")
     model.eval()
     return history
 
@@ -109,18 +112,6 @@ def vae_scores(model, images, batch_size=64):
         rec, kl = rec + r.item(), kl + k.item()
     n = len(images)
     return {"rec": rec / n, "kl": kl / n, "mse": rec / images[0].numel() / n}
-
-
-def _stopped(checkpoint, epoch, lr, nan):
-    """The line printed when training stops early: what was kept, and what to do next."""
-    kept = checkpoint is not None and Path(checkpoint).exists()
-    where = f"{checkpoint} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
-    if nan:
-        return (f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "
-                f"again: lower the learning rate (now {lr:g}; try {lr / 10:g}, --lr on the command "
-                f"line){', and a resume continues with it' if kept else ''}.")
-    return f"Stopped during epoch {epoch}: {where}. Run the same call again to " \
-           f"{'resume' if kept else 'start over'}."
 
 
 def _channels_last(dev, images):
@@ -262,9 +253,13 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
                 print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
                       f"{history['kl'][-1]:.0f} per image{held}")
     except (KeyboardInterrupt, FloatingPointError) as e:
-        print(_stopped(checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)))
+        print(checkpoints.stopped(checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)))
         raise
     live.update(steps, force=True)
+    if progress and epochs > done:
+        n = (epochs - done) * math.ceil(len(images) / batch_size)
+        print(f"trained: {n:,} optimizer steps (batch {batch_size}) in "
+              f"{sum(history['seconds'][done:]):.0f} s of training")
     model.eval()
     return dict(history, samples=samples)
 
