@@ -5,6 +5,7 @@ Works for both models: the AE's code is its ``mu``; the VAE's code is the mean o
 """
 import torch
 
+from . import core
 from .models import AE, DenseVAE
 
 
@@ -101,9 +102,10 @@ def _same_shape(z1, z2):
 
 
 def lerp(z1, z2, w):
-    """The blend (1 - w) * z1 + w * z2: w = 0 gives z1, w = 1 gives z2 (listing 7.10's weights)."""
+    """The path from z1 (w = 0) to z2 (w = 1): the chapter's blend ``core.blend(z2, z1, w)``,
+    i.e. w * z2 + (1 - w) * z1, after checking both codes."""
     _same_shape(z1, z2)
-    return (1 - w) * z1 + w * z2
+    return core.blend(z2, z1, w)
 
 
 def slerp(z1, z2, w):
