@@ -7,6 +7,7 @@
     python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses
     python -m dlhelpers faces [--size 256]       # which faces are in use, which VAE 03-04 load
     python -m dlhelpers bench ae|vae|widgets     # speed against the chapter's loops
+    python -m dlhelpers bench photos             # the photos path end to end (about 9 min)
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
 
 Defaults come from ``dlhelpers.recipes`` (quick mode when DLHELPERS_QUICK=1). Mistakes in the
@@ -34,21 +35,38 @@ def train_ae(args):
 
 
 def vae_defaults(args):
-    """Fill the flags left unset (None) from notebook 02's recipe for the faces used: the photos'
-    (256 px, 10 epochs, batch 64) with ``--data`` or organised photos, else the synthetic faces'."""
+    """Fill ``--size`` when unset (None) from notebook 02's recipe for the faces used (the photos'
+    with ``--data`` or organised photos, else the synthetic faces'); returns ``(args, recipe)``.
+    Epochs and batch size are chosen once the faces are counted (``recipes.plan``)."""
     from . import data
     r = data.vae_recipe("photos" if args.data else None)
-    for flag in ("size", "epochs", "batch_size"):
-        if getattr(args, flag) is None:
-            setattr(args, flag, getattr(r, flag))
-    return args
+    if args.size is None:
+        args.size = r.size
+    if args.lr is None:
+        args.lr = r.lr
+    return args, r
+
+
+def vae_plan(args, recipe, n_images):
+    """The run's ``recipes.Plan`` for ``n_images`` training faces, printed (batch, epochs, steps).
+
+    ``--batch-size`` and ``--epochs`` override the recipe's; too few faces to learn from stop the
+    run before training with one sentence (TooFewFacesError), unless ``--epochs`` was given."""
+    p = recipes.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
+    print(f"plan: {p}")
+    if p.too_few and args.epochs is None:
+        recipes.ensure_enough(p)
+    elif p.too_few:
+        print(f"warning: {p.too_few}")
+    args.batch_size, args.epochs = p.batch_size, p.epochs
+    return p
 
 
 def train_vae(args):
     from . import data, latent, plot
     from .models import VAE, conv_side
-    from .train import fit_vae
-    vae_defaults(args)
+    from .train import fit_vae, vae_scores
+    args, recipe = vae_defaults(args)
     conv_side(args.size)                  # a bad --size fails now, not after decoding every image
     out = args.out or data.vae_file(args.size)      # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
@@ -57,15 +75,18 @@ def train_vae(args):
         raise ValueError(f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
                          f"for training and {len(held_out)} for testing; both need at least one: "
                          f"use more faces or another --held-out.")
+    the_plan = vae_plan(args, recipe, len(train))
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
+    untrained = vae_scores(model, held_out)["mse"]
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
-    rec_weight = args.rec_weight or recipes.book_balance(args.size)
+    rec_weight = args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size)
     history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                       rec_weight=rec_weight, held_out=held_out, sample_codes=codes,
                       checkpoint=out, seed=args.seed)
     gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
     print(f"saved {out} and {gif}")
+    print(recipes.check_learned(untrained, vae_scores(model, held_out)["mse"], the_plan=the_plan))
 
 
 def train_dense_vae(args):
@@ -103,8 +124,12 @@ def bench(args):
         result = marks.bench_ae(args.epochs, args.subset)
     elif args.what == "vae":
         result = marks.bench_vae()
+    elif args.what == "photos":
+        from .bench_photos import bench_photos
+        result = bench_photos(images=args.images, workdir=args.workdir)
     else:
-        result = marks.bench_widgets()
+        from .bench_widgets import bench_widgets
+        result = bench_widgets()
     print(json.dumps(result))
 
 
@@ -149,10 +174,16 @@ def training_flags(p, r, photos=None):
                       f"synthetic faces")
     epochs, epochs_help = default("epochs")
     batch, batch_help = default("batch_size")
+    if photos is not None:
+        epochs_help = (f"default: as many as the recipe's optimizer steps need ({photos.steps} on "
+                       f"the photos, so {photos.epochs} on the book's 4,050 training photos), "
+                       f"{r.epochs} on the synthetic faces; given, it also trains a folder with "
+                       f"too few faces")
     p.add_argument("--epochs", type=positive(int), default=epochs, help=epochs_help)
     p.add_argument("--batch-size", type=positive(int), default=batch,
                    help=f"images per step, {batch_help}")
-    p.add_argument("--lr", type=positive(float), default=r.lr, help=f"Adam's step size, default {r.lr}")
+    lr, lr_help = (r.lr, f"default {r.lr}") if photos is None else default("lr")
+    p.add_argument("--lr", type=positive(float), default=lr, help=f"Adam's step size, {lr_help}")
     p.add_argument("--seed", type=int, default=r.seed,
                    help=f"seed of the split, the weights and the batch order, default {r.seed}")
 
@@ -212,8 +243,15 @@ def parser():
     org.set_defaults(run=organise)
 
     marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
-    marks.add_argument("what", choices=["ae", "vae", "widgets"],
-                       help="ae: notebook 01's training; vae: the 256-px VAE; widgets: slider redraws")
+    marks.add_argument("what", choices=["ae", "vae", "photos", "widgets"],
+                       help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
+                            "path end to end (download, organise, notebook 02's training, the "
+                            "checks of 02-04); widgets: slider redraws")
+    marks.add_argument("--images", type=positive(int), default=1000,
+                       help="photos only: generated portraits in the Kaggle-layout download "
+                            "(default 1000)")
+    marks.add_argument("--workdir", default=None,
+                       help="photos only: where its temporary folder goes (default: the system's)")
     marks.add_argument("--epochs", type=positive(int), default=None,
                        help=f"ae only: epochs (default {recipes.AE.epochs})")
     marks.add_argument("--subset", type=positive(int), default=None,

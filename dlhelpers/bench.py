@@ -1,4 +1,5 @@
-"""Benchmarks that print figures: ``python -m dlhelpers bench ae`` (and ``vae``, ``widgets``).
+"""Benchmarks that print figures: ``python -m dlhelpers bench ae`` and ``vae`` (speed against the
+chapter's own loops); ``bench photos`` is in ``bench_photos``, ``bench widgets`` in ``bench_widgets``.
 
 Each prints a few readable lines, then one JSON object as its last line.
 """
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import torch
 
-from . import latent, recipes, settings
+from . import recipes, settings
+from .photo_faces import write_pngs
 
 
 def matmul_peak_gflops(n=2048, repeats=10, dtype=torch.float32, device="cpu"):
@@ -91,33 +93,13 @@ def bench_ae(epochs=None, subset=None):
                 ours_gflops=round(gflops, 1))
 
 
-def full_size_pngs(dst, n, side=1024, seed=0):
-    """Write ``n`` synthetic faces as ``side``-px PNGs in the G/NoG layout, like the Kaggle photos.
-
-    Faces are drawn at 128 px, enlarged, and given a light film grain so that the files are about
-    the size of photographs (smooth cartoons would compress, and decode, unrealistically fast).
-    """
-    import numpy as np
-    from PIL import Image
-    from .synthetic_faces import render
-    from .synthetic_set import face_traits
-    rng = np.random.default_rng(seed)
-    for i in range(1, n + 1):
-        traits = face_traits(i, seed)
-        img = np.asarray(render(traits, 128).resize((side, side), Image.BICUBIC), np.int16)
-        img = np.clip(img + rng.integers(-4, 5, img.shape), 0, 255).astype(np.uint8)
-        folder = Path(dst) / ("NoG" if traits["glasses"] == "none" else "G")
-        folder.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(img).save(folder / f"face-{i}.png", compress_level=1)
-    return Path(dst)
-
-
 def chapter_style_vae(folder, held_out_files, epochs, size, device="cpu"):
     """The chapter's loop: ImageFolder + Resize + ToTensor per image, batch 16, plain Adam 1e-4,
     fp32 (each batch moved to ``device``, as the book does)."""
     import torchvision
     import torchvision.transforms as T
-    from .models import VAE, vae_loss
+    from .core import vae_loss
+    from .models import VAE
     tf = T.Compose([T.Resize(size), T.ToTensor()])
     ds = torchvision.datasets.ImageFolder(str(folder), transform=tf)
     keep = [i for i, (p, _) in enumerate(ds.samples) if Path(p).name not in held_out_files]
@@ -228,7 +210,7 @@ def bench_vae(recipe=recipes.BENCH_VAE):
           + f"; training costs {flops / 1e9:.3f} GFLOP per image: limit {limit_ms:.2f} ms per image")
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        folder = full_size_pngs(Path(tmp) / "faces", n)
+        folder, _ = write_pngs(Path(tmp) / "faces", n)
         mb = sum(p.stat().st_size for p in folder.rglob("*.png")) / 1e6
         print(f"wrote {n} PNGs of 1024 px ({mb:.0f} MB) in {time.perf_counter() - t:.0f} s")
         t = time.perf_counter()
@@ -281,56 +263,3 @@ def bench_vae(recipe=recipes.BENCH_VAE):
                 compare_projected_full_run_min=round(alt_min, 2),
                 mse_no_worse=bool(ours_mse <= base_mse),
                 within_5_min=bool(full_min <= 5), load_avg=[load_before, load_after])
-
-
-def _times_ms(set_value, values):
-    """Milliseconds each call ``set_value(v)`` took, one per value."""
-    times = []
-    for v in values:
-        t = time.perf_counter()
-        set_value(v)
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def _p90(times):
-    return sorted(times)[int(0.9 * (len(times) - 1))]
-
-
-def bench_widgets(moves=50, image_size=64, seed=0):
-    """Milliseconds per slider redraw of each slider widget, for a ``VAE(image_size=64)``.
-
-    A redraw is what one slider move costs in Python: the blend, one decode, the PNG (the browser
-    adds its own few ms to show the new image). Reports the median and the 90th percentile over
-    ``moves`` moves, and, for comparison, one decode on all of torch's threads. Random weights:
-    the timing does not depend on them. Prints readable lines and returns the figures as a dict.
-    """
-    from .models import VAE
-    from .plot import enlargement, png_bytes
-    from .sliders import arithmetic_sliders, attribute_slider, interpolation_slider
-    torch.manual_seed(seed)
-    model = VAE(image_size=image_size).eval()
-    d = model.config["latent_dims"]
-    z1, z2, z3 = latent.random_codes(3, d, seed)
-    values = [round((i % 20) / 20 + 0.025, 3) for i in range(moves)]  # every move a new value
-    interp = interpolation_slider(model, z1, z2)
-    arith = arithmetic_sliders(model, {"a": z1, "b": z2, "c": z3}, {"a": 1, "b": -1, "c": 1})
-    attr = attribute_slider(model, z1, {"glasses": z2 - z1})
-    first = next(iter(arith.sliders.values()))
-    times = dict(
-        interpolation=_times_ms(lambda v: setattr(interp.slider, "value", v), values),
-        arithmetic=_times_ms(lambda v: setattr(first, "value", 4 * v - 2), values),
-        attribute=_times_ms(lambda v: setattr(attr.slider, "value", 6 * v - 3), values),
-        decode_all_threads=_times_ms(lambda v: latent.decode(model, z1.unsqueeze(0) * v), values),
-        png=_times_ms(lambda v: png_bytes(torch.full((3, image_size, image_size), v)), values))
-    assert interp.redraws == attr.redraws == moves + 1, "every move must redraw once"
-    factor = enlargement(image_size)
-    print(f"widget redraws at {image_size} px, shown x{factor}, over {moves} slider moves "
-          f"(torch has {torch.get_num_threads()} threads; the widgets decode on 1):")
-    result = {}
-    for name, ms in times.items():
-        median, p90 = statistics.median(ms), _p90(ms)
-        print(f"  {name:<20} median {median:6.2f} ms   90th percentile {p90:6.2f} ms")
-        result[f"{name}_ms"], result[f"{name}_p90_ms"] = round(median, 2), round(p90, 2)
-    result.update(moves=moves, image_size=image_size, scale=factor)
-    return result

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from . import face_folder, settings, synthetic_set
+from .recipes import _Sentence   # errors that tell a reader what to do, shown as one line
 
 MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -129,14 +130,6 @@ BOOK_VAE = "VAEglasses.pth"         # the book's published 256-px weights, dropp
 SHIPPED_VAE = "vae_faces{size}.pt"  # the shipped VAE, trained on the synthetic faces
 
 
-class _Sentence:
-    """Shown by Jupyter as its one-line message, without a traceback: these errors tell a reader
-    what to do (run notebook 02 first, set SIZE, pick the groups again), they are not bugs."""
-
-    def _render_traceback_(self):
-        return [f"{type(self).__name__}: {self}"]
-
-
 class NoModelError(_Sentence, FileNotFoundError):
     """No VAE trained on the faces in use at this size."""
 
@@ -205,14 +198,14 @@ def vae_file(size, dataset=None):
 def vae_candidates(size, dataset=None):
     """The VAE files notebooks 03-04 may load for these faces at ``size`` px, best first.
 
-    Synthetic faces: the shipped ``files/vae_faces<size>.pt``, then notebook 02's own model.
-    Photos: notebook 02's own model, then the book's ``files/VAEglasses.pth`` (256 px only).
+    First the model the student trained in notebook 02 (or ``train vae``), then the one that came
+    with the project: the shipped ``files/vae_faces<size>.pt`` for the synthetic faces, the book's
+    ``files/VAEglasses.pth`` for the photos (256 px only). ``load_vae`` says which it loaded.
     """
     dataset = dataset or in_use().name
-    own = vae_file(size, dataset)
-    if dataset == "synthetic":
-        return [settings.FILES / SHIPPED_VAE.format(size=int(size)), own]
-    return [own] + ([settings.FILES / BOOK_VAE] if int(size) == 256 else [])
+    shipped = (settings.FILES / SHIPPED_VAE.format(size=int(size)) if dataset == "synthetic" else
+               settings.FILES / BOOK_VAE if int(size) == 256 else None)
+    return [vae_file(size, dataset)] + ([shipped] if shipped else [])
 
 
 def load_vae(size, device=None, dataset=None):

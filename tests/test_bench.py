@@ -28,8 +28,8 @@ def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
 @pytest.mark.slow
 def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
     """A tiny run (small images, 12 PNGs, two epochs) of the faces benchmark."""
-    real = bench.full_size_pngs
-    monkeypatch.setattr(bench, "full_size_pngs", lambda dst, n: real(dst, n, side=64))
+    real = bench.write_pngs
+    monkeypatch.setattr(bench, "write_pngs", lambda dst, n: real(dst, n, side=64, draw=64))
     tiny = dataclasses.replace(recipes.full("bench_vae"), train_images=10, held_out_images=2,
                                epochs=2, size=32)
     result = bench.bench_vae(tiny)
@@ -57,9 +57,31 @@ def test_matmul_peak_measures_bf16_too():
 
 
 def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
-    real = bench.bench_widgets
-    monkeypatch.setattr(bench, "bench_widgets", lambda: real(moves=3, image_size=16))
+    from dlhelpers import bench_widgets
+    real = bench_widgets.bench_widgets
+    monkeypatch.setattr(bench_widgets, "bench_widgets", lambda: real(moves=3, image_size=16))
     assert main(["bench", "widgets"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"interpolation_ms", "arithmetic_ms", "attribute_ms"} <= set(result)
     assert result["moves"] == 3 and result["image_size"] == 16
+
+
+@pytest.mark.slow
+def test_bench_photos_walks_the_whole_path_and_reports_it(tmp_path, capsys, monkeypatch):
+    """A tiny run (32 px, 120 portraits, a few steps) of the photos path: every line and key."""
+    from dlhelpers import bench_photos, photo_faces
+    real = photo_faces.kaggle_download
+    monkeypatch.setattr(photo_faces, "kaggle_download", lambda dst, n: real(dst, n, side=64))
+    tiny = dataclasses.replace(recipes.full("photos_vae"), size=32, steps=12, min_images=50,
+                               train_images=None, held_out_images=None)
+    result = bench_photos.bench_photos(images=120, recipe=tiny, workdir=tmp_path, check_faces=40)
+    out = capsys.readouterr().out
+    for words in ("Kaggle-layout download of 120", "plan: 97 training faces, batch 32, 4 epochs: "
+                  "16 optimizer steps", "book's picks", "chapter's arithmetic", "thin, pale frames",
+                  "wall times"):
+        assert words in out, words
+    assert result["steps"] == 16 and result["untrained_mse"] > 0 and result["size"] == 32
+    assert set(result["group_glasses"]) == {"men_glasses", "women_glasses", "men_noglasses",
+                                            "women_noglasses"}
+    assert {"judge_dark", "shape_light", "faces"} <= set(result["thin_frames"])
+    assert list(tmp_path.iterdir()) == []                      # the temporary folder is gone

@@ -33,18 +33,46 @@ def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
     from dlhelpers.__main__ import vae_defaults
     monkeypatch.delenv("DLHELPERS_PHOTOS", raising=False)
     monkeypatch.setattr(settings, "FILES", tmp_path)                  # no organised photos here
-    args = vae_defaults(parser().parse_args(["train", "vae"]))
-    r = recipes.FACES_VAE
-    assert (args.size, args.epochs, args.batch_size, args.lr) == (r.size, r.epochs, r.batch_size, r.lr)
-    args = vae_defaults(parser().parse_args(["train", "vae", "--data", str(tmp_path)]))
-    p = recipes.PHOTOS_VAE
-    assert (args.size, args.epochs, args.batch_size) == (p.size, p.epochs, p.batch_size)
-    assert (p.size, p.batch_size, recipes.full("photos_vae").epochs) == (256, 64, 10)   # the book's
-    args = vae_defaults(parser().parse_args(["train", "vae", "--data", "x", "--size", "96"]))
-    assert (args.size, args.epochs) == (96, p.epochs)
+    args, r = vae_defaults(parser().parse_args(["train", "vae"]))
+    assert r == recipes.FACES_VAE and (args.size, args.lr) == (r.size, r.lr)
+    assert (args.epochs, args.batch_size) == (None, None)          # chosen once the faces are counted
+    args, p = vae_defaults(parser().parse_args(["train", "vae", "--data", str(tmp_path)]))
+    assert p == recipes.PHOTOS_VAE and (args.size, args.lr) == (p.size, p.lr)
+    assert recipes.full("photos_vae").size == 256                                   # the book's
+    args, _ = vae_defaults(parser().parse_args(["train", "vae", "--data", "x", "--size", "96"]))
+    assert args.size == 96
     args = parser().parse_args(["train", "ae"])
     assert (args.epochs, args.batch_size, args.lr) == (recipes.AE.epochs, recipes.AE.batch_size,
                                                        recipes.AE.lr)
+
+
+def test_train_vae_plans_by_steps_and_says_so(capsys):
+    from dlhelpers.__main__ import vae_plan
+    photos = recipes.full("photos_vae")
+    args = parser().parse_args(["train", "vae", "--data", "x"])
+    p = vae_plan(args, photos, 4050)
+    assert (args.batch_size, args.epochs) == (p.batch_size, p.epochs) and p.steps >= photos.steps
+    assert f"{p.steps} optimizer steps" in capsys.readouterr().out
+    args = parser().parse_args(["train", "vae", "--data", "x"])
+    few = photos.min_images - 1
+    with pytest.raises(recipes.TooFewFacesError, match=f"{few} training faces are too few"):
+        vae_plan(args, photos, few)
+    args = parser().parse_args(["train", "vae", "--data", "x", "--epochs", "2"])
+    assert vae_plan(args, photos, few).epochs == 2                       # asked for: trained anyway
+    assert "warning: " in capsys.readouterr().out
+
+
+def test_a_folder_too_small_to_learn_from_is_one_sentence_before_training(tmp_path, capsys,
+                                                                           monkeypatch):
+    import dlhelpers.train as train
+    monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
+    monkeypatch.setitem(recipes.QUICK_CHANGES, "photos_vae", {})           # the full recipe
+    monkeypatch.setattr(recipes, "PHOTOS_VAE", recipes.full("photos_vae"))
+    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 20)), "--size", "16",
+            "--out", str(tmp_path / "run.pt")]
+    assert main(argv) == 2
+    line = one_line_error(capsys)
+    assert "18 training faces are too few to learn from" in line and "at least" in line
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -2,8 +2,8 @@
 notebooks 02 -> 03 -> 04 on it (quick mode), plus the pieces they use (which faces are in use, the
 VAE file per dataset and size, the book's groups, saved picks, the glasses judge).
 
-The download is made of the package's own faces (``bench.full_size_pngs``: 1024-px PNGs), laid out
-as Kaggle ships it:
+The download is made of the package's own faces (``photo_faces.kaggle_download``: drawn at 256 px,
+written as 1024-px PNGs), laid out as Kaggle ships it:
 
     faces-spring-2020/faces-spring-2020/face-<id>.png
     train.csv    id, v1..v512, glasses    (the first 90 % of the ids)
@@ -12,7 +12,6 @@ as Kaggle ships it:
 Nothing is written into the repository: the organised photos, the faces cache and every model go
 to temporary folders named by DLHELPERS_PHOTOS and DLHELPERS_RUNS.
 """
-import csv
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlhelpers import bench, checkpoints, claims, data, gallery, groups, judges, settings
+from dlhelpers import checkpoints, claims, data, gallery, groups, judges, photo_faces, settings
 from dlhelpers.face_folder import FaceSet
 from dlhelpers.models import VAE
 from dlhelpers.synthetic_set import face_traits
@@ -36,28 +35,7 @@ NOTEBOOKS = ["02_vae_faces", "03_encoding_arithmetic", "04_interpolation"]
 
 def kaggle_download(dst, n=N_PHOTOS, labelled=0.9, side=1024):
     """Write ``n`` faces as a Kaggle "glasses or no glasses" download into ``dst``; returns it."""
-    dst = Path(dst)
-    staging = dst / ".staging"
-    bench.full_size_pngs(staging, n, side=side)
-    faces_dir = dst / "faces-spring-2020" / "faces-spring-2020"
-    faces_dir.mkdir(parents=True)
-    for png in staging.glob("*/face-*.png"):
-        png.rename(faces_dir / png.name)
-    shutil.rmtree(staging)
-    n_train = int(n * labelled)
-    v = [f"v{k}" for k in range(1, 513)]
-    zeros = ["0"] * 512
-    with open(dst / "train.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", *v, "glasses"])
-        for i in range(1, n_train + 1):
-            w.writerow([i, *zeros, int(face_traits(i)["glasses"] != "none")])
-    with open(dst / "test.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", *v])
-        for i in range(n_train + 1, n + 1):
-            w.writerow([i, *zeros])
-    return dst
+    return photo_faces.kaggle_download(dst, n, labelled=labelled, side=side)
 
 
 @pytest.fixture(scope="session")
@@ -109,8 +87,23 @@ def test_without_photos_the_synthetic_faces_and_their_shipped_vae_are_used(monke
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")          # no files/glasses there
     monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
     assert data.in_use().name == "synthetic"
-    assert data.vae_candidates(64) == [tmp_path / "files" / "vae_faces64.pt",
-                                       tmp_path / "runs" / "vae_synthetic64.pt"]
+    assert data.vae_candidates(64) == [tmp_path / "runs" / "vae_synthetic64.pt",     # the student's
+                                       tmp_path / "files" / "vae_faces64.pt"]         # then shipped
+
+
+def test_notebooks_03_04_load_the_students_own_model_before_the_shipped_one(monkeypatch, tmp_path,
+                                                                            capsys):
+    monkeypatch.delenv(data.PHOTOS_ENV, raising=False)
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
+    monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
+    (tmp_path / "files").mkdir()
+    checkpoints.save(VAE(image_size=16), tmp_path / "files" / "vae_faces16.pt", half=True)
+    _, path = data.load_vae(16)
+    assert path == tmp_path / "files" / "vae_faces16.pt" and "the shipped model" in capsys.readouterr().out
+    checkpoints.save(VAE(image_size=16), data.vae_file(16), half=True)      # notebook 02's own
+    _, path = data.load_vae(16)
+    assert path == tmp_path / "runs" / "vae_synthetic16.pt"
+    assert "trained in notebook 02" in capsys.readouterr().out
 
 
 def test_quick_mode_keeps_its_models_apart(monkeypatch):
@@ -286,7 +279,7 @@ def test_notebooks_02_to_04_run_on_the_photos(organised, tmp_path):
                              for o in c.get("outputs", []) if o.get("output_type") == "stream")
             assert "the book's glasses photos in " + str(organised) in text, name
             if name == NOTEBOOKS[0]:
-                assert vae.is_file() and "size=256, epochs=1, batch_size=64" in text
+                assert vae.is_file() and "size=256, epochs=1, batch_size=32" in text
             else:
                 assert f"Using the VAE in {vae}: trained in notebook 02" in text
                 assert "glasses judge" in text and "held-out accuracy" in text
