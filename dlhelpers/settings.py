@@ -40,13 +40,13 @@ def data_root():
 
 
 def relative(path):
-    """``path`` relative to the project folder when it lies inside it (what a notebook prints, so
-    committed outputs do not show the folders of the machine that ran them), else unchanged."""
-    path = Path(path)
+    """``path`` relative to the project folder (``files/runs/x.pt``, ``../shared/data``): what a
+    notebook prints, so committed outputs do not show the folders of the machine that ran them.
+    Unchanged where no relative path exists (another drive on Windows)."""
     try:
-        return path.resolve().relative_to(PROJECT)
+        return Path(os.path.relpath(Path(path).resolve(), PROJECT))
     except ValueError:
-        return path
+        return Path(path)
 
 
 def device():
@@ -152,4 +152,4 @@ def summary():
     mode = "QUICK (few batches, small subsets)" if QUICK else "full (the chapter's recipe)"
     prec, why = _precision(device())
     return (f"mode: {mode} | device: {device()} | precision: {prec} ({why}) | "
-            f"data root: {data_root()}")
+            f"data root: {relative(data_root())}")

@@ -1,6 +1,7 @@
 import os
 import platform
 import random
+from pathlib import Path
 import sys
 
 import pytest
@@ -33,7 +34,7 @@ def test_summary_names_mode_device_and_root(monkeypatch):
     monkeypatch.setattr(settings, "QUICK", False)
     full = settings.summary()
     assert quick.startswith("mode: QUICK") and full.startswith("mode: full")
-    assert f"data root: {settings.data_root()}" in full and f"device: {settings.device()}" in full
+    assert f"data root: {settings.relative(settings.data_root())}" in full and f"device: {settings.device()}" in full
 
 
 def test_precision_auto_follows_the_cpu_flags(monkeypatch):
@@ -95,3 +96,8 @@ def test_keep_freed_memory_never_fails_and_is_idempotent():
     assert isinstance(first, bool) and settings.keep_freed_memory() == first
     if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
         assert first
+
+
+def test_printed_paths_are_relative_to_the_project():
+    assert settings.relative(settings.FILES / "runs" / "x.pt") == Path("files/runs/x.pt")
+    assert settings.relative(settings.PROJECT.parent / "shared" / "data") == Path("../shared/data")

@@ -1,0 +1,74 @@
+"""The chapter's code written in the notebooks is the code the package runs.
+
+Notebooks 01-04 write out the model, the loss, one training step, the arithmetic and the blend where
+the book shows them; the package's engine runs ``dlhelpers.core`` (and ``models.AE``). These tests
+compare the two as Python syntax trees, with docstrings and comments left out, so that neither can
+drift from the other.
+"""
+import ast
+import inspect
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dlhelpers import core, models
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+SHOWN = [("01_autoencoder_mnist", models.AE), ("01_autoencoder_mnist", core.ae_step),
+         ("02_vae_faces", core.reparameterize), ("02_vae_faces", core.kl_divergence),
+         ("02_vae_faces", core.vae_loss), ("02_vae_faces", core.vae_step),
+         ("03_encoding_arithmetic", core.arithmetic), ("04_interpolation", core.blend)]
+
+
+def _without_docstrings(node):
+    for n in ast.walk(node):
+        body = getattr(n, "body", None)
+        if (isinstance(n, (ast.FunctionDef, ast.ClassDef)) and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            n.body = body[1:]
+    return ast.dump(node)
+
+
+def _defined_in_notebook(notebook, name):
+    """The definitions named ``name`` in the notebook's code cells, each with its non-blank lines."""
+    cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+    found = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+                text = ast.get_source_segment(source, node)
+                found.append((node, sum(1 for line in text.splitlines() if line.strip())))
+    return found
+
+
+@pytest.mark.parametrize("notebook, obj", SHOWN, ids=[f"{n[:2]}-{o.__name__}" for n, o in SHOWN])
+def test_the_notebook_writes_out_the_code_the_package_runs(notebook, obj):
+    found = _defined_in_notebook(notebook, obj.__name__)
+    assert len(found) == 1, f"{notebook} should define {obj.__name__} once, found {len(found)}"
+    node, lines = found[0]
+    package = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+    assert _without_docstrings(node) == _without_docstrings(package), \
+        f"{notebook}'s {obj.__name__} differs from dlhelpers' {obj.__module__}.{obj.__name__}"
+    assert lines <= 15, f"{obj.__name__} in {notebook} is {lines} lines: keep what a student reads short"
+
+
+def test_the_comparison_catches_an_edit():
+    edited = ast.parse("def arithmetic(z1, z2, z3):\n    return z1 + z2 - z3\n").body[0]
+    package = ast.parse(inspect.getsource(core.arithmetic)).body[0]
+    assert _without_docstrings(edited) != _without_docstrings(package)
+
+
+def test_the_notebooks_train_with_their_own_copies():
+    """The training cells pass the notebook's step (and loss) to the engine, so an edit there counts."""
+    def training_source(notebook):
+        cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+        return "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    assert "step_fn=ae_step" in training_source("01_autoencoder_mnist")
+    assert "loss_fn=vae_loss" in training_source("02_vae_faces")
+    assert "step_fn=vae_step" in training_source("02_vae_faces")
