@@ -69,6 +69,7 @@ class TraitJudgeRecipe:
     batch_size: int = 64                # ~1,100 steps over 12 epochs
     lr: float = 3e-3                    # peak of the one-cycle schedule
     faces: int = 6000                   # freshly drawn faces (and as many one-trait twins)
+    thin_share: float = 0.3             # share of them with thin, pale frames (survival's test kind)
     test_faces: int = 1000              # dataset faces it is tested on (never trained on)
     seed: int = 0                       # seed of weights, batch order and random draws
 
@@ -276,3 +277,18 @@ def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=No
             f"learning faces; train on more faces, or for fewer epochs.")
     return (f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
             f"({1 - held_out_mse / untrained_mse:.0%} lower){steps}")
+
+
+def rec_weight(recipe):
+    """The reconstruction weight a faces recipe trains with: its own, else ``book_balance(size)``."""
+    return recipe.rec_weight or book_balance(recipe.size)
+
+
+def describe(recipe):
+    """The recipe's numbers as one line for a notebook's settings cell, e.g. ``"AE recipe: epochs 10
+    · batch size 256 · lr 0.003 · ..."`` (fields left at None are left out)."""
+    from dataclasses import fields
+    shown = [f"{f.name.replace('_', ' ')} {getattr(recipe, f.name):g}" if isinstance(getattr(recipe, f.name), float)
+             else f"{f.name.replace('_', ' ')} {getattr(recipe, f.name)}"
+             for f in fields(recipe) if getattr(recipe, f.name) is not None]
+    return f"{type(recipe).__name__.replace('Recipe', ' recipe')}: " + " · ".join(shown)
