@@ -1,0 +1,71 @@
+"""One-line verdicts under the chapter's demos: what the judge sees, and whether a count clears
+the bar the lesson sets. A failure is said as a failure.
+
+The bars (``BARS``) are those of the series' lesson, for the shipped faces and model: the
+chapter's arithmetic and each of exercise 7.1's expressions give the target in at least 70 % of
+random draws with at most 10 % vacuous; of the glasses -> no-glasses paths at least 5 in 6 keep
+their ends' traits and at least 80 % of those cross one half exactly once; adding or removing
+the glasses direction works on at least 80 % of faces and leaves the other traits on 80 %.
+"""
+from . import judges
+
+BARS = {"arithmetic": 0.70, "vacuous": 0.10, "valid_paths": 5 / 6, "one_crossing": 0.80,
+        "attribute": 0.80}
+
+
+def meets(probs, target, threshold=0.5):
+    """Whether probabilities {trait: p} show ``target`` {trait: 0 or 1}: p >= threshold for 1."""
+    return all((float(probs[t]) >= threshold) == bool(v) for t, v in target.items())
+
+
+def _words(target):
+    return " and ".join(("" if v else "no ") + t.replace("_", " ") for t, v in target.items())
+
+
+def verdict(judge, image, target, threshold=0.5):
+    """The judge's word on one decoded ``image`` (1, C, H, W) in [0, 1] against ``target``
+    {trait: 0 or 1}: a line starting with ✓ or ✗, e.g. "✓ beard 0.93, glasses 0.04: beard and
+    no glasses, as the book says"."""
+    scores = judges.trait_scores(judge, image)
+    probs = {t: float(scores[t][0]) for t in target}
+    seen = ", ".join(f"{t.replace('_', ' ')} {p:.2f}" for t, p in probs.items())
+    if meets(probs, target, threshold):
+        return f"✓ the judge sees {seen}: {_words(target)}, as the book says"
+    return f"✗ the judge sees {seen}: not {_words(target)}, so this picture does not show the book's result"
+
+
+def terms(expression):
+    """The (z1, z2, z3) group names of a z1 - z2 + z3 expression given as weights
+    {name: +1 or -1} in the book's order, e.g. {"men_glasses": 1, "women_glasses": -1,
+    "women_noglasses": 1} -> ("men_glasses", "women_glasses", "women_noglasses")."""
+    plus = [n for n, w in expression.items() if w == 1]
+    minus = [n for n, w in expression.items() if w == -1]
+    if len(plus) != 2 or len(minus) != 1 or len(expression) != 3:
+        raise ValueError(f"not an expression z1 - z2 + z3: {expression}")
+    return plus[0], minus[0], plus[1]
+
+
+def rate_verdict(result):
+    """A line on an ``claims.arithmetic_success`` result against the lesson's bar."""
+    n, ok, vac = result["draws"], result["successes"], result["vacuous"]
+    need, most = round(BARS["arithmetic"] * n), int(BARS["vacuous"] * n)
+    if ok >= need and vac <= most:
+        return f"✓ clears the bar: {ok} of {n} (at least {need}), {vac} vacuous (at most {most})"
+    why = []
+    if ok < need:
+        why.append(f"{ok} of {n} successes, below {need}")
+    if vac > most:
+        why.append(f"{vac} vacuous draws, above {most}: the group averages lose their traits")
+    return "✗ misses the bar: " + "; ".join(why)
+
+
+def path_verdict(survey):
+    """A line on a ``claims.interpolation_survey`` result (glasses -> no glasses) against the bar."""
+    n, valid, once = survey["pairs"], survey["valid"], survey["one_crossing"]
+    need_valid = -(-5 * n // 6)
+    share = once / valid if valid else 0.0
+    if valid >= need_valid and share >= BARS["one_crossing"]:
+        return (f"✓ clears the bar: {valid} of {n} paths valid (at least {need_valid}), "
+                f"{share:.0%} of them cross one half exactly once (at least 80 %)")
+    return (f"✗ misses the bar: {valid} of {n} paths valid (needed {need_valid}), "
+            f"{share:.0%} of those cross one half exactly once (needed 80 %)")

@@ -1,0 +1,38 @@
+import pytest
+import torch
+
+from dlhelpers import verdicts
+from stubs import StubJudge
+
+
+def face(beard, glasses, side=8):
+    x = torch.zeros(1, 3, side, side)
+    x[:, 0], x[:, 1] = beard, glasses
+    return x
+
+
+def test_verdict_says_success_and_failure_in_words():
+    judge = StubJudge()
+    ok = verdicts.verdict(judge, face(1, 0), {"beard": 1, "glasses": 0})
+    assert ok.startswith("✓") and "beard 1.00" in ok and "as the book says" in ok
+    bad = verdicts.verdict(judge, face(1, 1), {"beard": 1, "glasses": 0})
+    assert bad.startswith("✗") and "does not show" in bad and "glasses 1.00" in bad
+
+
+def test_terms_reads_z1_minus_z2_plus_z3_in_the_book_s_order():
+    assert verdicts.terms({"men_noglasses": 1, "men_glasses": -1, "women_noglasses": 1}) == \
+        ("men_noglasses", "men_glasses", "women_noglasses")
+    with pytest.raises(ValueError, match="z1 - z2 \\+ z3"):
+        verdicts.terms({"a": 1, "b": 1})
+
+
+@pytest.mark.parametrize("ok, vacuous, clears", [(35, 5, True), (34, 0, False), (40, 6, False)])
+def test_rate_verdict_uses_the_bars(ok, vacuous, clears):
+    line = verdicts.rate_verdict({"draws": 50, "successes": ok, "vacuous": vacuous})
+    assert line.startswith("✓" if clears else "✗")
+
+
+@pytest.mark.parametrize("valid, once, clears", [(25, 20, True), (24, 24, False), (30, 23, False)])
+def test_path_verdict_uses_the_bars(valid, once, clears):
+    line = verdicts.path_verdict({"pairs": 30, "valid": valid, "one_crossing": once})
+    assert line.startswith("✓" if clears else "✗")
