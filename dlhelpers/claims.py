@@ -25,15 +25,17 @@ CHAPTER = {"expression": {"men_glasses": 1, "women_glasses": -1, "women_noglasse
 """The chapter's z = z(men, glasses) - z(women, glasses) + z(women, no glasses) -> a man without glasses."""
 
 EXERCISE_7_1 = {
-    "men_glasses": {"expression": {"men_noglasses": 1, "women_noglasses": -1,
-                                   "women_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
+    "women_noglasses": {"expression": {"men_noglasses": 1, "men_glasses": -1,
+                                       "women_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
     "women_glasses": {"expression": {"women_noglasses": 1, "men_noglasses": -1,
-                                     "men_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
-    "women_noglasses": {"expression": {"women_glasses": 1, "men_glasses": -1,
-                                       "men_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
+                                     "women_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
+    "men_glasses": {"expression": {"men_noglasses": 1, "women_noglasses": -1,
+                                   "men_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
 }
-"""Exercise 7.1's variants, named by the group each aims at: the same arithmetic for the three
-other groups."""
+"""Exercise 7.1's three expressions as the book prints them, each named by the group it aims at:
+z(men, no glasses) - z(men, glasses) + z(women, no glasses) -> a woman without glasses;
+z(women, no glasses) - z(men, no glasses) + z(women, glasses) -> a woman with glasses;
+z(men, no glasses) - z(women, no glasses) + z(men, glasses) -> a man with glasses."""
 
 
 def measurable(traits, judge):

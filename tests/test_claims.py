@@ -149,3 +149,31 @@ def test_interpolation_survey_sets_vacuous_paths_apart():
     kept = claims.interpolation_survey(StubVAE(), *args, pairs=3, per_group=2, spherical=True)
     assert kept["valid"] == 3 and kept["monotone"] == 3 and kept["one_crossing"] == 3
 
+
+
+# The book's exercise 7.1, as printed: three more expressions, each aimed at one group.
+BOOK_EXERCISE_7_1 = [
+    ("men_noglasses - men_glasses + women_noglasses", "women_noglasses"),
+    ("women_noglasses - men_noglasses + women_glasses", "women_glasses"),
+    ("men_noglasses - women_noglasses + men_glasses", "men_glasses"),
+]
+
+
+def _parse(text):
+    """"a - b + c" -> {"a": 1, "b": -1, "c": 1}."""
+    words = ("+ " + text).split()
+    return {name: 1 if sign == "+" else -1 for sign, name in zip(words[::2], words[1::2])}
+
+
+def test_exercise_7_1_holds_the_books_three_expressions_and_their_targets():
+    assert set(claims.EXERCISE_7_1) == {aim for _, aim in BOOK_EXERCISE_7_1}
+    for text, aim in BOOK_EXERCISE_7_1:
+        spec = claims.EXERCISE_7_1[aim]
+        assert spec["expression"] == _parse(text)
+        assert spec["target"] == groups.GROUPS[aim]
+        for trait, value in spec["target"].items():     # the labels' arithmetic, cut to 0..1
+            total = sum(w * groups.GROUPS[g][trait] for g, w in spec["expression"].items())
+            assert min(max(total, 0), 1) == value
+    chapter = claims.CHAPTER
+    assert chapter["expression"] == _parse("men_glasses - women_glasses + women_noglasses")
+    assert chapter["target"] == groups.GROUPS["men_noglasses"]
