@@ -9,6 +9,7 @@
     python -m dlhelpers bench ae|vae|widgets     # speed against the chapter's loops
     python -m dlhelpers bench photos             # the photos path end to end (about 9 min)
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
+    python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
 
 Defaults come from ``dlhelpers.recipes`` (quick mode when DLHELPERS_QUICK=1). Mistakes in the
 arguments or the data print one line and exit with status 2; only bugs show a traceback.
@@ -129,7 +130,8 @@ def bench(args):
         result = bench_photos(images=args.images, workdir=args.workdir)
     else:
         from .bench_widgets import bench_widgets
-        result = bench_widgets()
+        sizes = getattr(args, "sizes", None)
+        result = bench_widgets(image_size=sizes[0], also=sizes[1:]) if sizes else bench_widgets()
     print(json.dumps(result))
 
 
@@ -138,6 +140,11 @@ def faces(args):
     print(data.summary(args.size or data.vae_recipe().size))
     print(f"saved groups: {groups.groups_file()}"
           f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}")
+
+
+def figures(args):
+    from .slides import write_figures
+    write_figures(args.dir)
 
 
 def student_copies(args):
@@ -256,6 +263,8 @@ def parser():
                        help=f"ae only: epochs (default {recipes.AE.epochs})")
     marks.add_argument("--subset", type=positive(int), default=None,
                        help="ae only: train on the first N digits (default: all)")
+    marks.add_argument("--sizes", type=positive(int), nargs="+", default=None,
+                       help="widgets only: image sizes to time the widgets at (default 64 256)")
     marks.set_defaults(run=bench)
 
     fc = sub.add_parser("faces", help="which faces are in use (photos or synthetic) and the VAE "
@@ -268,6 +277,10 @@ def parser():
     sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")
     sc.add_argument("dest", help="an empty or new folder (not notebooks/)")
     sc.set_defaults(run=student_copies)
+
+    fg = sub.add_parser("figures", help="the chapter's figures as PNG and GIF files for slides")
+    fg.add_argument("dir", help="the folder to write them into (created)")
+    fg.set_defaults(run=figures)
     return p
 
 
