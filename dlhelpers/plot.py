@@ -5,6 +5,8 @@ Images are (N, C, H, W), uint8 0..255 or floats in [0, 1]; MNIST rows may also b
 In a notebook each function displays its figure and returns None; elsewhere (tests, scripts) it
 returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
 """
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
 import matplotlib.ticker
@@ -54,10 +56,12 @@ def finish(fig, save=None):
 
 
 def as_images(x, side=28):
-    """(N, 784) rows or (N, C, H, W) images, uint8 (0..255) or floats in [0, 1] -> floats in
-    [0, 1], (N, C, H, W), on the CPU, detached."""
+    """(N, 784) rows, (N, H, W) grey or (N, C, H, W) images, uint8 (0..255) or floats in [0, 1]
+    -> floats in [0, 1], (N, C, H, W), on the CPU, detached."""
     x = to_float(x.detach().cpu())
-    return x.view(len(x), 1, side, side) if x.dim() == 2 else x
+    if x.dim() == 2:
+        return x.view(len(x), 1, side, side)
+    return x.unsqueeze(1) if x.dim() == 3 else x
 
 
 def grid_figure(images, nrow, title=None, scale=1.0, invert=None, pad=2):
@@ -91,8 +95,8 @@ def show_digits(originals, reconstructions, title=None, save=None):
 
     Both (10, 784) or (10, 1, 28, 28) in [0, 1]; drawn dark on white like the book.
     """
-    images = torch.cat([as_images(originals), as_images(reconstructions)])
-    return finish(grid_figure(images, nrow=len(originals), title=title, scale=1.3), save)
+    return show_rows([("originals", originals), ("rebuilt", reconstructions)], title=title,
+                     save=save, tile_px=64, per_row=10)
 
 
 def show_losses(history, panels=None, title="training", save=None, log=False):
@@ -110,7 +114,7 @@ def show_losses(history, panels=None, title="training", save=None, log=False):
             ax.plot(range(1, len(history[k]) + 1), history[k], marker="o", label=k.replace("_", " "))
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_ylabel(name)
+        ax.set_ylabel(textwrap.fill(name, 24))
         if log:
             ax.set_yscale("log")
         if len(keys) > 1:
@@ -123,16 +127,16 @@ def show_losses(history, panels=None, title="training", save=None, log=False):
 MARK_COLOURS = {"✓": "tab:green", "✗": "tab:red", "·": "tab:grey"}
 
 
-def show_rows(rows, title=None, marks=None, save=None, tile_px=128):
+def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
     """Labelled rows of images: ``rows`` is [(label, images (k, C, H, W) uint8 or [0, 1])], at
-    most 8 images per row, each drawn ``tile_px`` screen pixels wide (at least 128 by default).
+    most ``per_row`` images per row (8: faces), each ``tile_px`` screen pixels wide (128 default).
 
     ``marks``: for each row, a list with one string per image ("✓", "✗" or "·", vacuous), drawn
     in the image's corner in green, red or grey.
     """
     rows = [(label, as_images(x)) for label, x in rows]
-    if any(len(x) > 8 for _, x in rows):
-        raise ValueError("at most 8 images per row: split the row in two")
+    if any(len(x) > per_row for _, x in rows):
+        raise ValueError(f"at most {per_row} images per row: split the row in two")
     ncol = max(len(x) for _, x in rows)
     inch = tile_px * (SCALE / NORMAL_SCALE) / DPI
     fig, axes = plt.subplots(len(rows), ncol, figsize=(inch * ncol + 1.4, inch * len(rows) + 0.4),
