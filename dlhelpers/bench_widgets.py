@@ -96,6 +96,17 @@ def bench_widgets(moves=50, image_size=64, seed=0, also=(256,)):
     ``moves`` moves, and, for comparison, one decode on all of torch's threads. Random weights:
     the timing does not depend on them. Prints readable lines and returns the figures as a dict.
     """
+    result = bench_sliders(moves, image_size, seed)
+    result.update(bench_explorer(moves, image_size, seed))
+    for size in also:
+        if size != image_size:
+            result[f"at_{size}"] = bench_sliders(moves, size, seed)
+            result[f"at_{size}"].update(bench_explorer(moves, size, seed))
+    return result
+
+
+def bench_sliders(moves=50, image_size=64, seed=0):
+    """Milliseconds per redraw of notebook 04's three sliders (see ``bench_widgets``)."""
     from .models import VAE
     from .display import enlargement, png_bytes
     from .sliders import arithmetic_sliders, attribute_slider, interpolation_slider
@@ -119,9 +130,5 @@ def bench_widgets(moves=50, image_size=64, seed=0, also=(256,)):
     print(f"widget redraws at {image_size} px, shown x{factor}, over {moves} slider moves "
           f"(torch has {torch.get_num_threads()} threads; the widgets decode on 1):")
     result = _report(times, {})
-    result.update(bench_explorer(moves, image_size, seed))
     result.update(moves=moves, image_size=image_size, scale=factor)
-    for size in also:
-        if size != image_size:
-            result[f"at_{size}"] = bench_widgets(moves, size, seed, also=())
     return result

@@ -218,6 +218,17 @@ class FaceEditor(LiveImage):
         return codes if len(codes) > 1 else latent.path(self.base[0], codes[-1], [0, 0.5, 1])
 
 
+def direction_rows(editor, n=4, strengths=(-2, -1, 0, 1, 2)):
+    """What the editor's first ``n`` sliders do to its start face, for ``plot.show_rows``: a list
+    of (label, images (len(strengths), C, H, W) in [0, 1]), one row per direction."""
+    rows = []
+    for i in range(min(n, len(editor.directions))):
+        step = editor.spread[i] * editor.directions[i]
+        codes = torch.cat([editor.base + float(s) * step for s in strengths])
+        rows.append((f"PC {i + 1}: {editor.labels[i]}", latent.decode(editor.model, codes)))
+    return rows
+
+
 def face_editor(model, images, judge=None, names=None, k=10, choices=40):
     """A face editor: pick a start (a face of ``images`` or a random code), then move up to ``k``
     sliders along the principal directions of the images' codes, each labelled by what it changes
