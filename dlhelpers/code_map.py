@@ -70,7 +70,7 @@ class CodeMap(W.VBox):
         self.scale = plot.SCALE
         inch = 4.2 * plot.SCALE / plot.NORMAL_SCALE
         self.figure, self.canvas = interactive_figure((inch * 1.35, inch), plot.DPI)
-        ax = self.ax = self.figure.add_axes([0.08, 0.1, 0.62, 0.82])
+        ax = self.ax = self.figure.add_axes([0.12, 0.12, 0.58, 0.8])
         cmap = "tab10" if len(self.names) > 4 else "Set1"
         sc = ax.scatter(self.points[:, 0], self.points[:, 1], c=self.labels, cmap=cmap, s=6,
                         vmin=0, vmax=9 if cmap == "tab10" else 8)
@@ -98,7 +98,7 @@ class CodeMap(W.VBox):
         from .gifs import GifButton
         self.gif = GifButton(self, "code_map")
         self.children = [W.HBox([self.canvas, _column("picked", self.image)],
-                                layout=W.Layout(align_items="center")),
+                                layout=W.Layout(align_items="center", justify_content="flex-start")),
                          self.picked, self.strip_caption, self.strip, self.gif]
 
     def _drawn(self, event):

@@ -139,22 +139,25 @@ class FaceEditor(LiveImage):
         self.base = self.start_codes[:1].clone()
         self.gen = torch.Generator().manual_seed(seed)
         self.sliders = [W.FloatSlider(value=0, min=-3, max=3, step=0.1, description=f"PC {i + 1}",
-                                      readout_format=".1f", continuous_update=True)
+                                      readout_format=".1f", continuous_update=True,
+                                      style={"description_width": "3.5em"})
                         for i in range(len(self.directions))]
         self.slider_labels = [W.HTML(f"<i>{label}</i>") for label in self.labels]
-        self.reset_button = W.Button(description="reset", icon="undo")
-        self.randomise_button = W.Button(description="randomise sliders", icon="random")
-        self.random_button = W.Button(description="random code", icon="magic")
+        wide = W.Layout(width="auto")
+        self.reset_button = W.Button(description="reset", icon="undo", layout=wide)
+        self.randomise_button = W.Button(description="randomise sliders", icon="random", layout=wide)
+        self.random_button = W.Button(description="random code", icon="magic", layout=wide)
         self.original_image = W.Image(value=self.picture(self.base), format="png")
         self.readout = _caption("")
         self.moves = deque(maxlen=MOVES_KEPT)
         self._holding = False
-        rows = [W.HBox([s, l]) for s, l in zip(self.sliders, self.slider_labels)]
+        rows = [W.HBox([s, l], layout=W.Layout(align_items="center"))
+                for s, l in zip(self.sliders, self.slider_labels)]
         from .gifs import GifButton
         self.gif = GifButton(self, "editor")
         self.children = [W.HBox([self.chooser, self.random_button]),
                          W.HBox([_column("start", self.original_image), _column("edited", self.image)]),
-                         self.readout, *rows,
+                         self.readout, W.VBox(rows, layout=W.Layout(align_items="flex-start")),
                          W.HBox([self.reset_button, self.randomise_button]), self.gif]
         for s in self.sliders:
             s.observe(self.redraw, "value")

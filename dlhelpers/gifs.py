@@ -108,7 +108,10 @@ class GifButton(W.VBox):
         except ValueError as e:
             self.saved.value = f"<span style='color:#b00'>no GIF: {e}</span>"
             return None
+        from PIL import Image
         self.image.value = self.path.read_bytes()
+        with Image.open(self.path) as gif:       # shown at its own size, not stretched to the page
+            self.image.layout.width, self.image.layout.height = (f"{v}px" for v in gif.size)
         self.image.layout.display = None
         self.saved.value = f"saved {settings.relative(self.path)} ({len(codes)} frames)"
         return self.path

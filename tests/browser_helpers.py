@@ -178,3 +178,21 @@ def write_scratch_notebook(path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return Path(path)
+
+
+def shown_images(widget, timeout_ms=30_000):
+    """The src of every visible <img> in ``widget`` (a playwright locator), once all of them have
+    loaded; hidden ones (``display: none``, e.g. a GIF not saved yet) are left out."""
+    widget.page.wait_for_function(
+        "el => [...el.querySelectorAll('img')].filter(e => e.offsetParent !== null)"
+        ".every(e => e.complete && e.naturalWidth > 0)",
+        arg=widget.element_handle(), timeout=timeout_ms)
+    return widget.evaluate("el => [...el.querySelectorAll('img')]"
+                           ".filter(e => e.offsetParent !== null).map(e => e.src)")
+
+
+def grey_spread(png):
+    """Standard deviation of a PNG's grey levels: about 0 for a blank (one-colour) picture."""
+    import io
+    from PIL import Image, ImageStat
+    return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).stddev[0]

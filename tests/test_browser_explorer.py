@@ -1,0 +1,131 @@
+"""Notebook 06 in a real browser: the face editor, the code map and a GIF button, used as a person
+uses them (JupyterLab in headless Chromium, driven by playwright; see test_browser.py for the set-up).
+
+Run All Cells in a copy of ``notebooks/06_explore_the_latent_space.ipynb`` (quick mode), then: move
+two of the editor's sliders with the keyboard and check the edited face changes and is not blank;
+click two points on the ipympl code map and check the decoded pick and the interpolation strip
+appear; press the map's "save GIF" button and check an animated image shows. Screenshots go to
+``tests/artifacts/explorer_*.png`` (git-ignored): look at them.
+"""
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import CHROMIUM_ARGS, Lab, grey_spread, shown_images
+from test_browser import chromium, open_notebook, run_all_cells, wait_for  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.slow          # a real JupyterLab and browser: a minute or two
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "06_explore_the_latent_space.ipynb"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+RUN_WAIT_S = 300         # Run All until the widgets show: kernel start, faces, quick-mode cells
+PRESSES = 5              # ArrowRight presses per slider: 0.5 spreads
+
+
+def changed(page, widget, before, timeout_s=30):
+    """The widget's visible image sources once they differ from ``before`` (or fail)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = shown_images(widget)
+        if now != before:
+            page.wait_for_timeout(500)          # let the last redraw land
+            return shown_images(widget)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no image changed within {timeout_s} s")
+
+
+def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+    ARTIFACTS.mkdir(exist_ok=True)
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    for name in ("files", "data"):
+        (root / name).symlink_to(ROOT / name)
+    notebook = Path(shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name))
+    lab = Lab(root, tmp_path / "lab", env={"DLHELPERS_QUICK": "1",
+                                           "DLHELPERS_RUNS": str(tmp_path / "runs")})
+    lab.env.pop("MPLBACKEND", None)
+    timings, start = {}, time.monotonic()
+    with lab, sync_playwright() as pw:
+        lab.wait_ready()
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        try:
+            open_notebook(page, lab, notebook)
+            run_all_cells(page)
+            handle = wait_for(page, page.locator(".widget-slider .noUi-handle").first,
+                              "editor slider", RUN_WAIT_S)
+            timings["run_all_until_editor_s"] = round(time.monotonic() - start, 1)
+
+            # --- the face editor: two sliders moved with the keyboard
+            editor = handle.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')]"
+                                    "[.//img][1]")
+            editor.scroll_into_view_if_needed()
+            before = shown_images(editor)
+            face = editor.locator("img").nth(1)                      # "edited" (after "start")
+            face_before = face.screenshot()
+            editor.screenshot(path=ARTIFACTS / "explorer_editor_before.png")
+            for k in (0, 1):
+                h = editor.locator(".widget-slider .noUi-handle").nth(k)
+                h.focus()
+                for _ in range(PRESSES):
+                    h.press("ArrowRight")
+            after = changed(page, editor, before)
+            assert after[1] != before[1], "the edited face did not change"
+            face_after = face.screenshot()
+            editor.screenshot(path=ARTIFACTS / "explorer_editor_after.png")
+            (ARTIFACTS / "explorer_face_after.png").write_bytes(face_after)
+            assert face_after != face_before and grey_spread(face_after) > 10, "blank or unchanged face"
+            readouts = editor.locator(".widget-readout").all_inner_texts()
+            assert readouts[:2] == ["0.5", "0.5"], readouts
+            timings["editor_s"] = round(time.monotonic() - start, 1)
+
+            # --- the code map: two clicks inside the axes
+            canvas = wait_for(page, page.locator(".jupyter-matplotlib-canvas-div").first,
+                              "code map", 60)
+            cmap = canvas.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][.//img][1]")
+            canvas.scroll_into_view_if_needed()
+            page.wait_for_timeout(1000)                      # the figure's first full draw
+            before = shown_images(cmap)
+            box = canvas.bounding_box()
+            for fx in (0.25, 0.55):                          # the axes span 12 %-70 % of the width
+                page.mouse.click(box["x"] + fx * box["width"], box["y"] + 0.5 * box["height"])
+                page.wait_for_timeout(300)
+            after = changed(page, cmap, before)
+            deadline = time.monotonic() + 20
+            while len(after) < len(before) + 1 and time.monotonic() < deadline:   # the strip
+                page.wait_for_timeout(200)
+                after = shown_images(cmap)
+            assert len(after) == len(before) + 1, "no interpolation strip appeared"
+            strip = cmap.locator("img").nth(1)
+            picked, strip_png = cmap.locator("img").first.screenshot(), strip.screenshot()
+            (ARTIFACTS / "explorer_map_strip.png").write_bytes(strip_png)
+            assert grey_spread(picked) > 10 and grey_spread(strip_png) > 10, "blank pick or strip"
+            assert "from code" in cmap.inner_text()
+            cmap.screenshot(path=ARTIFACTS / "explorer_map.png")
+            timings["map_s"] = round(time.monotonic() - start, 1)
+
+            # --- the map's GIF button
+            cmap.locator("button", has_text="save GIF").click()
+            gif = cmap.locator("img[src^='blob:']").last
+            deadline = time.monotonic() + 30
+            while len(shown_images(cmap)) < len(after) + 1 and time.monotonic() < deadline:
+                page.wait_for_timeout(200)
+            assert len(shown_images(cmap)) == len(after) + 1, "no GIF shown after the button"
+            assert "saved" in cmap.inner_text() and ".gif" in cmap.inner_text()
+            gif_png = cmap.locator("img").last.screenshot()
+            (ARTIFACTS / "explorer_gif.png").write_bytes(gif_png)
+            assert gif.count() and grey_spread(gif_png) > 10, "the GIF is blank"
+            page.screenshot(path=ARTIFACTS / "explorer_page.png")
+            timings["gif_s"] = round(time.monotonic() - start, 1)
+        except Exception as err:
+            page.screenshot(path=ARTIFACTS / "explorer_failure.png", full_page=True)
+            raise AssertionError(f"{err}\n--- JupyterLab log ---\n{lab.tail()}") from err
+        finally:
+            browser.close()
+    (ARTIFACTS / "explorer_timings.json").write_text(json.dumps(timings, indent=1))
+    print("explorer browser test timings:", json.dumps(timings))
