@@ -68,8 +68,8 @@ class CodeMap(W.VBox):
         self.points = latent.pca_2d(self.codes)
         self.picks, self.redraws = [], 0
         self.scale = plot.SCALE
-        inch = 4.2 * plot.SCALE / plot.NORMAL_SCALE
-        self.figure, self.canvas = interactive_figure((inch * 1.35, inch), plot.DPI)
+        # presentation(True) raises the DPI (and the fonts): the map grows, the picks' images too
+        self.figure, self.canvas = interactive_figure((5.7, 4.2), plot.DPI)
         ax = self.ax = self.figure.add_axes([0.12, 0.12, 0.58, 0.8])
         cmap = "tab10" if len(self.names) > 4 else "Set1"
         sc = ax.scatter(self.points[:, 0], self.points[:, 1], c=self.labels, cmap=cmap, s=6,

@@ -181,3 +181,15 @@ def test_figures_command_writes_pngs_and_gifs(tmp_path, monkeypatch, model, face
     assert {"fig7_1_glasses_on.gif", "fig7_1_glasses_on.png", "fig7_11_glasses_to_none.gif",
             "glasses_strength_-3_to_3.gif", "fig7_2_dark_to_light.gif"} <= names
     assert all(p.is_file() and p.stat().st_size > 0 for p in written)
+
+
+def test_on_the_photos_glasses_only_no_frame_slider(model, faces):
+    """The photos carry glasses labels only: no frame slider, two map colours, a glasses line."""
+    faces.attributes = None
+    shop = glasses_shop.glasses_shop(model, faces, StubJudge())
+    assert shop.frame is None and set(shop.directions) == {"glasses"}
+    labels, names = code_map.face_groups(faces)
+    assert names == ["no glasses", "glasses"] and set(labels.tolist()) == {0, 1}
+    assert explorer.face_names(faces)[5] == "face 5 · glasses"
+    e = explorer.face_editor(model, faces.images, StubJudge(), names=explorer.face_names(faces))
+    assert "glasses" in e.readout.value
