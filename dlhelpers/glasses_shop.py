@@ -63,9 +63,10 @@ class GlassesShop(LiveImage):
         self.frame = None
         controls = [self.strength]
         if {"dark", "light"} <= set(self.directions):
-            self.frame = W.FloatSlider(value=0.0, min=0, max=1, step=0.05, description="frame",
-                                       readout_format=".2f", continuous_update=True)
-            controls.append(W.HBox([W.HTML("dark"), self.frame, W.HTML("light")]))
+            self.frame = W.FloatSlider(value=0.0, min=0, max=1, step=0.05, description="frame: dark",
+                                       readout=False, continuous_update=True,
+                                       style={"description_width": "initial"})
+            controls.append(W.HBox([self.frame, W.HTML("light")], layout=W.Layout(align_items="center")))
         self.original_image = W.Image(format="png")
         self.readout = _caption("")
         from .gifs import GifButton

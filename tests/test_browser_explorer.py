@@ -3,7 +3,7 @@ uses them (JupyterLab in headless Chromium, driven by playwright; see test_brows
 
 Run All Cells in a copy of ``notebooks/06_explore_the_latent_space.ipynb`` (quick mode), then: move
 two of the editor's sliders with the keyboard and check the edited face changes and is not blank;
-click two points on the ipympl code map and check the decoded pick and the interpolation strip
+move the glasses shop's strength and check its face changes; click two points on the ipympl code map and check the decoded pick and the interpolation strip
 appear; press the map's "save GIF" button and check an animated image shows. Screenshots go to
 ``tests/artifacts/explorer_*.png`` (git-ignored): look at them.
 """
@@ -83,6 +83,21 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
             readouts = editor.locator(".widget-readout").all_inner_texts()
             assert readouts[:2] == ["0.5", "0.5"], readouts
             timings["editor_s"] = round(time.monotonic() - start, 1)
+
+            # --- the glasses shop: the strength slider, the judge's probability under the face
+            shop = page.locator(".widget-vbox", has=page.locator(".widget-toggle-buttons",
+                                                                 has_text="take glasses off")).last
+            shop.scroll_into_view_if_needed()
+            before, line = shown_images(shop), shop.inner_text()
+            assert "glasses probability" in line, line
+            h = shop.locator(".widget-slider .noUi-handle").first
+            h.focus()
+            for _ in range(PRESSES):
+                h.press("ArrowRight")
+            changed(page, shop, before)
+            shop.screenshot(path=ARTIFACTS / "explorer_shop.png")
+            assert shop.locator(".widget-readout").first.inner_text() == "1.5"
+            timings["shop_s"] = round(time.monotonic() - start, 1)
 
             # --- the code map: two clicks inside the axes
             canvas = wait_for(page, page.locator(".jupyter-matplotlib-canvas-div").first,
