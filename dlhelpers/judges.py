@@ -272,17 +272,21 @@ def build_digit_judge(path=DIGITS_PATH, recipe=recipes.DIGIT_JUDGE, progress=Tru
 
 
 def build_trait_judge(path=TRAITS_PATH, recipe=recipes.TRAIT_JUDGE, faces=None, progress=True):
-    """Train the trait judge on freshly drawn faces and their one-trait twins (64 px), test it on
-    faces of the dataset (``data.face_set``; never seen in training), clean and blurred (1.5 px);
-    save it (float16) to ``path``. Returns (net, {"clean": ..., "blurred": ...})."""
+    """Train the trait judge on freshly drawn faces and their one-trait twins (64 px; a share
+    ``recipe.thin_share`` of them with thin frames, so it reads thin rebuilt frames too), test it
+    on faces of the dataset (``data.face_set``; never seen in training), clean and blurred
+    (1.5 px), and on fresh thin-framed faces ("thin"); save it (float16) to ``path``.
+    Returns (net, {"clean": ..., "blurred": ..., "thin": ...})."""
     from . import data, synthetic_set
     r = recipe
     train, twins = synthetic_set.render_set(r.faces, seed=7 + r.seed, size=64, counterfactual=True,
-                                            progress=progress)
+                                            thin_frames=r.thin_share, progress=progress)
     net = train_trait_judge(train, epochs=r.epochs, batch_size=r.batch_size, lr=r.lr, seed=r.seed,
                             twins=twins, progress=progress)
     faces = faces if faces is not None else data.face_set(size=64)
     acc = held_out_accuracy(net, faces, n=r.test_faces, seed=r.seed)
+    thin = synthetic_set.render_set(r.test_faces, seed=11 + r.seed, size=64, thin_frames=True)
+    acc["thin"] = trait_accuracy(net, thin.images, thin.attributes, thin.glasses)
     checkpoints.save(net, path, half=True, held_out_accuracy=acc, epochs=r.epochs,
                      trained_on=r.faces, history=net.history)
     print(f"saved {path}: accuracy on {r.test_faces} dataset faces {acc}")

@@ -5,7 +5,9 @@ with Pillow, at 4x the target size and then shrunk, so edges are smooth. The sam
 give the same pixels, and ``make_dataset`` always writes the same files for the same seed.
 
 The traits are drawn BOLD on purpose: a VAE at 64 px blurs away thin details (1-px glasses
-frames vanish), so frames are about 2.7 px wide at 64 px and beards cover the whole jaw.
+frames vanish), so frames are about 2.7 px wide at 64 px, beards cover the whole jaw and a smile
+opens the mouth wide. Dark and light frames share what a mean of codes must keep: a dark rim and
+tinted lenses (drawn without them, an average of one dark and two light pairs decoded to no glasses).
 
     import random
     from dlhelpers import synthetic_faces
@@ -20,13 +22,13 @@ import math
 from PIL import Image, ImageDraw
 
 SUPERSAMPLE = 4               # draw at 4x the size, then average each 4x4 block into one pixel
-VERSION = 2                   # bump whenever the drawing changes, so old datasets get rebuilt
+VERSION = 3                   # bump whenever the drawing changes, so old datasets get rebuilt
 
 TRAITS = {
     "glasses": "'none', 'dark' or 'light' (about 50% / 25% / 25%): no glasses, thick near-black "
-               "frames with tinted lenses, or equally thick pale frames",
+               "frames, or equally thick pale frames with a dark rim; tinted lenses in both",
     "beard": "0 or 1 (about 50%): a full beard over jaw and chin, darker than the hair",
-    "smile": "0 or 1 (about 50%): an open smile or a straight mouth",
+    "smile": "0 or 1 (about 50%): a wide open smile or a short closed mouth",
     "skin": "0.0 (very light) .. 1.0 (dark brown), uniform",
     "hair_style": "'short', 'long', 'curly' or 'bald' (about 40% / 30% / 20% / 10%)",
     "hair_colour": "'black', 'brown', 'auburn', 'blonde' or 'grey' (30/30/10/20/10%)",
@@ -44,10 +46,8 @@ HAIR_COLOURS = {"black": (35, 28, 26), "brown": (92, 58, 34), "auburn": (140, 66
 BEARD_COLOURS = {"black": (24, 20, 19), "brown": (62, 38, 24), "auburn": (104, 44, 24),
                  "blonde": (150, 108, 58), "grey": (110, 108, 106)}
 EYE_COLOURS = {"brown": (96, 58, 30), "blue": (60, 110, 170), "green": (70, 125, 80)}
-# Light to dark brown. The darkest tone is kept at a medium-dark brown on purpose: with very dark
-# skin the black frames and beards have so little contrast that the chapter's VAE learns them
-# much later (measured: 25 epochs kept dark glasses on dark faces in about 60% of cases with
-# (92, 58, 38) as the darkest tone, and in all of them with the tone below).
+# Light to dark brown, the darkest kept medium-dark: with (92, 58, 38) the VAE kept dark glasses on
+# dark faces in about 60% of cases after 25 epochs (too little contrast), with (142, 94, 64) in all.
 SKIN_TONES = [(255, 226, 200), (238, 194, 160), (214, 160, 118), (178, 120, 82), (142, 94, 64)]
 
 COLUMNS = ["id", "file", "glasses", "frame", "beard", "smile", "skin", "hair_style", "hair_colour"]
@@ -95,24 +95,19 @@ def random_traits(rng):
 
 # --- Colours ---------------------------------------------------------------------------------
 
-def _mix(a, b, t):
-    """The colour a fraction ``t`` (0..1) of the way from colour ``a`` to colour ``b``."""
+def _mix(a, b, t):          # the colour a fraction t (0..1) of the way from colour a to colour b
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
 
 
-def _shade(colour, factor):
-    """``colour`` with each channel multiplied by ``factor`` (below 1 darkens)."""
+def _shade(colour, factor):  # each channel multiplied by factor (below 1 darkens)
     return tuple(min(255, round(c * factor)) for c in colour)
 
 
-def _brightness(colour):
-    """Perceived brightness of an RGB colour, 0..255."""
-    r, g, b = colour
-    return 0.299 * r + 0.587 * g + 0.114 * b
+def _brightness(colour):     # perceived brightness of an RGB colour, 0..255
+    return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
 
 
-def _hue(h, saturation, value):
-    """An RGB colour (0..255) from a hue in 0..1 and saturation/value in 0..1."""
+def _hue(h, saturation, value):   # RGB (0..255) from a hue, saturation and value in 0..1
     return tuple(round(255 * c) for c in colorsys.hsv_to_rgb(h, saturation, value))
 
 
@@ -135,11 +130,8 @@ def beard_colour(traits):
 # --- The canvas: unit coordinates -----------------------------------------------------------
 
 class _Canvas:
-    """A square picture drawn in unit coordinates: (0, 0) top left, (1, 1) bottom right.
-
-    The face's scale and shift (traits ``scale``, ``dx``, ``dy``) are applied here, so the
-    drawing functions below can use fixed numbers.
-    """
+    """A square picture drawn in unit coordinates: (0, 0) top left, (1, 1) bottom right. The
+    face's scale and shift (traits ``scale``, ``dx``, ``dy``) are applied here."""
 
     def __init__(self, size, traits, background):
         self.px = size * SUPERSAMPLE
@@ -165,8 +157,7 @@ class _Canvas:
                           width=self.width(width) if outline else 0)
 
     def chord(self, cx, cy, rx, ry, start, end, fill):
-        """The part of an ellipse between angles ``start`` and ``end`` (degrees, clockwise from
-        3 o'clock), closed by a straight line."""
+        """An ellipse's part from angle ``start`` to ``end`` (degrees clockwise from 3 o'clock)."""
         self.draw.chord(self.box(cx, cy, rx, ry), start, end, fill=fill)
 
     def polygon(self, points, fill):
@@ -247,32 +238,34 @@ def _eyes(c, hair, iris):
 
 def _nose_and_mouth(c, skin, smile):
     c.line([(0.5, 0.49), (0.49, 0.555), (0.512, 0.56)], fill=_shade(skin, 0.72), width=0.014)
-    if smile:
-        c.chord(0.5, 0.625, 0.07, 0.05, 0, 180, fill=(120, 30, 40))
-        c.chord(0.5, 0.625, 0.058, 0.022, 0, 180, fill=(245, 245, 240))   # teeth
+    if smile:                                                # wide open: dark mouth, teeth
+        c.chord(0.5, 0.618, 0.088, 0.065, 0, 180, fill=(95, 22, 32))
+        c.chord(0.5, 0.618, 0.074, 0.026, 0, 180, fill=(245, 245, 240))
     else:
-        c.line([(0.45, 0.642), (0.55, 0.642)], fill=(140, 45, 55), width=0.026)
+        c.line([(0.465, 0.642), (0.535, 0.642)], fill=(150, 60, 65), width=0.022)
 
 
 def _glasses(c, kind, thin=False, lenses=True):
     """Two big lenses, a bridge and arms to the ears; the frames are about 2.7 px wide at 64 px.
 
+    Both kinds have tinted lenses with a glint; pale frames have a dark rim on both sides.
     ``thin=True`` draws harder glasses for testing what a VAE keeps: frames half as wide (about
-    1.3 px at 64 px), in colours closer to skin, without the outline of pale frames.
+    1.3 px at 64 px), in colours closer to skin, no rim, the faint tint of version 2's pale lenses.
     ``lenses=False`` leaves out the lenses' tint and glint: only the frames are drawn.
     """
     dark = kind == "dark"
     frame = (22, 20, 26) if dark else (236, 230, 205)            # near-black or pale gold
-    edge = None if dark else (120, 115, 105)                     # a fine line around pale frames
-    tint = (30, 35, 60, 110) if dark else (225, 240, 255, 60)    # see-through lens colour
+    edge = None if dark else (52, 46, 42)                        # a dark rim around pale frames
+    tint = (30, 35, 60, 110) if dark else (70, 60, 50, 95)       # see-through lens colour
     rx, ry, w = 0.072, 0.062, 0.044
     if thin:
         frame, edge = ((80, 70, 72) if dark else (220, 205, 180)), None
+        tint = tint if dark else (225, 240, 255, 60)
         w /= 2
 
     def bar(points):                                             # an arm or the bridge
         if edge:
-            c.line(points, fill=edge, width=0.034)
+            c.line(points, fill=edge, width=0.04)
         c.line(points, fill=frame, width=0.024 / (2 if thin else 1))
 
     for side in (-1, 1):
@@ -280,20 +273,17 @@ def _glasses(c, kind, thin=False, lenses=True):
         if lenses:
             c.ellipse(x, EYE_Y, rx, ry, fill=tint)
         if edge:
-            c.ellipse(x, EYE_Y, rx, ry, outline=edge, width=w + 0.014)
-        c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w)
-        if dark and lenses:                                      # a glint on each dark lens
+            c.ellipse(x, EYE_Y, rx, ry, outline=edge, width=w + 0.02)
+        c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w - (0.006 if edge else 0))
+        if lenses and (dark or not thin):                        # a glint on each lens
             c.arc(x, EYE_Y, rx * 0.62, ry * 0.62, 200, 250, fill=(255, 255, 255, 150), width=0.014)
         bar([(x + side * (rx + w / 2 - 0.01), EYE_Y - 0.01), (0.5 + side * 0.215, EYE_Y - 0.005)])
     bar([(0.5 - 0.02, EYE_Y - 0.02), (0.5 + 0.02, EYE_Y - 0.02)])
 
 
 def render(traits, size=64):
-    """The face described by ``traits`` (see ``TRAITS``) as an RGB PIL image of size x size.
-
-    Drawn at 4x the size and shrunk by averaging 4x4 blocks, so edges are smooth.
-    The same traits and size always give the same pixels.
-    """
+    """The face described by ``traits`` (see ``TRAITS``) as an RGB PIL image of size x size, drawn
+    at 4x the size and shrunk by averaging 4x4 blocks; the same traits always give the same pixels."""
     skin = skin_colour(traits["skin"])
     hair = HAIR_COLOURS[traits["hair_colour"]]
     style = traits["hair_style"]

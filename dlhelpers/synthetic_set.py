@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 
-from .face_folder import FaceSet, square_resized
+from .decode import square_resized
+from .face_folder import FaceSet
 from .synthetic_faces import COLUMNS, VERSION, random_traits, render
 
 
@@ -143,9 +144,13 @@ def _flip_one(traits, rng):
 
 def _fresh_traits(n, seed, thin_frames):
     """The traits of ``render_set(n, seed)``'s faces and the rngs that drew them (from seeds
-    that the dataset, seed 0, does not use)."""
+    that the dataset, seed 0, does not use). ``thin_frames``: True, False, or a share 0..1 of the
+    faces drawn with thin frames (chosen by seeds of their own: the other traits stay the same)."""
     rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in range(n)]
-    return [dict(random_traits(r), thin_frames=thin_frames) for r in rngs], rngs
+    share = float(thin_frames)
+    thin = [share >= 1 or (share > 0 and random.Random(seed * 1_000_003 + 20_000_000 + i).random()
+                           < share) for i in range(n)]
+    return [dict(random_traits(r), thin_frames=t) for r, t in zip(rngs, thin)], rngs
 
 
 def _draw(traits, size):
@@ -157,11 +162,12 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
     """``n`` fresh synthetic faces drawn in memory, as a ``FaceSet`` (with attributes).
 
     Drawn like the dataset (``synthetic_faces.render`` at 128 px, shrunk by
-    ``face_folder.square_resized``), from seeds that the dataset (seed 0) does not use. With ``counterfactual=True`` returns ``(faces, twins)``:
+    ``decode.square_resized``), from seeds that the dataset (seed 0) does not use. With ``counterfactual=True`` returns ``(faces, twins)``:
     each twin is the same face with ONE trait changed (glasses on/off, frame colour, beard or
     smile), so blends of the two are faces with that trait half-visible. ``thin_frames=True``
     draws every pair of glasses thinner and with less contrast than the dataset's (a harder test
-    of what a VAE keeps).
+    of what a VAE keeps); a share in (0, 1) draws that share of the faces so (the trait judge's
+    training mix).
     """
     from tqdm.auto import tqdm
 
