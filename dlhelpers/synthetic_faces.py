@@ -98,14 +98,11 @@ def random_traits(rng):
 def _mix(a, b, t):          # the colour a fraction t (0..1) of the way from colour a to colour b
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
 
-
 def _shade(colour, factor):  # each channel multiplied by factor (below 1 darkens)
     return tuple(min(255, round(c * factor)) for c in colour)
 
-
 def _brightness(colour):     # perceived brightness of an RGB colour, 0..255
     return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
-
 
 def _hue(h, saturation, value):   # RGB (0..255) from a hue, saturation and value in 0..1
     return tuple(round(255 * c) for c in colorsys.hsv_to_rgb(h, saturation, value))
@@ -147,7 +144,7 @@ class _Canvas:
     def box(self, cx, cy, rx, ry):
         return [*self.xy(cx - rx, cy - ry), *self.xy(cx + rx, cy + ry)]
 
-    def width(self, w):
+    def width(self, w):                                      # a line width in whole pixels
         return max(1, round(w * self.k))
 
     def ellipse(self, cx, cy, rx, ry, fill=None, outline=None, width=0.0):
