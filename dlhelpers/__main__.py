@@ -127,7 +127,7 @@ def bench(args):
         result = marks.bench_vae()
     elif args.what == "photos":
         from .bench_photos import bench_photos
-        result = bench_photos(images=args.images, workdir=args.workdir)
+        result = bench_photos(images=args.images, workdir=args.workdir, download=args.download)
     else:
         from .bench_widgets import bench_widgets
         sizes = getattr(args, "sizes", None)
@@ -257,6 +257,9 @@ def parser():
     marks.add_argument("--images", type=positive(int), default=1000,
                        help="photos only: generated portraits in the Kaggle-layout download "
                             "(default 1000)")
+    marks.add_argument("--download", default=None,
+                       help="photos only: keep the generated download in this folder, or reuse "
+                            "the one there (writing 5,000 PNGs takes minutes)")
     marks.add_argument("--workdir", default=None,
                        help="photos only: where its temporary folder goes (default: the system's)")
     marks.add_argument("--epochs", type=positive(int), default=None,

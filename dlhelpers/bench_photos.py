@@ -69,9 +69,11 @@ def meets_target(kept):
     return all(kept[f"{how}_{k}"] >= v for how in ("judge", "shape") for k, v in TARGET.items())
 
 
-def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500):
+def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, download=None):
     """The photos path end to end on ``images`` generated portraits (see the module's docstring);
-    ``recipe`` defaults to ``recipes.PHOTOS_VAE`` (quick or full). Returns the figures as a dict."""
+    ``recipe`` defaults to ``recipes.PHOTOS_VAE`` (quick or full). ``download``: a folder for the
+    Kaggle-layout download, kept; reused when it already holds one (its ``train.csv``), since
+    writing 5,000 PNGs takes minutes. Returns the figures as a dict."""
     from . import checkpoints, claims, groups, judges, kaggle, latent, photo_faces
     from .data import split
     from .face_folder import load as load_faces
@@ -84,13 +86,19 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500):
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
-        src = photo_faces.kaggle_download(tmp / "download", images)
+        src = Path(download) if download else tmp / "download"
+        reused = (src / "train.csv").is_file()
+        if not reused:
+            photo_faces.kaggle_download(src, images)
+        else:
+            images = len(list((src / kaggle.KAGGLE_FACES).glob("face-*.png")))
         wall["write_pngs_s"] = time.perf_counter() - t
         t = time.perf_counter()
         counts = kaggle.organise(src, tmp / "glasses", progress=False)
         wall["organise_s"] = time.perf_counter() - t
+        made = f"reused {src}" if reused else f"written in {wall['write_pngs_s']:.0f} s"
         print(f"Kaggle-layout download of {images} 1024-px PNGs (drawn at {photo_faces.DRAW} px): "
-              f"{wall['write_pngs_s']:.0f} s; organised in {wall['organise_s']:.1f} s "
+              f"{made}; organised in {wall['organise_s']:.1f} s "
               f"(G {counts['G']}, NoG {counts['NoG']})")
         t = time.perf_counter()
         faces = load_faces(tmp / "glasses", r.size, progress=False)

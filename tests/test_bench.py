@@ -76,11 +76,11 @@ def test_bench_photos_walks_the_whole_path_and_reports_it(tmp_path, capsys, monk
                                train_images=None, held_out_images=None)
     result = bench_photos.bench_photos(images=120, recipe=tiny, workdir=tmp_path, check_faces=40)
     out = capsys.readouterr().out
-    for words in ("Kaggle-layout download of 120", "plan: 97 training faces, batch 32, 4 epochs: "
-                  "16 optimizer steps", "book's picks", "chapter's arithmetic", "thin, pale frames",
+    for words in ("Kaggle-layout download of 120", "plan: 97 training faces, batch 32, 3 epochs: "
+                  "12 optimizer steps", "book's picks", "chapter's arithmetic", "thin, pale frames",
                   "wall times"):
         assert words in out, words
-    assert result["steps"] == 16 and result["untrained_mse"] > 0 and result["size"] == 32
+    assert result["steps"] == 12 and result["untrained_mse"] > 0 and result["size"] == 32
     assert set(result["group_glasses"]) == {"men_glasses", "women_glasses", "men_noglasses",
                                             "women_noglasses"}
     assert {"judge_dark", "shape_light", "faces"} <= set(result["thin_frames"])

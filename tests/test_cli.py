@@ -167,3 +167,23 @@ def test_a_checkpoint_of_an_unknown_model_class_is_one_line(tmp_path, capsys):
                    "--held-out", "0.5", "--epochs", "1", "--out", str(path)]
     assert main(monkey_args) == 2
     assert "holds a 'Transformer' model, not the 'VAE'" in one_line_error(capsys)
+
+
+def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path, capsys,
+                                                                       monkeypatch):
+    from PIL import Image
+    monkeypatch.setattr(recipes, "PHOTOS_VAE", recipes.active("photos_vae", quick=True))
+    folder = tmp_path / "faces"
+    for i in range(1, 121):
+        cls = "G" if i % 2 else "NoG"
+        (folder / cls).mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (16, 16), (i * 2, 200 - i, 60 + i % 7 * 20)).save(folder / cls / f"face-{i}.png")
+    out = tmp_path / "run.pt"
+    code = main(["train", "vae", "--data", str(folder), "--size", "16", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert "plan: 108 training faces, batch 32, 3 epochs: 12 optimizer steps" in captured.out
+    assert checkpoints.extra(out)["epoch"] == 3
+    if code == 0:                                       # a sentence either way, never an assert
+        assert "lower) in 12 optimizer steps" in captured.out
+    else:
+        assert code == 2 and "Training did not lower the held-out error in 12" in captured.err

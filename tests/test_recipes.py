@@ -53,7 +53,11 @@ def test_training_that_did_not_help_is_one_sentence_saying_what_to_change():
     p = recipes.plan(recipes.full("photos_vae"), 486, epochs=10)
     with pytest.raises(recipes.NotLearnedError, match="Training did not lower the held-out error") as e:
         recipes.check_learned(0.0450, 0.0452, the_plan=p)
-    assert "train longer or on more faces" in str(e.value) and str(p.steps) in str(e.value)
+    assert "add faces (this run had 486; the lesson needs at least" in str(e.value)
+    assert str(p.steps) in str(e.value)
+    short = recipes.plan(recipes.full("photos_vae"), 4050, epochs=1)
+    with pytest.raises(recipes.NotLearnedError, match="train for more epochs"):
+        recipes.check_learned(0.0450, 0.0452, the_plan=short)
     assert e.value._render_traceback_() == [f"NotLearnedError: {e.value}"]      # one line in Jupyter
     with pytest.raises(recipes.NotLearnedError, match="memorised"):
         recipes.check_learned(0.09, 0.03, training_mse=0.01, max_overfit=1.5)
