@@ -1,16 +1,9 @@
 """One-line verdicts under the chapter's demos: what the judge sees, and whether a count clears
-the bar the lesson sets. A failure is said as a failure.
-
-The bars (``BARS``) are those of the series' lesson, for the shipped faces and model: the
-chapter's arithmetic and each of exercise 7.1's expressions give the target in at least 70 % of
-random draws with at most 10 % vacuous; of the glasses -> no-glasses paths at least 5 in 6 keep
-their ends' traits and at least 80 % of those cross one half exactly once; adding or removing
-the glasses direction works on at least 80 % of faces and leaves the other traits on 80 %.
+the bar the lesson sets (``lesson_check.GOALS``, given for 50 draws and 30 paths and scaled to the
+counts used). A failure is said as a failure.
 """
 from . import judges
-
-BARS = {"arithmetic": 0.70, "vacuous": 0.10, "valid_paths": 5 / 6, "one_crossing": 0.80,
-        "attribute": 0.80}
+from .lesson_check import GOALS
 
 
 def meets(probs, target, threshold=0.5):
@@ -48,7 +41,8 @@ def terms(expression):
 def rate_verdict(result):
     """A line on an ``claims.arithmetic_success`` result against the lesson's bar."""
     n, ok, vac = result["draws"], result["successes"], result["vacuous"]
-    need, most = round(BARS["arithmetic"] * n), int(BARS["vacuous"] * n)
+    need = -(-GOALS["arithmetic_successes"] * n // 50)
+    most = GOALS["arithmetic_vacuous"] * n // 50
     if ok >= need and vac <= most:
         return f"✓ clears the bar: {ok} of {n} (at least {need}), {vac} vacuous (at most {most})"
     why = []
@@ -62,10 +56,19 @@ def rate_verdict(result):
 def path_verdict(survey):
     """A line on a ``claims.interpolation_survey`` result (glasses -> no glasses) against the bar."""
     n, valid, once = survey["pairs"], survey["valid"], survey["one_crossing"]
-    need_valid = -(-5 * n // 6)
+    need_valid = -(-GOALS["paths_valid"] * n // 30)
     share = once / valid if valid else 0.0
-    if valid >= need_valid and share >= BARS["one_crossing"]:
+    if valid >= need_valid and share >= GOALS["one_crossing_share"]:
         return (f"✓ clears the bar: {valid} of {n} paths valid (at least {need_valid}), "
                 f"{share:.0%} of them cross one half exactly once (at least 80 %)")
     return (f"✗ misses the bar: {valid} of {n} paths valid (needed {need_valid}), "
             f"{share:.0%} of those cross one half exactly once (needed 80 %)")
+
+
+def attribute_verdict(edit):
+    """A line on a ``lesson_check.attribute_edit`` result against the bar (80 % each)."""
+    parts = {"put on": edit["added"] >= GOALS["added"], "taken off": edit["removed"] >= GOALS["removed"],
+             "other traits kept": edit["others_kept"] >= GOALS["others_kept"]}
+    if all(parts.values()):
+        return "✓ clears the bar: glasses put on and taken off, other traits kept, each on at least 80 % of faces"
+    return "✗ misses the bar (80 % of faces) for: " + ", ".join(k for k, ok in parts.items() if not ok)

@@ -36,3 +36,10 @@ def test_rate_verdict_uses_the_bars(ok, vacuous, clears):
 def test_path_verdict_uses_the_bars(valid, once, clears):
     line = verdicts.path_verdict({"pairs": 30, "valid": valid, "one_crossing": once})
     assert line.startswith("✓" if clears else "✗")
+
+
+def test_attribute_verdict_names_what_missed():
+    ok = verdicts.attribute_verdict({"added": 0.9, "removed": 0.85, "others_kept": 0.8})
+    assert ok.startswith("✓")
+    bad = verdicts.attribute_verdict({"added": 0.9, "removed": 0.45, "others_kept": 0.8})
+    assert bad.startswith("✗") and "taken off" in bad and "put on" not in bad
