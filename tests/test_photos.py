@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlhelpers import checkpoints, claims, data, gallery, groups, judges, photo_faces, settings
+from dlhelpers import (checkpoints, claims, data, gallery, groups, judges, photo_faces, recipes,
+                       settings)
 from dlhelpers.face_folder import FaceSet
 from dlhelpers.models import VAE
 from dlhelpers.synthetic_set import face_traits
@@ -279,7 +280,8 @@ def test_notebooks_02_to_04_run_on_the_photos(organised, tmp_path):
                              for o in c.get("outputs", []) if o.get("output_type") == "stream")
             assert "the book's glasses photos in " + str(organised) in text, name
             if name == NOTEBOOKS[0]:
-                assert vae.is_file() and "size=256, epochs=1, batch_size=32" in text
+                assert vae.is_file() and "optimizer steps" in text       # the run's plan, by steps
+                assert recipes.describe(recipes.active("photos_vae", quick=True)) in text
             else:
                 assert f"Using the VAE in {vae}: trained in notebook 02" in text
                 assert "glasses judge" in text and "held-out accuracy" in text
