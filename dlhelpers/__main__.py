@@ -36,27 +36,20 @@ def train_ae(args):
 
 
 def vae_defaults(args):
-    """Fill ``--size`` when unset (None) from notebook 02's recipe for the faces used (the photos'
-    with ``--data`` or organised photos, else the synthetic faces'); returns ``(args, recipe)``.
-    Epochs and batch size are chosen once the faces are counted (``recipes.plan``)."""
+    """``(args, recipe)``: notebook 02's recipe for the faces used (the photos' with ``--data``),
+    its size and lr filled in where unset; epochs and batch wait for the faces (``vae_plan``)."""
     from . import data
     r = data.vae_recipe("photos" if args.data else None)
-    if args.size is None:
-        args.size = r.size
-    if args.lr is None:
-        args.lr = r.lr
+    args.size, args.lr = args.size or r.size, args.lr or r.lr
     return args, r
 
 
 def vae_plan(args, recipe, n_images):
-    """The run's ``recipes.Plan`` for ``n_images`` training faces, printed (batch, epochs, steps).
-
-    ``--batch-size`` and ``--epochs`` override the recipe's; too few faces to learn from stop the
-    run before training with one sentence (TooFewFacesError), unless ``--epochs`` was given."""
+    """The run's ``recipes.Plan``, printed; too few faces stop it unless ``--epochs`` is given."""
     p = recipes.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
     print(f"plan: {p}")
-    if p.too_few and args.epochs is None:
-        recipes.ensure_enough(p)
+    if p.too_few and not args.epochs:
+        recipes.ensure_enough(p)                        # one sentence, before any training
     elif p.too_few:
         print(f"warning: {p.too_few}")
     args.batch_size, args.epochs = p.batch_size, p.epochs
@@ -81,10 +74,9 @@ def train_vae(args):
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
     untrained = vae_scores(model, held_out)["mse"]
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
-    rec_weight = args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size)
     history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      rec_weight=rec_weight, held_out=held_out, sample_codes=codes,
-                      checkpoint=out, seed=args.seed)
+                      rec_weight=args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size),
+                      held_out=held_out, sample_codes=codes, checkpoint=out, seed=args.seed)
     gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
     print(f"saved {out} and {gif}")
     print(recipes.check_learned(untrained, vae_scores(model, held_out)["mse"], the_plan=the_plan))
@@ -120,14 +112,13 @@ def organise(args):
 
 
 def bench(args):
-    from . import bench as marks
+    from . import bench as marks, bench_photos
     if args.what == "ae":
         result = marks.bench_ae(args.epochs, args.subset)
     elif args.what == "vae":
         result = marks.bench_vae()
     elif args.what == "photos":
-        from .bench_photos import bench_photos
-        result = bench_photos(images=args.images, workdir=args.workdir, download=args.download)
+        result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
     else:
         from .bench_widgets import bench_widgets
         sizes = getattr(args, "sizes", None)
@@ -182,10 +173,9 @@ def training_flags(p, r, photos=None):
     epochs, epochs_help = default("epochs")
     batch, batch_help = default("batch_size")
     if photos is not None:
-        epochs_help = (f"default: as many as the recipe's optimizer steps need ({photos.steps} on "
-                       f"the photos, so {photos.epochs} on the book's 4,050 training photos), "
-                       f"{r.epochs} on the synthetic faces; given, it also trains a folder with "
-                       f"too few faces")
+        epochs_help = (f"default: as many as {photos.steps} optimizer steps need on the photos "
+                       f"({photos.epochs} on 4,050), {r.epochs} on the synthetic faces; given, it "
+                       f"trains a folder with too few faces too")
     p.add_argument("--epochs", type=positive(int), default=epochs, help=epochs_help)
     p.add_argument("--batch-size", type=positive(int), default=batch,
                    help=f"images per step, {batch_help}")
@@ -255,11 +245,9 @@ def parser():
                             "path end to end (download, organise, notebook 02's training, the "
                             "checks of 02-04); widgets: slider redraws")
     marks.add_argument("--images", type=positive(int), default=1000,
-                       help="photos only: generated portraits in the Kaggle-layout download "
-                            "(default 1000)")
-    marks.add_argument("--download", default=None,
-                       help="photos only: keep the generated download in this folder, or reuse "
-                            "the one there (writing 5,000 PNGs takes minutes)")
+                       help="photos only: portraits in the generated download (default 1000)")
+    marks.add_argument("--download", default=None, help="photos only: keep the generated "
+                       "download in this folder, or reuse the one there")
     marks.add_argument("--workdir", default=None,
                        help="photos only: where its temporary folder goes (default: the system's)")
     marks.add_argument("--epochs", type=positive(int), default=None,

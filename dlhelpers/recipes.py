@@ -208,9 +208,8 @@ class NotLearnedError(_Sentence, ValueError):
 
 @dataclass(frozen=True)
 class Plan:
-    """What a VAE run will do: ``epochs`` passes over ``images`` faces in batches of
-    ``batch_size``, ``steps`` optimizer steps in all; ``needed`` the steps the recipe asks for
-    (None for a recipe counted in epochs), ``min_images`` the faces it needs (0: any number)."""
+    """A VAE run: ``epochs`` passes over ``images`` faces in batches of ``batch_size``, ``steps``
+    steps in all; ``needed``: the recipe's steps (None: counted in epochs); ``min_images``."""
     images: int
     batch_size: int
     epochs: int
@@ -253,18 +252,16 @@ def plan(recipe, n_images, batch_size=None, epochs=None):
 
 
 def ensure_enough(the_plan):
-    """Raise ``TooFewFacesError`` (one sentence: how many faces, how many are needed) when the
-    plan's faces are too few to learn from; else return the plan."""
+    """The plan, or ``TooFewFacesError`` (one sentence: how many faces, how many are needed)."""
     if the_plan.too_few:
         raise TooFewFacesError(the_plan.too_few)
     return the_plan
 
 
 def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=None, the_plan=None):
-    """Raise ``NotLearnedError`` with one sentence saying what to change when training did not
-    lower the held-out error per pixel below the untrained model's (``untrained_mse``), or when
-    the held-out error is above ``max_overfit`` x ``training_mse`` (memorising); else return a
-    line with the figures (for the notebook to print)."""
+    """A line with the figures, or ``NotLearnedError`` (one sentence saying what to change) when
+    the held-out error per pixel is not below the untrained model's, or is over ``max_overfit`` x
+    ``training_mse`` (memorising)."""
     steps = f" in {the_plan.steps} optimizer steps" if the_plan is not None else ""
     if not held_out_mse < untrained_mse:
         p = the_plan
