@@ -18,7 +18,7 @@ from . import latent, plot
 from .display import enlargement, png_bytes, to_uint8_grid
 from .sliders import _caption, _column, one_thread, ready
 
-STEPS = 8          # images in the interpolation strip (64 px and smaller)
+STEPS = 8          # images in the interpolation strip (up to 128 px)
 STEPS_LARGE = 5    # ... and at larger sizes, where one decode takes about 20 ms on one thread
 MAX_POINTS = 2000  # points drawn on the map (the first ones)
 
@@ -41,7 +41,7 @@ def interactive_figure(figsize, dpi):
     backend: ``(figure, canvas)``. Header, footer and the resize handle are hidden."""
     from ipympl.backend_nbagg import Canvas, FigureManager
     from matplotlib.figure import Figure
-    fig = Figure(figsize=figsize, dpi=dpi)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")   # room for labels at any font
     canvas = Canvas(fig)
     FigureManager(canvas, 0)
     canvas.header_visible = canvas.footer_visible = canvas.resizable = False
@@ -70,15 +70,15 @@ class CodeMap(W.VBox):
         self.scale = plot.SCALE
         # presentation(True) raises the DPI (and the fonts): the map grows, the picks' images too
         self.figure, self.canvas = interactive_figure((5.7, 4.2), plot.DPI)
-        ax = self.ax = self.figure.add_axes([0.12, 0.12, 0.58, 0.8])
+        ax = self.ax = self.figure.add_subplot()
         cmap = "tab10" if len(self.names) > 4 else "Set1"
         sc = ax.scatter(self.points[:, 0], self.points[:, 1], c=self.labels, cmap=cmap, s=6,
                         vmin=0, vmax=9 if cmap == "tab10" else 8)
         handles, _ = sc.legend_elements()
         shown = sorted(set(self.labels.tolist()))
-        ax.legend(handles, [self.names[k] for k in shown], loc="center left",
-                  bbox_to_anchor=(1.02, 0.5), fontsize="small", frameon=False)
-        ax.set_title(title or "click a point; click another for the way between", fontsize="medium")
+        self.figure.legend(handles, [self.names[k] for k in shown], loc="outside right center",
+                           fontsize="small", frameon=False)
+        ax.set_title(title or "click a point, then another", fontsize="medium")
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
         # the picks are drawn over a saved background (blitting): a click redraws two artists,
@@ -89,8 +89,8 @@ class CodeMap(W.VBox):
         self.canvas.mpl_connect("draw_event", self._drawn)
         self.canvas.mpl_connect("button_press_event", self._pressed)
         side = latent.decode(self.model, self.codes[:1]).shape[-1]
-        self.steps = steps or (STEPS if side <= 64 else STEPS_LARGE)   # a strip within a redraw's time
-        blank = torch.ones(1, 3 if side != 28 else 1, side, side)
+        self.steps = steps or (STEPS if side <= 128 else STEPS_LARGE)   # a strip within a redraw's time
+        blank = torch.full((1, 3 if side != 28 else 1, side, side), 0.9)   # where the pick shows
         self.image = W.Image(value=png_bytes(blank, enlargement(side, self.scale)), format="png")
         self.picked = _caption("no point picked yet")
         self.strip = W.Image(format="png", layout=W.Layout(display="none"))
@@ -98,7 +98,7 @@ class CodeMap(W.VBox):
         from .gifs import GifButton
         self.gif = GifButton(self, "code_map")
         self.children = [W.HBox([self.canvas, _column("picked", self.image)],
-                                layout=W.Layout(align_items="center", justify_content="flex-start")),
+                                layout=W.Layout(align_items="center", flex_flow="row wrap")),
                          self.picked, self.strip_caption, self.strip, self.gif]
 
     def _drawn(self, event):
@@ -170,5 +170,6 @@ def code_map(model, codes, labels, names=None, steps=None, title=None):
     """A clickable map of codes (N, d) (the first ``MAX_POINTS``), coloured by ``labels`` (N,)
     named by ``names`` (e.g. ``face_groups(faces)`` or digits). Click a point: it is decoded
     beside the map. Click another: the two are joined and the ``steps`` images between them shown
-    as a strip (default ``STEPS``, or ``STEPS_LARGE`` above 64 px). Returns a ``CodeMap`` (an ipywidgets.VBox) with ``canvas``, ``image``, ``strip``."""
+    as a strip (default ``STEPS``, or ``STEPS_LARGE`` above 128 px). Returns a ``CodeMap`` (an
+    ipywidgets.VBox) with ``canvas``, ``image``, ``strip``."""
     return CodeMap(model, codes, labels, names, steps, title)

@@ -8,6 +8,7 @@ appear; press the map's "save GIF" button and check an animated image shows. Scr
 ``tests/artifacts/explorer_*.png`` (git-ignored): look at them.
 """
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -103,11 +104,12 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
             canvas = wait_for(page, page.locator(".jupyter-matplotlib-canvas-div").first,
                               "code map", 60)
             cmap = canvas.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][.//img][1]")
-            canvas.scroll_into_view_if_needed()
-            page.wait_for_timeout(1000)                      # the figure's first full draw
+            page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=RUN_WAIT_S * 1000)
+            page.wait_for_timeout(1000)          # every cell has run: the page stops scrolling
             before = shown_images(cmap)
-            box = canvas.bounding_box()
-            for fx in (0.25, 0.55):                          # the axes span 12 %-70 % of the width
+            for fx in (0.3, 0.5):                          # inside the axes (the legend is on the right)
+                canvas.scroll_into_view_if_needed()
+                box = canvas.bounding_box()                # measured where it is now
                 page.mouse.click(box["x"] + fx * box["width"], box["y"] + 0.5 * box["height"])
                 page.wait_for_timeout(300)
             after = changed(page, cmap, before)
