@@ -1,18 +1,15 @@
 """The one command line: ``python -m dlhelpers <command> ...``; ``--help`` on every command.
 
     python -m dlhelpers train ae                 # notebook 01's autoencoder -> files/ae_mnist.pt
-    python -m dlhelpers train vae --size 64      # notebook 02's VAE (resumes if --out exists)
-    python -m dlhelpers train dense-vae          # the MNIST VAE notebook 04 compares with the AE
-    python -m dlhelpers train judges             # the classifiers that score decoded images
+    python -m dlhelpers train vae|dense-vae|judges   # notebook 02's VAE, the MNIST VAE, the judges
     python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses
     python -m dlhelpers faces [--size 256]       # which faces are in use, which VAE 03-04 load
-    python -m dlhelpers bench ae|vae|widgets     # speed against the chapter's loops
-    python -m dlhelpers bench photos             # the photos path end to end (about 9 min)
+    python -m dlhelpers bench ae|vae|widgets|photos|lesson   # speed; the photos path; the demos
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
     python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
 
-Defaults come from ``dlhelpers.recipes`` (quick mode when DLHELPERS_QUICK=1). Mistakes in the
-arguments or the data print one line and exit with status 2; only bugs show a traceback.
+Defaults come from ``dlhelpers.recipes``. Mistakes in the arguments or the data print one line
+and exit with status 2; only bugs show a traceback.
 """
 import argparse
 import json
@@ -119,6 +116,10 @@ def bench(args):
         result = marks.bench_vae()
     elif args.what == "photos":
         result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
+    elif args.what == "lesson":
+        from . import lesson_check
+        table, bad = lesson_check.main(args.vae, quick=settings.QUICK)
+        result = dict(table, misses=bad)
     else:
         from .bench_widgets import bench_widgets
         sizes = getattr(args, "sizes", None)
@@ -240,10 +241,12 @@ def parser():
     org.set_defaults(run=organise)
 
     marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
-    marks.add_argument("what", choices=["ae", "vae", "photos", "widgets"],
+    marks.add_argument("what", choices=["ae", "vae", "photos", "lesson", "widgets"],
                        help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
-                            "path end to end (download, organise, notebook 02's training, the "
-                            "checks of 02-04); widgets: slider redraws")
+                            "path end to end; lesson: the chapter's demos on a faces VAE, "
+                            "counted; widgets: slider redraws")
+    marks.add_argument("--vae", default=None, help="lesson only: the VAE file (default: the one "
+                       "notebooks 03-04 load)")
     marks.add_argument("--images", type=positive(int), default=1000,
                        help="photos only: portraits in the generated download (default 1000)")
     marks.add_argument("--download", default=None, help="photos only: keep the generated "

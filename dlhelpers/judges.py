@@ -6,10 +6,8 @@
     judges.trait_scores(traits, images)             # {"glasses": (N,) probabilities, ...}
 
 Both are trained on clean, labelled images with augmentation (``dlhelpers.augment``) so that they
-read BLURRY decodes. The digit judge is also taught to be unsure: part of every batch is two digits
-overlaid (target: both classes, in proportion) or smooth noise (target: all ten classes alike).
-``python -m dlhelpers train judges`` retrains and saves the shipped files. The networks themselves
-are in ``dlhelpers.models``; the claims they measure are in ``dlhelpers.claims``.
+read BLURRY decodes; the digit judge also learns to be unsure (overlaid digits, smooth noise).
+``python -m dlhelpers train judges`` retrains the shipped files; the networks are in ``models``.
 """
 from pathlib import Path
 

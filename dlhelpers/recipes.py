@@ -33,10 +33,9 @@ class FacesVAERecipe:
     batch_size: int = 32                # the book's 16, doubled: steadier and faster on a CPU
     lr: float = 1e-3                    # Adam (the book: 1e-4 at batch 16, slower to converge)
     latent_dims: int = 100              # the chapter's code size
-    rec_weight: Optional[float] = None  # weight of the reconstruction error against the KL; None:
-                                        # book_balance(size), 12.6 at 72 px; 1 = the chapter's loss.
-                                        # (4 did better at 72 px in lesson_check; PhotosVAERecipe
-                                        # inherits this field, so it stays None here)
+    rec_weight: Optional[float] = 4.0   # weight of the reconstruction error against the KL: 4 beat
+                                        # the book balance (12.6 at 72 px) on every lesson_check line
+                                        # (README); None = book_balance(size); 1 = the chapter's loss
     held_out: float = 0.1               # share of faces never trained on, to check generalisation
     train_images: Optional[int] = None  # None = every training face (quick mode: a few hundred)
     held_out_images: Optional[int] = None  # None = every held-out face
@@ -127,7 +126,8 @@ class PhotosVAERecipe(FacesVAERecipe):
     """Notebook 02 and ``train vae`` on the book's photos (or any G/NoG folder): by steps, not
     epochs. ``plan(recipe, n_images)`` picks the epochs that give ``steps`` optimizer steps on
     however many faces there are; ``epochs`` is that plan for the book's 4,050 training photos."""
-    size: int = 256                     # the book's image side (loss weight book_balance = 1)
+    size: int = 256                     # the book's image side
+    rec_weight: Optional[float] = None  # book_balance(256) = 1: the chapter's loss exactly
     epochs: int = 12                    # plan(PHOTOS_VAE, 4050).epochs: 1,524 steps at batch 32
     batch_size: int = 32                # 7.3 ms per image at 256 px in bf16 (batch 64: 6.4), and
                                         # at equal time fewer, larger steps kept less (bench vae)
