@@ -148,7 +148,7 @@ class InUse:
 
     def __str__(self):
         kind = "the book's glasses photos" if self.name == "photos" else "the synthetic faces"
-        return f"{kind} in {self.folder} ({self.why})"
+        return f"{kind} in {settings.relative(self.folder)} ({self.why})"
 
 
 def photos_folder():
@@ -230,7 +230,7 @@ def load_vae(size, device=None, dataset=None):
             what = ("the book's published weights" if book else "the shipped model" if
                     path.parent == settings.FILES else "trained in notebook 02 (or train vae)")
             kind = "the photos" if dataset == "photos" else "the synthetic faces"
-            print(f"Using the VAE in {path}: {what}, for {kind} at {size} px")
+            print(f"Using the VAE in {settings.relative(path)}: {what}, for {kind} at {size} px")
             return model, path
     book = settings.FILES / BOOK_VAE
     if dataset == "photos" and size != 256 and book.is_file():
@@ -253,7 +253,8 @@ def vae_recipe(dataset=None):
 def summary(size):
     """One line for a notebook's settings cell: the faces in use and the VAE 03-04 will load."""
     found = [p for p in vae_candidates(size) if p.is_file()]
-    vae = found[0] if found else f"none yet (notebook 02 saves {vae_file(size)})"
+    vae = settings.relative(found[0]) if found else \
+        f"none yet (notebook 02 saves {settings.relative(vae_file(size))})"
     return f"faces: {in_use()} | VAE for {int(size)} px: {vae}"
 
 

@@ -19,7 +19,7 @@ from typing import Optional
 
 import torch
 
-from . import decode, image_cache
+from . import decode, image_cache, settings
 
 CLASSES = (("G", 1), ("NoG", 0))          # sub-folder name, glasses label
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -71,7 +71,7 @@ class FaceSet:
     def __repr__(self):
         n_g = int(self.glasses.sum())
         return (f"FaceSet({len(self)} images {tuple(self.images.shape[1:])} uint8: {n_g} with "
-                f"glasses, {len(self) - n_g} without; from {self.folder})")
+                f"glasses, {len(self) - n_g} without; from {settings.relative(self.folder)})")
 
 
 def _natural_key(name):

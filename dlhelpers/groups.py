@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from . import settings
 from .data import _Sentence, in_use, runs_folder, trait_labels
 
 
@@ -152,7 +153,7 @@ def four_groups(faces, per_group=3, seed=0, path=None):
     ``book_groups``."""
     path = Path(path) if path is not None else groups_file()
     if path.is_file():
-        print(f"Groups: the choice saved in {path}")
+        print(f"Groups: the choice saved in {settings.relative(path)}")
         return saved_groups(faces, path, per_group)
     if faces.attributes and "beard" in faces.attributes:
         print(f"Groups: {per_group} random faces per group, from the labels (a beard plays 'man')")

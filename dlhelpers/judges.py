@@ -225,7 +225,7 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     if path.is_file() and checkpoints.extra(path).get("labels_key") == key:
         net = checkpoints.load(path, device=device)
         acc = checkpoints.extra(path)["held_out_accuracy"]
-        print(f"glasses judge: {path} (held-out accuracy {acc:.1%}; trained on these photos' labels)")
+        print(f"glasses judge: {settings.relative(path)} (held-out accuracy {acc:.1%}; trained on these photos' labels)")
         return net
     order = torch.randperm(len(faces), generator=torch.Generator().manual_seed(r.seed))
     n_out = max(1, int(round(len(faces) * r.held_out)))
@@ -247,7 +247,7 @@ def for_faces(faces, device=None):
     photos' own labels (``glasses_judge``)."""
     if faces.attributes and "beard" in faces.attributes:
         net = checkpoints.load(TRAITS_PATH, device=device)
-        print(f"trait judge: {TRAITS_PATH} (glasses, beard, frame colour, smile)")
+        print(f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile)")
         return net
     print("The photos are labelled for glasses only (no gender): decodes are scored for glasses.")
     return glasses_judge(faces, device=device)

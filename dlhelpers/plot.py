@@ -150,7 +150,7 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
                 continue
             img = images[c]
             ax.imshow(1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1),
-                      cmap="gray" if img.shape[0] == 1 else None, vmin=0, vmax=1)
+                      cmap="gray" if img.shape[0] == 1 else None, vmin=0, vmax=1, interpolation="nearest")
             mark = marks[r][c] if marks and marks[r] else None
             if mark:
                 ax.text(0.04, 0.96, mark, transform=ax.transAxes, va="top", fontsize="x-large",
@@ -159,7 +159,7 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
     if title:
         fig.suptitle(title)
-    fig.tight_layout(pad=0.3)
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight() if title else 1))
     return finish(fig, save)
 
 

@@ -21,7 +21,9 @@ def test_committed_with_outputs_and_without_widget_state(path):
         for o in c["outputs"]:
             assert "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
             assert o.get("output_type") != "error", "".join(c["source"])[:80]
-            assert len(o.get("data", {}).get("image/png", "")) < 200_000, "keep figures small"
+            # decoded faces are shown at >= 128 screen pixels each (up to 8 a row, 4 rows): noisy
+            # decodes compress badly, so a figure may take up to 400 k characters of base64
+            assert len(o.get("data", {}).get("image/png", "")) < 400_000, "keep figures small"
 
 
 def test_notebook_starts_with_import_and_settings_cells():
