@@ -209,9 +209,9 @@ def parser():
                           f"{recipes.PHOTOS_VAE.size} (the book's) on the photos, {r.size} on the "
                           f"synthetic faces")
     training_flags(vae, r, photos=recipes.PHOTOS_VAE)
-    vae.add_argument("--rec-weight", type=positive(float), default=r.rec_weight,
-                     help=f"weight of the reconstruction error against the KL (chapter: 1; 16 at "
-                          f"64 px matches the book's 256-px balance); default (256 / size)^2")
+    vae.add_argument("--rec-weight", type=positive(float), default=None,
+                     help=f"reconstruction weight against the KL (chapter: 1); default {r.rec_weight:g} "
+                          f"on the synthetic faces, (256 / size)^2 on the photos")
     vae.add_argument("--latent", type=positive(int), default=r.latent_dims,
                      help=f"code dimensions, default {r.latent_dims}")
     vae.add_argument("--held-out", type=share, default=r.held_out,
@@ -245,8 +245,7 @@ def parser():
                        help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
                             "path end to end; lesson: the chapter's demos on a faces VAE, "
                             "counted; widgets: slider redraws")
-    marks.add_argument("--vae", default=None, help="lesson only: the VAE file (default: the one "
-                       "notebooks 03-04 load)")
+    marks.add_argument("--vae", default=None, help="lesson only: the VAE file (default: 03-04's)")
     marks.add_argument("--images", type=positive(int), default=1000,
                        help="photos only: portraits in the generated download (default 1000)")
     marks.add_argument("--download", default=None, help="photos only: keep the generated "

@@ -183,6 +183,8 @@ def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path,
     captured = capsys.readouterr()
     assert "plan: 108 training faces, batch 32, 3 epochs: 12 optimizer steps" in captured.out
     assert checkpoints.extra(out)["epoch"] == 3
+    assert checkpoints.extra(out)["settings"]["rec_weight"] == recipes.book_balance(16)  # a photo
+    # folder keeps the photos' balance, not the synthetic recipe's weight
     if code == 0:                                       # a sentence either way, never an assert
         assert "lower) in 12 optimizer steps" in captured.out
     else:
