@@ -257,7 +257,7 @@ def bench_vae(recipe=recipes.BENCH_VAE):
                 train_ms_per_image=round(train_ms, 2), warm_up_s=round(warm_up, 2),
                 train_gflop_per_image=round(flops / 1e9, 3),
                 peak_gflops={k: round(v, 1) for k, v in peaks.items()},
-                limit_ms_per_image=round(limit_ms, 2), share_of_limit=round(limit_ms / train_ms, 3),
+                limit_ms_per_image=float(f"{limit_ms:.3g}"), share_of_limit=float(f"{limit_ms / train_ms:.3g}"),
                 compare_batch_size=recipe.compare_batch_size,
                 compare_train_ms_per_image=round(alt_ms, 2), compare_mse=round(alt_mse, 5),
                 compare_projected_full_run_min=round(alt_min, 2),

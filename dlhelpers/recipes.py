@@ -155,7 +155,7 @@ _QUICK_FACES = dict(epochs=1, train_images=320, held_out_images=64, max_overfit=
 QUICK_CHANGES = {                       # what quick mode changes: seconds instead of minutes
     "ae": dict(epochs=1, train_images=3000, show_after=(1,), max_test_mse=0.1),   # measured 0.077
     "faces_vae": _QUICK_FACES,
-    "photos_vae": dict(_QUICK_FACES, steps=10, min_images=100),
+    "photos_vae": dict(_QUICK_FACES, steps=10, min_images=50),
     "dense_vae": dict(epochs=1),
     "digit_judge": dict(epochs=1),
     "trait_judge": dict(epochs=1, faces=200, test_faces=100),

@@ -44,7 +44,7 @@ def relative(path):
     notebook prints, so committed outputs do not show the folders of the machine that ran them.
     Unchanged where no relative path exists (another drive on Windows)."""
     try:
-        return Path(os.path.relpath(Path(path).resolve(), PROJECT))
+        return Path(os.path.relpath(os.path.abspath(path), PROJECT))
     except ValueError:
         return Path(path)
 

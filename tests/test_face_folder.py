@@ -241,7 +241,7 @@ def test_faces_prefers_the_real_data(tmp_path, monkeypatch, capsys, folder, fake
     folder.rename(tmp_path / "files" / "glasses")
     f = data.face_set(size=8)
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and str(tmp_path / "files" / "glasses") in out
+    assert out.count("\n") == 1 and str(settings.relative(tmp_path / "files" / "glasses")) in out
     assert len(f) == 6 and fake_generator == []
 
 

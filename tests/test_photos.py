@@ -77,7 +77,7 @@ def test_photos_setting_decides_which_faces_are_in_use(photos_env, monkeypatch, 
     assert use.name == "photos" and use.folder == photos_env and data.PHOTOS_ENV in use.why
     assert data.vae_file(64) == tmp_path / "runs" / "vae_photos64.pt"
     assert data.vae_candidates(256)[-1] == settings.FILES / data.BOOK_VAE
-    assert str(photos_env) in data.summary(64)
+    assert str(settings.relative(photos_env)) in data.summary(64)
     monkeypatch.setenv(data.PHOTOS_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="DLHELPERS_PHOTOS points at"):
         data.in_use()
@@ -278,12 +278,12 @@ def test_notebooks_02_to_04_run_on_the_photos(organised, tmp_path):
                            resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
             text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
                              for o in c.get("outputs", []) if o.get("output_type") == "stream")
-            assert "the book's glasses photos in " + str(organised) in text, name
+            assert "the book's glasses photos in " + str(settings.relative(organised)) in text, name
             if name == NOTEBOOKS[0]:
                 assert vae.is_file() and "optimizer steps" in text       # the run's plan, by steps
                 assert recipes.describe(recipes.active("photos_vae", quick=True)) in text
             else:
-                assert f"Using the VAE in {vae}: trained in notebook 02" in text
+                assert f"Using the VAE in {settings.relative(vae)}: trained in notebook 02" in text
                 assert "glasses judge" in text and "held-out accuracy" in text
             if name == NOTEBOOKS[1]:
                 assert "Groups: the book's own choice (listing 7.7)" in text
