@@ -49,7 +49,8 @@ def describe(target):
     return " and ".join(("" if v else "no ") + t for t, v in target.items())
 
 
-def _meets(probs, target, threshold):
+def meets(probs, target, threshold=0.5):
+    """Whether probabilities {trait: p} show ``target`` {trait: 0 or 1}: p >= threshold for 1."""
     return all((probs[t] >= threshold) == bool(v) for t, v in target.items())
 
 
@@ -98,8 +99,8 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
         probs = {t: round(p.item(), 4) for t, p in trait_scores(judge, image).items()}
         valid = inputs_keep_traits(vae, judge, codes, threshold)
         per_draw.append({"indices": {g: idx.tolist() for g, idx in picked.items()}, "probs": probs,
-                         "valid": valid, "success": valid and _meets(probs, target, threshold),
-                         "would_succeed": _meets(probs, target, threshold)})
+                         "valid": valid, "success": valid and meets(probs, target, threshold),
+                         "would_succeed": meets(probs, target, threshold)})
         images.append(image[0])
     successes = sum(d["success"] for d in per_draw)
     vacuous = [d for d in per_draw if not d["valid"]]
@@ -119,7 +120,7 @@ def inputs_keep_traits(vae, judge, codes, threshold=0.5):
     scores = trait_scores(judge, decoded)
     for i, g in enumerate(names):
         probs = {t: float(scores[t][i]) for t in scores}
-        if not _meets(probs, measurable(GROUPS[g], judge), threshold):
+        if not meets(probs, measurable(GROUPS[g], judge), threshold):
             return False
     return True
 

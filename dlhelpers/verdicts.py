@@ -3,16 +3,8 @@ the bar the lesson sets (``lesson_check.GOALS``, given for 50 draws and 30 paths
 counts used). A failure is said as a failure.
 """
 from . import judges
+from .claims import describe, meets
 from .lesson_check import GOALS
-
-
-def meets(probs, target, threshold=0.5):
-    """Whether probabilities {trait: p} show ``target`` {trait: 0 or 1}: p >= threshold for 1."""
-    return all((float(probs[t]) >= threshold) == bool(v) for t, v in target.items())
-
-
-def _words(target):
-    return " and ".join(("" if v else "no ") + t.replace("_", " ") for t, v in target.items())
 
 
 def verdict(judge, image, target, threshold=0.5):
@@ -23,8 +15,8 @@ def verdict(judge, image, target, threshold=0.5):
     probs = {t: float(scores[t][0]) for t in target}
     seen = ", ".join(f"{t.replace('_', ' ')} {p:.2f}" for t, p in probs.items())
     if meets(probs, target, threshold):
-        return f"✓ the judge sees {seen}: {_words(target)}, as the book says"
-    return f"✗ the judge sees {seen}: not {_words(target)}, so this picture does not show the book's result"
+        return f"✓ the judge sees {seen}: {describe(target)}, as the book says"
+    return f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the book's result"
 
 
 def terms(expression):
