@@ -3,6 +3,7 @@
 No browser is downloaded by playwright: the PyPI ``playwright`` package drives ``/usr/bin/chromium``
 (installed with apt when missing) through ``executable_path``.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -196,3 +197,24 @@ def grey_spread(png):
     import io
     from PIL import Image, ImageStat
     return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).stddev[0]
+
+
+@contextlib.contextmanager
+def lab_page(root, scratch, chromium, env, height=900, failure_png=None):
+    """JupyterLab serving ``root`` (ready) and a headless Chromium page beside it: yields
+    ``(lab, page)``. A failure inside is saved as a full-page screenshot at ``failure_png`` and
+    re-raised with JupyterLab's log; the browser is closed and JupyterLab stopped either way."""
+    from playwright.sync_api import sync_playwright
+    lab = Lab(root, scratch, env=env)
+    lab.env.pop("MPLBACKEND", None)   # conftest's Agg: the kernel should draw as a reader's does
+    with lab, sync_playwright() as pw:
+        lab.wait_ready()
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": height})
+        try:
+            yield lab, page
+        except Exception as err:
+            page.screenshot(path=failure_png, full_page=True)
+            raise AssertionError(f"{err}\n--- JupyterLab log ---\n{lab.tail()}") from err
+        finally:
+            browser.close()

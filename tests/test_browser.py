@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_helpers import CHROMIUM_ARGS, Lab, ensure_chromium, write_scratch_notebook
+from browser_helpers import CHROMIUM_ARGS, Lab, ensure_chromium, lab_page, write_scratch_notebook
 
 pytestmark = pytest.mark.slow          # a real JupyterLab and browser: about a minute
 
@@ -211,62 +211,51 @@ def spread(png):
 def test_gallery_picker_in_jupyterlab_fits_shows_faces_and_offers_the_line(chromium, tmp_path):
     """Notebook 03's gallery in JupyterLab: every column inside the notebook, thumbnails that are
     faces (not blank squares), and three clicks for one group turn up in the offered line."""
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(exist_ok=True)
     root = tmp_path / "root"
     (root / "notebooks").mkdir(parents=True)
     notebook = Path(shutil.copy(GALLERY, root / "notebooks" / GALLERY.name))
-    lab = Lab(root, tmp_path / "lab", env={"DLHELPERS_QUICK": "1",
-                                           "DLHELPERS_RUNS": str(tmp_path / "runs")})
-    lab.env.pop("MPLBACKEND", None)
-    with lab, sync_playwright() as pw:
-        lab.wait_ready()
-        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        try:
-            open_notebook(page, lab, notebook)
-            run_all_cells(page)
-            grid = wait_for_gallery(page, GALLERY_WAIT_S)
-            picker = grid.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
-            picker.scroll_into_view_if_needed()
-            images = grid.locator("img")
-            page.wait_for_function("els => els.every(e => e.complete && e.naturalWidth > 0)",
-                                   arg=images.element_handles(), timeout=30_000)
+    env = {"DLHELPERS_QUICK": "1", "DLHELPERS_RUNS": str(tmp_path / "runs")}
+    with lab_page(root, tmp_path / "lab", chromium, env,
+                  height=900, failure_png=ARTIFACTS / "browser_failure.png") as (lab, page):
+        open_notebook(page, lab, notebook)
+        run_all_cells(page)
+        grid = wait_for_gallery(page, GALLERY_WAIT_S)
+        picker = grid.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+        picker.scroll_into_view_if_needed()
+        images = grid.locator("img")
+        page.wait_for_function("els => els.every(e => e.complete && e.naturalWidth > 0)",
+                               arg=images.element_handles(), timeout=30_000)
 
-            # every column inside the notebook's output area (a 12-column grid once cut the first)
-            area = grid.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
-            box, inside = grid.bounding_box(), area.bounding_box()
-            first, last = images.first.bounding_box(), images.last.bounding_box()
-            assert first["x"] >= inside["x"] - 1 and box["x"] >= inside["x"] - 1, (first, inside)
-            assert box["x"] + box["width"] <= inside["x"] + inside["width"] + 1, (box, inside)
-            assert last["x"] + last["width"] <= inside["x"] + inside["width"] + 1, (last, inside)
+        # every column inside the notebook's output area (a 12-column grid once cut the first)
+        area = grid.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+        box, inside = grid.bounding_box(), area.bounding_box()
+        first, last = images.first.bounding_box(), images.last.bounding_box()
+        assert first["x"] >= inside["x"] - 1 and box["x"] >= inside["x"] - 1, (first, inside)
+        assert box["x"] + box["width"] <= inside["x"] + inside["width"] + 1, (box, inside)
+        assert last["x"] + last["width"] <= inside["x"] + inside["width"] + 1, (last, inside)
 
-            thumb = images.first.screenshot()
-            (ARTIFACTS / "browser_gallery_thumbnail.png").write_bytes(thumb)
-            assert spread(thumb) > 10, "the first thumbnail is a blank square"
+        thumb = images.first.screenshot()
+        (ARTIFACTS / "browser_gallery_thumbnail.png").write_bytes(thumb)
+        assert spread(thumb) > 10, "the first thumbnail is a blank square"
 
-            group = "women_glasses"
-            picker.locator(".widget-toggle-buttons button", has_text=group).click()
-            buttons = grid.locator("button")
-            ids = [buttons.nth(k).inner_text().split(" ")[0] for k in (0, 1, 2)]
-            for k in (0, 1, 2):
-                buttons.nth(k).click()
-            code = picker.locator("textarea")
-            wanted = f'"{group}": [{", ".join(ids)}]'
-            deadline = time.monotonic() + 20
-            while wanted not in code.input_value() and time.monotonic() < deadline:
-                page.wait_for_timeout(100)
-            line = code.input_value()
-            assert line.startswith("groups = {") and wanted in line, (line, wanted)
-            assert f"{group}: 3/3" in picker.inner_text()
-            picker.screenshot(path=ARTIFACTS / "browser_gallery.png")
-            page.screenshot(path=ARTIFACTS / "browser_gallery_page.png")
-            print("gallery line:", line)
-        except Exception as err:
-            page.screenshot(path=ARTIFACTS / "browser_failure.png", full_page=True)
-            raise AssertionError(f"{err}\n--- JupyterLab log ---\n{lab.tail()}") from err
-        finally:
-            browser.close()
+        group = "women_glasses"
+        picker.locator(".widget-toggle-buttons button", has_text=group).click()
+        buttons = grid.locator("button")
+        ids = [buttons.nth(k).inner_text().split(" ")[0] for k in (0, 1, 2)]
+        for k in (0, 1, 2):
+            buttons.nth(k).click()
+        code = picker.locator("textarea")
+        wanted = f'"{group}": [{", ".join(ids)}]'
+        deadline = time.monotonic() + 20
+        while wanted not in code.input_value() and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        line = code.input_value()
+        assert line.startswith("groups = {") and wanted in line, (line, wanted)
+        assert f"{group}: 3/3" in picker.inner_text()
+        picker.screenshot(path=ARTIFACTS / "browser_gallery.png")
+        page.screenshot(path=ARTIFACTS / "browser_gallery_page.png")
+        print("gallery line:", line)
 
 
 def test_chromium_set_up_says_why_it_cannot_install(monkeypatch, tmp_path):
