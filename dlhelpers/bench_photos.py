@@ -172,3 +172,22 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
 def main_json(result):
     """The benchmark's last line."""
     return json.dumps(result)
+
+
+SAVED = "bench_photos.json"
+"""``bench photos``' last result, kept in ``settings.FILES`` for notebook 02's appendix."""
+
+
+def describe(result):
+    """One recipe line and one result line of a ``bench_photos`` result (a dict)."""
+    t, w = result["thin_frames"], result["wall_s"]
+    return (f"photos recipe: {result['size']} px, batch {result['batch_size']}, {result['steps']:,} "
+            f"steps, rec weight {result['rec_weight']:g}, {result['train_images']:,} training "
+            f"portraits ({result['cpu']})\n"
+            f"    held-out error {result['held_out_mse']:.4f} (untrained {result['untrained_mse']:.4f});"
+            f" book's picks keep their glasses: {'yes' if result['groups_keep_glasses'] else 'no'}; "
+            f"arithmetic removes them: {'yes' if result['arithmetic_removes'] else 'no'}\n"
+            f"    thin frames kept: judge {t['judge_glasses']:.0%} (dark {t['judge_dark']:.0%}, light "
+            f"{t['judge_light']:.0%}), shape {t['shape_glasses']:.0%} (dark {t['shape_dark']:.0%}, "
+            f"light {t['shape_light']:.0%}); decode + training "
+            f"{(w['decode_s'] + w['train_s']) / 60:.1f} min")

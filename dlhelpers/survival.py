@@ -45,18 +45,23 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     ``faces``, ``bare``, ``frames``: from ``synthetic_set.glasses_variants`` (faces with glasses,
     the same without glasses, with frames only). Each face is rebuilt from its mean code; the
     rebuild, the bare face and the frames-only face are shrunk to ``at`` px, so that models of any
-    size are compared alike. Over the frame's pixels grown by 2 px (the eye region), the change
-    the rebuild makes to the bare face is correlated with the frame itself: r near 1 when the
-    frame is drawn in its place, near 0 for nothing there or for a shapeless dark smudge.
+    size are compared alike. Over the frame's pixels grown by 2 px, less the pixels where the
+    tinted lenses change the face more than the frame does, what the glasses change in the
+    rebuild (rebuild of the face - rebuild of the bare face) is correlated with what the frame
+    changes in the drawing: r near 1 when the frame is drawn in its place (an exact copy scores
+    1), near 0 for nothing there, a blank rebuild or a shapeless dark smudge.
     Returns {"r": (K,) tensor, "all": share of the faces with r >= ``min_r``, and the same share
     per kind of frame}.
     """
     import torch.nn.functional as F
-    rec = latent.decode(vae, latent.encode(vae, to_float(faces.images)))
-    rec, ring, plain = (F.interpolate(t, size=(at, at), mode="bilinear", antialias=True)
-                        if t.shape[-1] != at else t for t in (rec, to_float(frames), to_float(bare)))
-    drawn, frame = rec - plain, ring - plain
-    region = F.max_pool2d((frame.abs().amax(1, keepdim=True) > 0.05).float(), 5, 1, 2) > 0
+    rec, rec_bare = (latent.decode(vae, latent.encode(vae, to_float(x))) for x in (faces.images, bare))
+    rec, rec_bare, ring, plain, worn = (
+        F.interpolate(t, size=(at, at), mode="bilinear", antialias=True) if t.shape[-1] != at else t
+        for t in (rec, rec_bare, to_float(frames), to_float(bare), to_float(faces.images)))
+    drawn, frame = rec - rec_bare, ring - plain
+    near = F.max_pool2d((frame.abs().amax(1, keepdim=True) > 0.05).float(), 5, 1, 2) > 0
+    lens = (worn - ring).abs().amax(1, keepdim=True) > frame.abs().amax(1, keepdim=True)
+    region = near & ~lens
     r = torch.stack([torch.corrcoef(torch.stack([d[m.expand_as(d)], f[m.expand_as(f)]]))[0, 1]
                      for d, f, m in zip(drawn, frame, region)]).nan_to_num(0.0)
     out = {"r": r, "all": (r >= min_r).float().mean().item()}
@@ -95,7 +100,7 @@ def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
         vae = checkpoints.load(path)
         size = vae.config["image_size"]
         if size not in sets:
-            sets[size] = (synthetic_set.render_set(n, seed=seed, size=size),
+            sets[size] = (synthetic_set.render_set(n, seed=seed, size=size, thin_frames=False),
                           synthetic_set.glasses_variants(n, seed=seed, size=size, thin_frames=True))
         bold, (thin, bare, frames) = sets[size]
         row = {"name": name, "size": size}

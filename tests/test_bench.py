@@ -84,4 +84,6 @@ def test_bench_photos_walks_the_whole_path_and_reports_it(tmp_path, capsys, monk
     assert set(result["group_glasses"]) == {"men_glasses", "women_glasses", "men_noglasses",
                                             "women_noglasses"}
     assert {"judge_dark", "shape_light", "faces"} <= set(result["thin_frames"])
+    lines = bench_photos.describe(result).splitlines()          # notebook 02's appendix lines
+    assert len(lines) == 3 and "32 px, batch 32, 12 steps" in lines[0] and "thin frames" in lines[2]
     assert list(tmp_path.iterdir()) == []                      # the temporary folder is gone

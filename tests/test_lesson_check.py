@@ -81,3 +81,15 @@ def test_failures_name_each_missed_goal_and_the_table_prints():
     assert "dark frames" not in text                       # 75 % passes the per-kind goal of 70 %
     lines = lesson_check.format_table(_table()).splitlines()
     assert lines[0].startswith("(a)") and any(l.startswith("(d)") for l in lines)
+
+
+def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path):
+    path = tmp_path / "rows.json"
+    recipe = dict(name="72 px x4", size=72, batch=32, steps=4230, rec_weight=4.0, thin=0.0)
+    lesson_check.record(path, recipe, _table(successes=20), machine="test CPU")
+    rows = lesson_check.record(path, dict(recipe, steps=2820), _table(), "test CPU")  # same name
+    assert len(rows) == 1 and rows[0]["recipe"]["steps"] == 2820 and rows[0]["misses"] == []
+    lesson_check.record(path, dict(recipe, name="64 px x16", size=64), _table(kept=0.5))
+    text = lesson_check.recorded_table(path)
+    assert "72 px x4: 72 px, batch 32, 2,820 steps, rec weight 4" in text and "(test CPU)" in text
+    assert "✓ every goal met" in text and "✗ misses" in text and "survival judge: 50%" in text

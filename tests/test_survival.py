@@ -1,6 +1,7 @@
 """What a VAE keeps (``dlhelpers.survival``), on stand-ins whose right answers are known."""
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from dlhelpers import models, survival
@@ -43,6 +44,14 @@ def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
     assert all(gone[k] == 0.0 for k in kinds)
     moved = survival.frames_kept(LookupVAE(lambda x: x.roll(6, dims=-1)), faces, bare, frames)
     assert moved["r"].mean() < 0.4            # a frame 6 px off its place is not "kept"
+    footprint = ((to_float(faces.images) - to_float(bare)).abs().amax(1, keepdim=True) > 0.02)
+    smudge = F.max_pool2d(footprint.float(), 3, 1, 1)        # glasses and lenses, filled in dark
+    worn = to_float(faces.images)
+    dull = survival.frames_kept(LookupVAE(lambda x: (to_float(bare) - 0.4 * smudge).clamp(0, 1)
+                                          if torch.equal(x, worn) else x), faces, bare, frames)
+    assert dull["all"] == 0.0                 # a dark patch where the glasses were is no frame
+    soft = survival.frames_kept(LookupVAE(lambda x: F.avg_pool2d(x, 3, 1, 1)), faces, bare, frames)
+    assert soft["all"] == 1.0                 # a copy blurred over 3 px still draws its frames
 
 
 def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
@@ -59,3 +68,16 @@ def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, cap
     assert "measurements saved in" in capsys.readouterr().out
     with pytest.raises(FileNotFoundError, match="no saved measurements"):
         survival.survival_table({"tiny": path}, models.TraitNet(), saved=tmp_path / "none.json")
+
+
+def test_thin_study_draws_the_dataset_faces_with_a_share_of_thin_frames():
+    from dlhelpers import synthetic_set, thin_study
+    bold = thin_study.mixed_faces(0.0, size=32, n=24)
+    thin = thin_study.mixed_faces(1.0, size=32, n=24)
+    drawn = torch.stack([synthetic_set._draw(synthetic_set.face_traits(i, 0), 32) for i in range(1, 25)])
+    assert torch.equal(bold.images, drawn)                    # share 0: the dataset's own faces
+    g = thin.glasses == 1
+    assert 4 < int(g.sum()) < 24 and torch.equal(thin.attributes["thin"], g.long())
+    assert torch.equal(thin.images[~g], bold.images[~g]) and not torch.equal(thin.images[g], bold.images[g])
+    some = thin_study.mixed_faces(0.5, size=32, n=24).attributes["thin"]
+    assert 0 < int(some.sum()) < int(g.sum())
