@@ -112,6 +112,31 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     return result
 
 
+def frame_balance(result, faces):
+    """Why draws of an expression fail: its valid draws split by whether the frame colours cancel.
+
+    The chapter's expression subtracts one glasses group from another, so "glasses" cancels only
+    if the two groups' glasses look alike. ``result`` is ``arithmetic_success``'s; ``faces`` has
+    the synthetic set's ``frame`` label ("dark", "light"). A draw is *balanced* when the groups
+    added and the groups subtracted hold as many dark frames (weighted by the expression).
+    Returns {"balanced": {"draws", "successes"}, "unbalanced": {...}} over the valid draws, or None
+    when the expression does not subtract glasses from glasses or the faces have no frame label.
+    """
+    signs = {g: w for g, w in result["expression"].items() if GROUPS[g].get("glasses") == 1}
+    if not faces.attributes or "frame" not in faces.attributes or len({w > 0 for w in signs.values()}) < 2:
+        return None
+    frame = faces.attributes["frame"]
+    split = {"balanced": {"draws": 0, "successes": 0}, "unbalanced": {"draws": 0, "successes": 0}}
+    for d in result["per_draw"]:
+        if not d["valid"]:
+            continue
+        net = sum(w * sum(frame[i] == "dark" for i in d["indices"][g]) for g, w in signs.items())
+        cell = split["balanced" if net == 0 else "unbalanced"]
+        cell["draws"] += 1
+        cell["successes"] += int(d["success"])
+    return split
+
+
 def inputs_keep_traits(vae, judge, codes, threshold=0.5):
     """True if every group's code (name -> (d,) code, names of ``GROUPS``), decoded, shows that
     group's own traits to the judge (those it scores: glasses only on the photos)."""

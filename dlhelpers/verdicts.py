@@ -7,13 +7,17 @@ from .claims import describe, meets
 from .lesson_check import GOALS
 
 
-def verdict(judge, image, target, threshold=0.5):
+def verdict(judge, image, target, threshold=0.5, inputs_ok=True):
     """The judge's word on one decoded ``image`` (1, C, H, W) in [0, 1] against ``target``
     {trait: 0 or 1}: a line starting with ✓ or ✗, e.g. "✓ beard 0.93, glasses 0.04: beard and
-    no glasses, as the book says"."""
+    no glasses, as the book says". ``inputs_ok=False`` (an input group's average had lost its own
+    traits, ``claims.inputs_keep_traits``) makes it a vacuous test: the line starts with ·."""
     scores = judges.trait_scores(judge, image)
     probs = {t: float(scores[t][0]) for t in target}
     seen = ", ".join(f"{t.replace('_', ' ')} {p:.2f}" for t, p in probs.items())
+    if not inputs_ok:
+        return (f"· the judge sees {seen}, but an input group's average had already lost its own "
+                f"traits (figure 7.9): a vacuous test, neither success nor failure")
     if meets(probs, target, threshold):
         return f"✓ the judge sees {seen}: {describe(target)}, as the book says"
     return f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the book's result"
@@ -64,3 +68,23 @@ def attribute_verdict(edit):
     if all(parts.values()):
         return "✓ clears the bar: glasses put on and taken off, other traits kept, each on at least 80 % of faces"
     return "✗ misses the bar (80 % of faces) for: " + ", ".join(k for k, ok in parts.items() if not ok)
+
+
+def frame_verdict(result, split):
+    """Lines on why draws of an arithmetic ``result`` failed: how many failures still show glasses,
+    and ``split`` (``claims.frame_balance``) — success when the glasses groups' frame colours
+    cancel, against when they do not."""
+    failed = [d for d in result["per_draw"] if d["valid"] and not d["success"]]
+    glasses = sum(d["probs"].get("glasses", 0.0) >= 0.5 for d in failed)
+    lines = [f"{len(failed)} valid draws failed; {glasses} of them still show glasses"]
+    if split is None:
+        return "\n".join(lines + ["no frame labels to split the draws by (the photos have none)"])
+    (bn, bs), (un, us) = ((split[k]["draws"], split[k]["successes"]) for k in ("balanced", "unbalanced"))
+    lines.append(f"glasses groups with as many dark frames: {bs} of {bn} right; "
+                 f"with different numbers: {us} of {un} right")
+    if bn and un and bs / bn > us / un + 0.15:
+        lines.append("→ the failures gather where the frame colours differ: the difference between "
+                     "dark and pale frames does not cancel, and it draws glasses back on")
+    else:
+        lines.append("→ here the frame colours do not explain the failures")
+    return "\n".join(lines)

@@ -177,3 +177,18 @@ def test_exercise_7_1_holds_the_books_three_expressions_and_their_targets():
     chapter = claims.CHAPTER
     assert chapter["expression"] == _parse("men_glasses - women_glasses + women_noglasses")
     assert chapter["target"] == groups.GROUPS["men_noglasses"]
+
+
+def test_frame_balance_splits_valid_draws_by_whether_the_frame_colours_cancel():
+    f = stub_faces(3)          # women_glasses are faces 3-5, men_glasses 9-11, all dark frames
+    f.attributes["frame"][4] = "light"
+    draw = lambda women, valid, success: {"indices": {"men_glasses": [9, 10, 11], "women_glasses": women,
+                                                      "women_noglasses": [0, 1, 2]},
+                                          "valid": valid, "success": success}
+    result = {"expression": claims.CHAPTER["expression"],
+              "per_draw": [draw([3, 5, 3], True, True), draw([3, 4, 5], True, False),
+                           draw([4, 5, 3], True, True), draw([3, 4, 5], False, False)]}
+    assert claims.frame_balance(result, f) == {"balanced": {"draws": 1, "successes": 1},
+                                               "unbalanced": {"draws": 2, "successes": 1}}
+    one_glasses_group = dict(result, expression=claims.EXERCISE_7_1["women_glasses"]["expression"])
+    assert claims.frame_balance(one_glasses_group, f) is None

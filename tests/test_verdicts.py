@@ -17,6 +17,8 @@ def test_verdict_says_success_and_failure_in_words():
     assert ok.startswith("✓") and "beard 1.00" in ok and "as the book says" in ok
     bad = verdicts.verdict(judge, face(1, 1), {"beard": 1, "glasses": 0})
     assert bad.startswith("✗") and "does not show" in bad and "glasses 1.00" in bad
+    vacuous = verdicts.verdict(judge, face(1, 0), {"beard": 1, "glasses": 0}, inputs_ok=False)
+    assert vacuous.startswith("·") and "vacuous" in vacuous and "beard 1.00" in vacuous
 
 
 def test_terms_reads_z1_minus_z2_plus_z3_in_the_book_s_order():
@@ -43,3 +45,15 @@ def test_attribute_verdict_names_what_missed():
     assert ok.startswith("✓")
     bad = verdicts.attribute_verdict({"added": 0.9, "removed": 0.45, "others_kept": 0.8})
     assert bad.startswith("✗") and "taken off" in bad and "put on" not in bad
+
+
+def test_frame_verdict_counts_failures_with_glasses_and_reads_the_split():
+    d = lambda valid, success, g: {"valid": valid, "success": success, "probs": {"glasses": g}}
+    result = {"per_draw": [d(True, False, 0.9), d(True, False, 0.1), d(True, True, 0.0), d(False, False, 0.9)]}
+    gathered = {"balanced": {"draws": 10, "successes": 9}, "unbalanced": {"draws": 10, "successes": 4}}
+    even = {"balanced": {"draws": 10, "successes": 6}, "unbalanced": {"draws": 10, "successes": 6}}
+    text = verdicts.frame_verdict(result, gathered)
+    assert text.startswith("2 valid draws failed; 1 of them still show glasses")
+    assert "9 of 10 right" in text and "4 of 10 right" in text and "frame colours differ" in text
+    assert "do not explain" in verdicts.frame_verdict(result, even)
+    assert "no frame labels" in verdicts.frame_verdict(result, None)
