@@ -187,6 +187,14 @@ def runs_folder():
     return settings.FILES / "runs" / ("quick" if settings.QUICK else "")
 
 
+def ae_file():
+    """The file notebook 01 saves its autoencoder to and notebook 05 reads first:
+    ``<runs>/ae_mnist.pt`` (a quick run's goes under ``files/runs/quick``; folder created)."""
+    runs = runs_folder()
+    runs.mkdir(parents=True, exist_ok=True)
+    return runs / "ae_mnist.pt"
+
+
 def vae_file(size, dataset=None):
     """The file notebook 02 saves its VAE to: ``<runs>/vae_<photos|synthetic><size>.pt`` (its
     folder is created, so the GIF and checkpoints beside it can be written)."""

@@ -247,7 +247,11 @@ def for_faces(faces, device=None):
     photos' own labels (``glasses_judge``)."""
     if faces.attributes and "beard" in faces.attributes:
         net = checkpoints.load(TRAITS_PATH, device=device)
-        print(f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile)")
+        acc = checkpoints.extra(TRAITS_PATH).get("held_out_accuracy", {})
+        names = {"clean": "clean faces", "blurred": "blurred", "thin": "thin frames"}
+        worst = ", ".join(f"{names.get(kind, kind)} {min(a.values()):.1%}" for kind, a in acc.items())
+        print(f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile; "
+              f"any image size, resized to 64 px)" + (f"; held-out accuracy of its worst trait: {worst}" if worst else ""))
         return net
     print("The photos are labelled for glasses only (no gender): decodes are scored for glasses.")
     return glasses_judge(faces, device=device)

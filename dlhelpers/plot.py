@@ -125,6 +125,7 @@ def show_losses(history, panels=None, title="training", save=None, log=False):
 
 
 MARK_COLOURS = {"✓": "tab:green", "✗": "tab:red", "·": "tab:grey"}
+MARK_GLYPHS = {"·": "•"}           # drawn larger than the printed · so the grey badge reads at a glance
 
 
 def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
@@ -153,7 +154,7 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
                       cmap="gray" if img.shape[0] == 1 else None, vmin=0, vmax=1, interpolation="nearest")
             mark = marks[r][c] if marks and marks[r] else None
             if mark:
-                ax.text(0.04, 0.96, mark, transform=ax.transAxes, va="top", fontsize="x-large",
+                ax.text(0.04, 0.96, MARK_GLYPHS.get(mark, mark), transform=ax.transAxes, va="top", fontsize="x-large",
                         color="white", fontweight="bold",
                         bbox=dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none"))
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
@@ -247,7 +248,8 @@ def show_checkerboard(model, n=256, seed=0, period=8, save=None):
     (``models.overlap_counts``); the same counts folded into one ``period`` x ``period`` tile (three
     stride-2 layers repeat every 8 pixels); and the fine detail of ``n`` decoded random faces (each
     face minus a 3x3 blur of itself) folded the same way. If the decoder's geometry causes the
-    grid, the two tiles show the same pattern. Returns the figure elsewhere than in a notebook.
+    grid, the two tiles show the same pattern; the third title gives their correlation r. Returns
+    the figure elsewhere than in a notebook.
     """
     import torch.nn.functional as F
     from . import latent
@@ -262,10 +264,11 @@ def show_checkerboard(model, n=256, seed=0, period=8, save=None):
     def fold(x):
         return x[:inner, :inner].reshape(inner // period, period, inner // period, period).mean((0, 2))
 
+    r = torch.corrcoef(torch.stack([fold(counts).flatten().float(), fold(detail).flatten()]))[0, 1]
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), dpi=DPI)
     panels = [(counts, "kernel taps reaching each pixel", "viridis"),
               (fold(counts), f"the same, folded into {period}x{period}", "viridis"),
-              (fold(detail), f"fine detail of {n} decoded faces, folded", "RdBu_r")]
+              (fold(detail), f"detail of {n} decodes, folded (r = {r:.2f})", "RdBu_r")]
     for ax, (image, title, cmap) in zip(axes, panels):
         ax.imshow(image.numpy(), cmap=cmap, interpolation="nearest")
         ax.set_title(title, fontsize="medium")

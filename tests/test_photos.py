@@ -115,6 +115,18 @@ def test_quick_mode_keeps_its_models_apart(monkeypatch):
     assert data.runs_folder() == settings.FILES / "runs"
 
 
+def test_a_quick_run_of_notebook_01_leaves_the_full_autoencoder_alone(monkeypatch, tmp_path):
+    monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
+    assert data.ae_file() == tmp_path / "runs" / "ae_mnist.pt" and data.ae_file().parent.is_dir()
+    monkeypatch.delenv(data.RUNS_ENV)
+    monkeypatch.setattr(settings, "QUICK", True)
+    assert data.ae_file() == settings.FILES / "runs" / "quick" / "ae_mnist.pt"
+    for name in ("01_autoencoder_mnist", "05_beyond_the_chapter"):       # both go through ae_file
+        cells = json.loads((settings.PROJECT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+        source = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert "data.ae_file()" in source and '"runs" / "ae_mnist.pt"' not in source
+
+
 # --- The VAE for the faces in use -----------------------------------------------------------------
 
 def test_load_vae_finds_the_model_of_this_dataset_and_size(photos_env, tmp_path):
