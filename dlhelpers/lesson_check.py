@@ -147,6 +147,17 @@ def format_table(table):
     return "\n".join(lines)
 
 
+def describe_goals(goals=None):
+    """The bars of ``goals`` (default ``GOALS``) as one sentence a student can read."""
+    g = dict(GOALS, **(goals or {}))
+    return (f"each expression right in ≥ {g['arithmetic_successes']} of 50 draws with ≤ "
+            f"{g['arithmetic_vacuous']} vacuous; ≥ {g['paths_valid']} of 30 paths valid, "
+            f"{g['one_crossing_share']:.0%} of them crossing ½ once; the glasses direction puts glasses on, "
+            f"takes them off and keeps the other traits on ≥ {g['added']:.0%} of faces; thin frames kept "
+            f"on ≥ {g['survival_all']:.0%} of glasses faces, ≥ {g['survival_kind']:.0%} of each frame kind, "
+            f"by the judge and by shape")
+
+
 def failures(table, goals=None):
     """The lines of ``table`` that miss ``goals`` (default ``GOALS``; draw counts scaled to the
     number of draws and paths used), as short sentences; [] when every check passes."""

@@ -93,3 +93,10 @@ def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path
     text = lesson_check.recorded_table(path)
     assert "72 px x4: 72 px, batch 32, 2,820 steps, rec weight 4" in text and "(test CPU)" in text
     assert "✓ every goal met" in text and "✗ misses" in text and "survival judge: 50%" in text
+
+
+def test_describe_goals_reads_the_bars_in_words():
+    text = lesson_check.describe_goals()
+    assert "≥ 35 of 50 draws" in text and "≤ 5 vacuous" in text and "≥ 25 of 30 paths" in text
+    assert "≥ 70% of each frame kind" in lesson_check.describe_goals() and "≥ 40 of 50" in \
+        lesson_check.describe_goals({"arithmetic_successes": 40})
