@@ -35,7 +35,8 @@ GOALS = {"arithmetic_successes": 35, "arithmetic_vacuous": 5,     # of 50 draws
 STRENGTH = 2.0
 """The attribute strength checked, the same for adding and removing: 1 adds one whole difference of
 means (the slider's range is -3..3). On files/vae_faces72.pt 1 added glasses to 91 % of faces but
-removed them from 45 %; 2 gives 100 % / 84 % with beard and smile kept on 99 % / 89 %."""
+removed them from 45 %; 2 gives 100 % / 84 % with beard and smile kept on 99 % / 89 % (drawing 3;
+drawing 4's model: 100 % / 98 %, beard and smile kept on 97 % / 86 %)."""
 
 
 def arithmetic_part(vae, judge, faces, draws=50, per_group=3, seed=0):
@@ -225,7 +226,8 @@ def record(path, recipe, table, machine=""):
 
 def recorded_table(path):
     """The rows of ``record``'s file as printed lines: per recipe its size, batch, optimizer steps,
-    loss balance and thin-frame share of the training faces, then what it kept."""
+    loss balance, thin-frame share of the training faces and the faces' drawing version
+    (``synthetic_faces.VERSION``; rows without one were drawing 3), then what it kept."""
     import json
     from pathlib import Path
     rows = json.loads(Path(path).read_text())["rows"]
@@ -234,7 +236,8 @@ def recorded_table(path):
         c, t = r["recipe"], r["table"]
         a, s, e = t["arithmetic"], t["survival"], t["attribute"]
         out.append(f"{c['name']}: {c['size']} px, batch {c['batch']}, {c['steps']:,} steps, "
-                   f"rec weight {c['rec_weight']:g}, thin frames in training {c['thin']:.0%}"
+                   f"rec weight {c['rec_weight']:g}, thin frames in training {c['thin']:.0%}, "
+                   f"faces drawing {c.get('drawing', 3)}"
                    + (f" ({r['machine']})" if r.get("machine") else ""))
         out.append("    arithmetic (successes/vacuous of 50): " + ", ".join(
             f"{k} {v['successes']}/{v['vacuous']}" for k, v in a.items()))

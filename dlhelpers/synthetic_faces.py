@@ -8,6 +8,8 @@ The traits are drawn BOLD on purpose: a VAE at 64 px blurs away thin details (1-
 frames vanish), so frames are about 2.7 px wide at 64 px, beards cover the whole jaw and a smile
 opens the mouth wide. Dark and light frames share what a mean of codes must keep: a dark rim and
 tinted lenses (drawn without them, an average of one dark and two light pairs decoded to no glasses).
+Since version 4 the rim is bold and the tint the same, so that subtracting a light pair from a dark
+one leaves little that looks like glasses (the chapter's expression subtracts glasses from glasses).
 
     import random
     from dlhelpers import synthetic_faces
@@ -22,11 +24,12 @@ import math
 from PIL import Image, ImageDraw
 
 SUPERSAMPLE = 4               # draw at 4x the size, then average each 4x4 block into one pixel
-VERSION = 3                   # bump whenever the drawing changes, so old datasets get rebuilt
+VERSION = 4                   # bump whenever the drawing changes, so old datasets get rebuilt
 
 TRAITS = {
     "glasses": "'none', 'dark' or 'light' (about 50% / 25% / 25%): no glasses, thick near-black "
-               "frames, or equally thick pale frames with a dark rim; tinted lenses in both",
+               "frames, or equally thick two-tone frames (a pale band in a bold dark rim); the "
+               "same tinted lenses in both",
     "beard": "0 or 1 (about 50%): a full beard over jaw and chin, darker than the hair",
     "smile": "0 or 1 (about 50%): a wide open smile or a short closed mouth",
     "skin": "0.0 (very light) .. 1.0 (dark brown), uniform",
@@ -245,16 +248,20 @@ def _nose_and_mouth(c, skin, smile):
 def _glasses(c, kind, thin=False, lenses=True):
     """Two big lenses, a bridge and arms to the ears; the frames are about 2.7 px wide at 64 px.
 
-    Both kinds have tinted lenses with a glint; pale frames have a dark rim on both sides.
+    Both kinds have the same tinted lenses with a glint. Pale frames are two-tone: a pale band
+    inside a bold dark rim, so that in pixels a dark pair minus a pale pair is a thin band, not a
+    whole pair of glasses (version 3's pale frames, a thin rim and a brown tint, let "men with dark
+    frames - women with pale frames" decode to glasses: see ``claims.frame_balance``).
     ``thin=True`` draws harder glasses for testing what a VAE keeps: frames half as wide (about
     1.3 px at 64 px), in colours closer to skin, no rim, the faint tint of version 2's pale lenses.
     ``lenses=False`` leaves out the lenses' tint and glint: only the frames are drawn.
     """
     dark = kind == "dark"
     frame = (22, 20, 26) if dark else (236, 230, 205)            # near-black or pale gold
-    edge = None if dark else (52, 46, 42)                        # a dark rim around pale frames
-    tint = (30, 35, 60, 110) if dark else (70, 60, 50, 95)       # see-through lens colour
+    edge = None if dark else (52, 46, 42)                        # the dark rim of pale frames
+    tint = (30, 35, 60, 110)                                     # see-through lens colour
     rx, ry, w = 0.072, 0.062, 0.044
+    rim = 0.022                                                  # rim width on each side
     if thin:
         frame, edge = ((80, 70, 72) if dark else (220, 205, 180)), None
         tint = tint if dark else (225, 240, 255, 60)
@@ -263,15 +270,19 @@ def _glasses(c, kind, thin=False, lenses=True):
     def bar(points):                                             # an arm or the bridge
         if edge:
             c.line(points, fill=edge, width=0.04)
-        c.line(points, fill=frame, width=0.024 / (2 if thin else 1))
+            c.line(points, fill=frame, width=0.04 - 1.2 * rim)
+        else:
+            c.line(points, fill=frame, width=0.024 / (2 if thin else 1))
 
     for side in (-1, 1):
         x = 0.5 + side * EYE_X
         if lenses:
             c.ellipse(x, EYE_Y, rx, ry, fill=tint)
-        if edge:
+        if edge:                                                 # rim, then the pale band on it
             c.ellipse(x, EYE_Y, rx, ry, outline=edge, width=w + 0.02)
-        c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w - (0.006 if edge else 0))
+            c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w + 0.02 - 2 * rim)
+        else:
+            c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w)
         if lenses and (dark or not thin):                        # a glint on each lens
             c.arc(x, EYE_Y, rx * 0.62, ry * 0.62, 200, 250, fill=(255, 255, 255, 150), width=0.014)
         bar([(x + side * (rx + w / 2 - 0.01), EYE_Y - 0.01), (0.5 + side * 0.215, EYE_Y - 0.005)])

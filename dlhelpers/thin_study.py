@@ -14,6 +14,8 @@ import time
 
 import torch
 
+from .synthetic_faces import VERSION
+
 
 def mixed_faces(share, size=72, n=5000):
     """The dataset's faces 1..n (``synthetic_set.face_traits``, seed 0) drawn at ``size`` px, with
@@ -54,7 +56,7 @@ def run(share, epochs=30, rec_weight=4.0, size=72, batch_size=32, lr=1e-3, name=
     steps = epochs * -(-len(train) // batch_size)
     recipe = dict(name=name or f"{size} px x{rec_weight:g}, thin {share:.0%}, {epochs} epochs",
                   size=size, batch=batch_size, steps=steps, rec_weight=rec_weight, thin=share,
-                  epochs=epochs, train_s=round(seconds))
+                  epochs=epochs, train_s=round(seconds), drawing=VERSION)
     if save:
         lesson_check.record(settings.FILES / lesson_check.RECORDED, recipe, table, cpu_name())
     return model, table
