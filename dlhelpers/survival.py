@@ -119,8 +119,9 @@ def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
     return rows
 
 
-def rebuilt_eyes(models, n=8, seed=99, side=128):
-    """The eyes of ``n`` faces with thin dark frames, as drawn and as each VAE rebuilds them.
+def rebuilt_eyes(models, n=8, seed=99, side=128, frame="dark"):
+    """The eyes of ``n`` faces with thin ``frame`` ("dark" or "light") frames, as drawn and as each
+    VAE rebuilds them.
 
     ``models``: name -> VAE (any sizes). Returns floats (n * (1 + len(models)), 3, h, w) in
     [0, 1]: the band of the eyes (rows 23 % .. 62 %, the middle 80 % of the columns) of the
@@ -133,8 +134,8 @@ def rebuilt_eyes(models, n=8, seed=99, side=128):
     for i, vae in enumerate(models.values()):
         size = vae.config["image_size"]
         faces = synthetic_set.render_set(8 * n, seed=seed, size=size, thin_frames=True)
-        dark = [j for j, k in enumerate(faces.attributes["frame"]) if k == "dark"][:n]
-        x = to_float(faces.images[dark])
+        kind = [j for j, k in enumerate(faces.attributes["frame"]) if k == frame][:n]
+        x = to_float(faces.images[kind])
         if i == 0:
             rows.append(F.interpolate(x, size=(side, side), mode="bilinear"))
         rows.append(F.interpolate(latent.decode(vae, latent.encode(vae, x)), size=(side, side),

@@ -7,20 +7,29 @@ from .claims import describe, meets
 from .lesson_check import GOALS
 
 
+UNSURE = 0.25
+"""A probability within this of the threshold (0.25..0.75 at 0.5) is called unsure in a verdict."""
+
+
 def verdict(judge, image, target, threshold=0.5, inputs_ok=True):
     """The judge's word on one decoded ``image`` (1, C, H, W) in [0, 1] against ``target``
     {trait: 0 or 1}: a line starting with ✓ or ✗, e.g. "✓ beard 0.93, glasses 0.04: beard and
     no glasses, as the book says". ``inputs_ok=False`` (an input group's average had lost its own
-    traits, ``claims.inputs_keep_traits``) makes it a vacuous test: the line starts with ·."""
+    traits, ``claims.inputs_keep_traits``) makes it a vacuous test: the line starts with ·.
+    A probability within ``UNSURE`` of ``threshold`` is named as unsure: the mark stands, but the
+    picture is borderline and the line says so."""
     scores = judges.trait_scores(judge, image)
     probs = {t: float(scores[t][0]) for t in target}
     seen = ", ".join(f"{t.replace('_', ' ')} {p:.2f}" for t, p in probs.items())
     if not inputs_ok:
         return (f"· the judge sees {seen}, but an input group's average had already lost its own "
                 f"traits (figure 7.9): a vacuous test, neither success nor failure")
+    unsure = [t.replace("_", " ") for t, p in probs.items() if abs(p - threshold) < UNSURE]
+    note = (f" (the judge is unsure of {', '.join(unsure)}: look at the picture too)" if unsure else "")
     if meets(probs, target, threshold):
-        return f"✓ the judge sees {seen}: {describe(target)}, as the book says"
-    return f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the book's result"
+        return f"✓ the judge sees {seen}: {describe(target)}, as the book says{note}"
+    return (f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the "
+            f"book's result{note}")
 
 
 def terms(expression):

@@ -19,6 +19,16 @@ def test_verdict_says_success_and_failure_in_words():
     assert bad.startswith("✗") and "does not show" in bad and "glasses 1.00" in bad
     vacuous = verdicts.verdict(judge, face(1, 0), {"beard": 1, "glasses": 0}, inputs_ok=False)
     assert vacuous.startswith("·") and "vacuous" in vacuous and "beard 1.00" in vacuous
+    assert "unsure" not in ok and "unsure" not in bad
+
+
+def test_verdict_names_a_borderline_trait():
+    judge = StubJudge()                        # beard probability sigmoid(20 * (red - 0.5))
+    x = face(1, 0)
+    x[:, 0] = 0.47                             # beard 0.35: below 0.5, so no beard, but unsure
+    line = verdicts.verdict(judge, x, {"beard": 0, "glasses": 0})
+    assert line.startswith("✓") and "beard 0.35" in line and "unsure of beard" in line
+    assert "glasses" not in line.split("unsure")[1]
 
 
 def test_terms_reads_z1_minus_z2_plus_z3_in_the_book_s_order():
