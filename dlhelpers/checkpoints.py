@@ -133,16 +133,19 @@ def load_weights(model, state_dict, source="checkpoint"):
     return model
 
 
-def load(path, device=None, model=None):
+def load(path, device=None, model=None, with_extra=False):
     """Rebuild a model from ``path`` and put it in eval mode on ``device`` (default: CPU).
 
     ``path`` may be a dlhelpers checkpoint of any model in ``models.MODELS`` (the model is rebuilt
     from its config; the judges too) or a bare
     state_dict such as the chapter's ``VAEglasses.pth`` (then pass the ``model`` to fill).
     Raises ValueError naming mismatched keys or shapes, a truncated file, or an unsafe file.
+    ``with_extra=True`` returns ``(model, extra)``, the file read once (see ``extra``).
     """
     payload = read(path)
+    saved = {}
     if isinstance(payload, dict) and payload.get("format") == FORMAT:
+        saved = payload.get("extra", {})
         if model is None:
             kind = MODELS.get(payload.get("model"))
             if kind is None:
@@ -161,7 +164,8 @@ def load(path, device=None, model=None):
                          f"e.g. load(path, model=VAE(image_size=256)).")
     else:
         load_weights(model, payload, source=f"state_dict {path}")
-    return model.to(device or "cpu").eval()
+    model = model.to(device or "cpu").eval()
+    return (model, saved) if with_extra else model
 
 
 def extra(path):

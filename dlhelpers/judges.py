@@ -222,9 +222,10 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     r = recipe or recipes.GLASSES_JUDGE
     path = Path(path) if path is not None else data.runs_folder() / f"judge_glasses_{data.in_use().name}.pt"
     key = _labels_key(faces, r)
-    if path.is_file() and checkpoints.extra(path).get("labels_key") == key:
+    saved = checkpoints.extra(path) if path.is_file() else {}
+    if saved.get("labels_key") == key:
         net = checkpoints.load(path, device=device)
-        acc = checkpoints.extra(path)["held_out_accuracy"]
+        acc = saved["held_out_accuracy"]
         print(f"glasses judge: {settings.relative(path)} (held-out accuracy {acc:.1%}; trained on these photos' labels)")
         return net
     order = torch.randperm(len(faces), generator=torch.Generator().manual_seed(r.seed))
@@ -246,8 +247,8 @@ def for_faces(faces, device=None):
     dark_frame, smile) on the labelled synthetic faces, else a glasses judge trained on the
     photos' own labels (``glasses_judge``)."""
     if faces.attributes and "beard" in faces.attributes:
-        net = checkpoints.load(TRAITS_PATH, device=device)
-        acc = checkpoints.extra(TRAITS_PATH).get("held_out_accuracy", {})
+        net, saved = checkpoints.load(TRAITS_PATH, device=device, with_extra=True)
+        acc = saved.get("held_out_accuracy", {})
         names = {"clean": "clean faces", "blurred": "blurred", "thin": "thin frames"}
         worst = ", ".join(f"{names.get(kind, kind)} {min(a.values()):.1%}" for kind, a in acc.items())
         print(f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile; "

@@ -147,3 +147,15 @@ def test_a_killed_save_leaves_no_temp_file_forever(tmp_path):
         p.write_bytes(b"half")
     checkpoints.save(AE(), tmp_path / "ae.pt")
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_load_with_extra_reads_the_file_once(tmp_path, monkeypatch):
+    path = checkpoints.save(AE(), tmp_path / "ae.pt", epoch=3)
+    reads = []
+    real = checkpoints.read
+    monkeypatch.setattr(checkpoints, "read", lambda p: reads.append(p) or real(p))
+    model, saved = checkpoints.load(path, with_extra=True)
+    assert isinstance(model, AE) and saved == {"epoch": 3} and len(reads) == 1
+    bare = tmp_path / "bare.pt"
+    torch.save(AE().state_dict(), bare)
+    assert checkpoints.load(bare, model=AE(), with_extra=True)[1] == {}
