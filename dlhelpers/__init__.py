@@ -1,16 +1,18 @@
 """dlhelpers: the code behind the notebooks on autoencoders and VAEs, chapter 7 of Mark Liu,
-*Learn Generative AI with PyTorch* (Manning, 2024).
+*Learn Generative AI with PyTorch* (Manning, 2024); the book's own code is github.com/markhliu/DGAI.
 
-The path the data takes, one module per step:
+Start with ``chapter``: it is the book's code. The other wings serve it, each layer using only
+those below it (``tests/test_layers.py`` checks this):
 
-    settings   paths, data root, quick mode, device, seed       recipes    every lesson's settings
-    data       MNIST and the faces in use, splits, groups        face_folder  a G/NoG folder, cached
-    kaggle     organising the book's Kaggle download            synthetic_faces, synthetic_set  the stand-in faces
-    models     AE, VAE (+ loss), DenseVAE, the judges' nets     checkpoints  atomic save, safe load
-    train      every training loop                              latent     codes: means, arithmetic, paths
-    plot       every figure                                     sliders, gallery  the widgets
-    augment, judges, claims   classifiers that score decoded images, and the chapter's claims measured
-    bench, __main__           benchmarks and the one command line (python -m dlhelpers --help)
+    tools      the command line, benchmarks, studies, student copies, figures for slides
+    widgets    sliders, gallery, face editor, glasses shop, code map, GIFs
+    measure    the judges, the chapter's claims counted, the lesson's checks and bars
+    data       MNIST, folders of faces and their cache, the photos organiser, drawn faces, groups
+    engine     recipes, training loops, checkpoints, live progress
+    plot       every figure (anything may draw)
+    settings   paths, data root, quick mode, device, seed, precision
+    chapter    the AE, the VAE and its loss, one training step, sampling, arithmetic, blend,
+               encode and decode
 """
-from . import checkpoints, data, latent, models, plot, recipes, settings, train  # noqa: F401
-from .settings import QUICK, device, seed  # noqa: F401
+from dlhelpers.measure import nets as _nets   # noqa: F401  registers the judges' nets with checkpoints
+from dlhelpers.settings import QUICK, device, seed   # noqa: F401

@@ -13,8 +13,8 @@ import matplotlib.ticker
 import torch
 import torchvision
 
-from . import settings
-from .data import to_float
+from dlhelpers import settings
+from dlhelpers.chapter.latent import to_float
 
 FIGURES = settings.FILES / "figures"
 DPI = 80                # figure resolution; presentation(True) raises it
@@ -212,7 +212,7 @@ def save_gif(grids, path, ms=400):
 
 def show_kl(save=None):
     """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
-    from .core import kl_divergence
+    from dlhelpers.chapter.core import kl_divergence
     mu = torch.linspace(-3, 3, 121)
     std = torch.linspace(0.05, 3, 119)
     kl = kl_divergence(mu[None, :], std[:, None])
@@ -252,8 +252,8 @@ def show_checkerboard(model, n=256, seed=0, period=8, save=None):
     the figure elsewhere than in a notebook.
     """
     import torch.nn.functional as F
-    from . import latent
-    from .models import overlap_counts
+    from dlhelpers.chapter import latent
+    from dlhelpers.chapter.models import overlap_counts
     counts = overlap_counts(model.decoder)
     z = latent.random_codes(n, model.config["latent_dims"], seed=seed)
     faces = latent.decode(model, z)

@@ -13,7 +13,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 @pytest.fixture(scope="session")
 def mnist_root():
     """The folder that holds MNIST/raw/ with the four files, or skip when none is available."""
-    from dlhelpers.data import MNIST_FILES
+    from dlhelpers.data.digits import MNIST_FILES
     from dlhelpers.settings import data_root
     root = data_root()
     if not all((root / "MNIST" / "raw" / f).exists() for f in MNIST_FILES):

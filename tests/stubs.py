@@ -6,8 +6,8 @@ import torch
 from PIL import Image
 from torch import nn
 
-from dlhelpers import models
-from dlhelpers.face_folder import FaceSet
+from dlhelpers.measure import nets
+from dlhelpers.data.face_folder import FaceSet
 
 
 class StubVAE(nn.Module):
@@ -33,7 +33,7 @@ class StubVAE(nn.Module):
 class StubJudge(nn.Module):
     """Beard = the red channel is above 0.5, glasses = the green one; sharp but not saturated."""
 
-    traits = list(models.TRAITS)
+    traits = list(nets.TRAITS)
 
     def __init__(self):
         super().__init__()

@@ -5,9 +5,10 @@ import json
 import pytest
 import torch
 
-from dlhelpers import bench, recipes
-from dlhelpers.__main__ import main
-from dlhelpers.models import AE
+from dlhelpers.tools import bench
+from dlhelpers.engine import recipes
+from dlhelpers.tools.cli import main
+from dlhelpers.chapter.models import AE
 
 
 def test_ae_train_flops_counts_the_four_weight_matrices():
@@ -57,7 +58,7 @@ def test_matmul_peak_measures_bf16_too():
 
 
 def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
-    from dlhelpers import bench_widgets
+    from dlhelpers.tools import bench_widgets
     real = bench_widgets.bench_widgets
     monkeypatch.setattr(bench_widgets, "bench_widgets", lambda: real(moves=3, image_size=16))
     assert main(["bench", "widgets"]) == 0
@@ -69,7 +70,8 @@ def test_bench_widgets_prints_the_json_last(capsys, monkeypatch):
 @pytest.mark.slow
 def test_bench_photos_walks_the_whole_path_and_reports_it(tmp_path, capsys, monkeypatch):
     """A tiny run (32 px, 120 portraits, a few steps) of the photos path: every line and key."""
-    from dlhelpers import bench_photos, photo_faces
+    from dlhelpers.tools import bench_photos
+    from dlhelpers.data import photo_faces
     real = photo_faces.kaggle_download
     monkeypatch.setattr(photo_faces, "kaggle_download", lambda dst, n: real(dst, n, side=64))
     tiny = dataclasses.replace(recipes.full("photos_vae"), size=32, steps=12, min_images=50,

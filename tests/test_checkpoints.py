@@ -3,8 +3,8 @@ import pytest
 import torch
 from torch import nn
 
-from dlhelpers import checkpoints
-from dlhelpers.models import AE, VAE
+from dlhelpers.engine import checkpoints
+from dlhelpers.chapter.models import AE, VAE
 
 
 def test_save_load_round_trip(tmp_path):

@@ -2,8 +2,10 @@
 import pytest
 import torch
 
-from dlhelpers import claims, groups, models
-from dlhelpers.models import AE, DenseVAE
+from dlhelpers.measure import claims
+from dlhelpers.data import groups
+from dlhelpers.measure import nets
+from dlhelpers.chapter.models import AE, DenseVAE
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -88,7 +90,7 @@ def test_interpolation_profile_on_a_model_where_it_must_rise():
     assert len(p["weights"]) == len(p["probs"]) == 11 and p["weights"][0] == 0 and p["weights"][-1] == 1
     assert p["monotone"] and p["direction"] == "rising" and p["crossings"] == 1
     assert p["crossing_at"][0] == pytest.approx(0.5, abs=0.05)
-    assert set(p["all"]) == set(models.TRAITS) and max(p["all"]["beard"]) < 0.01
+    assert set(p["all"]) == set(nets.TRAITS) and max(p["all"]["beard"]) < 0.01
     back = claims.interpolation_profile(StubVAE(), StubJudge(), torch.tensor([0.0, 1.0]),
                                        torch.tensor([0.0, 0.0]), steps=5)
     assert back["direction"] == "falling" and back["monotone"] and len(back["probs"]) == 5
@@ -108,7 +110,7 @@ def test_interpolation_survey_counts_profiles():
 
 def test_ae_vs_vae_digits_structure_and_seed():
     torch.manual_seed(0)
-    ae, vae, net = AE(), DenseVAE(), models.DigitNet()
+    ae, vae, net = AE(), DenseVAE(), nets.DigitNet()
     x, y = digits(40)
     r = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
     assert r["n"] == 30 and r["threshold"] == 0.5

@@ -3,9 +3,10 @@ import argparse
 
 import pytest
 
-from dlhelpers import checkpoints, recipes, settings
-from dlhelpers.__main__ import main, parser
-from dlhelpers.models import AE
+from dlhelpers.engine import checkpoints, recipes
+from dlhelpers import settings
+from dlhelpers.tools.cli import main, parser
+from dlhelpers.chapter.models import AE
 
 
 def subparsers(p, path=()):
@@ -30,7 +31,7 @@ def test_every_command_and_flag_has_help():
 
 
 def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
-    from dlhelpers.__main__ import vae_defaults
+    from dlhelpers.tools.cli import vae_defaults
     monkeypatch.delenv("DLHELPERS_PHOTOS", raising=False)
     monkeypatch.setattr(settings, "FILES", tmp_path)                  # no organised photos here
     args, r = vae_defaults(parser().parse_args(["train", "vae"]))
@@ -47,7 +48,7 @@ def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
 
 
 def test_train_vae_plans_by_steps_and_says_so(capsys):
-    from dlhelpers.__main__ import vae_plan
+    from dlhelpers.tools.cli import vae_plan
     photos = recipes.full("photos_vae")
     args = parser().parse_args(["train", "vae", "--data", "x"])
     p = vae_plan(args, photos, 4050)
@@ -64,7 +65,7 @@ def test_train_vae_plans_by_steps_and_says_so(capsys):
 
 def test_a_folder_too_small_to_learn_from_is_one_sentence_before_training(tmp_path, capsys,
                                                                            monkeypatch):
-    import dlhelpers.train as train
+    from dlhelpers.engine import train
     monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
     monkeypatch.setitem(recipes.QUICK_CHANGES, "photos_vae", {})           # the full recipe
     monkeypatch.setattr(recipes, "PHOTOS_VAE", recipes.full("photos_vae"))
@@ -97,7 +98,7 @@ def test_a_user_error_in_the_data_prints_one_line_and_exits_2(tmp_path, capsys):
 
 
 def test_cli_trains_and_saves_an_ae(mnist_root, tmp_path, monkeypatch):
-    import dlhelpers.data as data
+    from dlhelpers import data
     real = data.mnist
     monkeypatch.setattr(data, "mnist", lambda train=True: tuple(t[:500] for t in real(train)))
     out = tmp_path / "ae.pt"
@@ -128,7 +129,7 @@ def one_line_error(capsys):
                                              (6, "0.95", "leaves 0 for training and 6 for testing")])
 def test_a_split_with_an_empty_side_is_refused_before_training(tmp_path, capsys, monkeypatch, n,
                                                                share, words):
-    import dlhelpers.train as train
+    from dlhelpers.engine import train
     monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", n)), "--size", "16",
             "--held-out", share, "--epochs", "1", "--out", str(tmp_path / "run.pt")]
@@ -137,7 +138,7 @@ def test_a_split_with_an_empty_side_is_refused_before_training(tmp_path, capsys,
 
 
 def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, monkeypatch):
-    from dlhelpers import decode
+    from dlhelpers.data import decode
     monkeypatch.setattr(decode, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
     assert main(argv) == 2

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from dlhelpers import data, settings
+from dlhelpers.data import digits
 
 
 def test_data_root_from_env_or_default(monkeypatch, tmp_path):
@@ -107,7 +108,7 @@ def test_a_stalling_network_gives_up_in_time_with_a_clear_message(monkeypatch, t
     import time
     import torchvision
     monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [stalling_server, stalling_server])
-    monkeypatch.setattr(data, "MNIST_DEADLINE_S", 1.5)
+    monkeypatch.setattr(digits, "MNIST_DEADLINE_S", 1.5)
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)                # loopback only, never a real proxy
     monkeypatch.setenv("no_proxy", "*")

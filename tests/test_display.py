@@ -1,5 +1,5 @@
 """The live loss curve redraws by the clock, not by the batch."""
-from dlhelpers import display
+from dlhelpers.engine import display
 
 
 class Clock:

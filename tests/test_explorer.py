@@ -6,8 +6,10 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import code_map, explorer, gifs, glasses_shop, latent
-from dlhelpers.models import DenseVAE, DigitNet
+from dlhelpers.widgets import code_map, explorer, gifs, glasses_shop
+from dlhelpers.chapter import latent
+from dlhelpers.chapter.models import DenseVAE
+from dlhelpers.measure.nets import DigitNet
 from stubs import StubJudge, StubVAE, png, stub_faces
 
 
@@ -170,7 +172,8 @@ def test_presentation_mode_makes_the_explorer_bigger(model, faces):
 
 
 def test_figures_command_writes_pngs_and_gifs(tmp_path, monkeypatch, model, faces):
-    from dlhelpers import data, slides
+    from dlhelpers import data
+    from dlhelpers.tools import slides
     faces.attributes["frame"] = [("light" if i % 2 else "dark") if int(g) else "none"
                                  for i, g in enumerate(faces.glasses)]
     monkeypatch.setattr(data, "face_set", lambda size: faces)

@@ -6,7 +6,8 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import data, decode, face_folder, settings, synthetic_set
+from dlhelpers import data, settings
+from dlhelpers.data import decode, face_folder, synthetic_set
 from stubs import save_png
 
 @pytest.fixture
@@ -387,7 +388,7 @@ def test_a_16_bit_rgb_png_is_scaled_to_8_bits(tmp_path):
 
 
 def test_a_full_disk_while_caching_warns_and_still_loads(folder, monkeypatch):
-    from dlhelpers import checkpoints
+    from dlhelpers.engine import checkpoints
 
     def full_disk(obj, path):
         raise RuntimeError("PytorchStreamWriter failed writing file data/0: file write failed")

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from dlhelpers import gallery
+from dlhelpers.widgets import gallery
 from stubs import png
 
 SIDE = 16

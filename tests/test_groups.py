@@ -3,7 +3,7 @@ picks on the photos are tested in test_photos.py."""
 import pytest
 import torch
 
-from dlhelpers import face_folder, groups
+from dlhelpers.data import face_folder, groups
 
 
 def test_trait_groups_from_labels():

@@ -5,11 +5,15 @@ import math
 import pytest
 import torch
 
-from dlhelpers import augment, checkpoints, judges, latent, models, settings, synthetic_set
-from dlhelpers.face_folder import FaceSet
+from dlhelpers.measure import augment, judges, nets
+from dlhelpers.engine import checkpoints
+from dlhelpers.chapter import latent, models
+from dlhelpers import settings
+from dlhelpers.data import synthetic_set
+from dlhelpers.data.face_folder import FaceSet
 from stubs import stub_faces
-from dlhelpers.models import AE, DenseVAE
-from dlhelpers.train import fit_vae
+from dlhelpers.chapter.models import AE, DenseVAE
+from dlhelpers.engine.train import fit_vae
 
 MB = 1024 * 1024
 
@@ -94,7 +98,7 @@ def test_blur_keeps_shape_and_mean_and_smooths():
 
 def test_digit_net_shapes_and_probabilities():
     torch.manual_seed(0)
-    net = models.DigitNet().eval()
+    net = nets.DigitNet().eval()
     x, _ = digits(7)
     for shaped in (x, x.float().div(255).flatten(1), x[:, None]):
         p = judges.digit_probs(net, shaped)
@@ -127,10 +131,10 @@ def test_digit_judge_learns_real_digits(mnist_root):
 @pytest.mark.parametrize("side", [32, 64, 96])
 def test_trait_net_scores_any_size(side):
     torch.manual_seed(0)
-    net = models.TraitNet().eval()
+    net = nets.TraitNet().eval()
     x = (torch.rand(3, 3, side, side) * 255).to(torch.uint8)
     s = judges.trait_scores(net, x)
-    assert list(s) == list(models.TRAITS)
+    assert list(s) == list(nets.TRAITS)
     assert all(v.shape == (3,) and (0 <= v).all() and (v <= 1).all() for v in s.values())
     assert judges.trait_scores(net, x[0])["glasses"].shape == (1,)
 
@@ -174,7 +178,7 @@ def test_trait_judge_training_is_repeatable_and_uses_twins():
 
 def test_judges_round_trip_through_checkpoints(tmp_path):
     torch.manual_seed(0)
-    for net in (models.DigitNet(), models.TraitNet(image_size=32, traits=("glasses", "beard"))):
+    for net in (nets.DigitNet(), nets.TraitNet(image_size=32, traits=("glasses", "beard"))):
         checkpoints.save(net, tmp_path / "j.pt", half=True)
         back = checkpoints.load(tmp_path / "j.pt")
         assert type(back) is type(net) and back.config == net.config and not back.training
@@ -182,13 +186,13 @@ def test_judges_round_trip_through_checkpoints(tmp_path):
 
 
 def test_load_refuses_a_bare_state_dict(tmp_path):
-    torch.save(models.DigitNet().state_dict(), tmp_path / "bare.pt")
+    torch.save(nets.DigitNet().state_dict(), tmp_path / "bare.pt")
     with pytest.raises(ValueError, match="bare state_dict; pass the model"):
         checkpoints.load(tmp_path / "bare.pt")
 
 
 def test_command_line_rejects_unknown_judges(capsys):
-    from dlhelpers.__main__ import main
+    from dlhelpers.tools.cli import main
     with pytest.raises(SystemExit):
         main(["train", "judges", "pictures"])
     assert "invalid choice: 'pictures'" in capsys.readouterr().err
@@ -224,7 +228,7 @@ def test_shipped_trait_judge_reads_fresh_faces():
 
 def test_shipped_dense_vae_reconstructs_digits(mnist_root):
     from dlhelpers import data
-    from dlhelpers.train import vae_scores
+    from dlhelpers.engine.train import vae_scores
     vae = shipped((settings.FILES / "dense_vae_mnist.pt"))
     assert isinstance(vae, DenseVAE)
     xt, _ = data.mnist(train=False)

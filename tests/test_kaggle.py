@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from dlhelpers import face_folder, kaggle, settings
+from dlhelpers.data import face_folder, kaggle
+from dlhelpers import settings
 from stubs import random_png
 
 KAGGLE_SIZES = [(40, 40), (64, 64), (30, 50), (50, 30), (20, 20), (48, 48),

@@ -1,7 +1,8 @@
 import torch
 
-from dlhelpers import latent, models, plot
-from dlhelpers.models import AE, VAE
+from dlhelpers.chapter import latent, models
+from dlhelpers import plot
+from dlhelpers.chapter.models import AE, VAE
 
 
 def test_encode_decode_shapes_for_both_models():
@@ -106,7 +107,7 @@ def test_attribute_vector_moves_codes_toward_the_trait():
 
 
 def test_overlap_counts_show_the_checkerboard_and_the_uncovered_edge():
-    from dlhelpers.models import VAE
+    from dlhelpers.chapter.models import VAE
     counts = models.overlap_counts(VAE(image_size=64).decoder)
     assert counts.shape == (64, 64)
     assert (counts[-4:] == 0).all() and (counts[:, -4:] == 0).all()   # output_padding: no taps

@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from dlhelpers import lesson_check
+from dlhelpers.measure import lesson_check
 from stubs import StubJudge, StubVAE, stub_faces
 
 

@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from dlhelpers.core import vae_loss
-from dlhelpers.models import AE, VAE, conv_side
+from dlhelpers.chapter.core import vae_loss
+from dlhelpers.chapter.models import AE, VAE, conv_side
 
 # The chapter's parameter names and shapes (listings 7.1, 7.4, 7.5), written out by hand.
 CHAPTER_AE = {"common.weight": (200, 784), "common.bias": (200,), "encoded.weight": (20, 200),
@@ -67,7 +67,7 @@ def test_vae_loss_zero_for_perfect_standard_normal_codes():
 
 def test_kl_divergence_matches_torch_distributions():
     from torch.distributions import Normal, kl_divergence as reference
-    from dlhelpers.core import kl_divergence
+    from dlhelpers.chapter.core import kl_divergence
     g = torch.Generator().manual_seed(0)
     mu, std = torch.randn(50, generator=g) * 2, torch.rand(50, generator=g) * 3 + 0.05
     expected = reference(Normal(mu, std), Normal(torch.zeros(50), torch.ones(50)))
@@ -75,7 +75,7 @@ def test_kl_divergence_matches_torch_distributions():
 
 
 def test_kl_divergence_is_zero_only_at_the_standard_normal():
-    from dlhelpers.core import kl_divergence
+    from dlhelpers.chapter.core import kl_divergence
     mu = torch.tensor([0.0, 1.0, 0.0, -2.0])
     std = torch.tensor([1.0, 1.0, 0.5, 3.0])
     kl = kl_divergence(mu, std)

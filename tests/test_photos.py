@@ -23,11 +23,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlhelpers import (checkpoints, claims, data, gallery, groups, judges, photo_faces, recipes,
-                       settings)
-from dlhelpers.face_folder import FaceSet
-from dlhelpers.models import VAE
-from dlhelpers.synthetic_set import face_traits
+from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.measure import claims, judges
+from dlhelpers import data, settings
+from dlhelpers.widgets import gallery
+from dlhelpers.data import groups, photo_faces
+from dlhelpers.data.face_folder import FaceSet
+from dlhelpers.chapter.models import VAE
+from dlhelpers.data.synthetic_set import face_traits
 
 ROOT = Path(__file__).resolve().parents[1]
 N_PHOTOS = 100              # 90 labelled: enough for the book's two galleries of 25

@@ -1,7 +1,7 @@
 """The recipe table (``dlhelpers.recipes``): one place for every lesson's numbers."""
 import dataclasses
 
-from dlhelpers import recipes
+from dlhelpers.engine import recipes
 
 
 def test_quick_mode_only_shrinks_what_it_names():

@@ -6,8 +6,11 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import display, latent, plot, sliders
-from dlhelpers.models import AE, VAE
+from dlhelpers.engine import display
+from dlhelpers.chapter import latent
+from dlhelpers import plot
+from dlhelpers.widgets import sliders
+from dlhelpers.chapter.models import AE, VAE
 from stubs import png
 
 SIDE = 16                       # small models keep these tests fast

@@ -8,8 +8,7 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dlhelpers import settings
-from dlhelpers.student_copies import (MARKDOWN_STUB, SOLUTION_TAG, student_copy,
-                                     write_student_copies)
+from dlhelpers.tools.student_copies import (MARKDOWN_STUB, SOLUTION_TAG, student_copy, write_student_copies)
 
 SOLUTION_LINE = "answer = [n * n for n in range(1, 4)]"
 WIDGETS = {"application/vnd.jupyter.widget-state+json":

@@ -4,8 +4,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlhelpers import models, survival
-from dlhelpers.data import to_float
+from dlhelpers.chapter import models
+from dlhelpers.measure import nets
+from dlhelpers.measure import survival
+from dlhelpers.chapter.latent import to_float
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -33,7 +35,7 @@ class LookupVAE(nn.Module):
 
 
 def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
-    from dlhelpers import synthetic_set
+    from dlhelpers.data import synthetic_set
     faces, bare, frames = synthetic_set.glasses_variants(24, seed=5, size=64, thin_frames=True)
     assert len(faces) == len(bare) == len(frames) == int(faces.glasses.sum()) > 4
     assert (frames.float() - bare.float()).abs().amax((1, 2, 3)).min() > 20   # frames drawn
@@ -55,23 +57,24 @@ def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
 
 
 def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
-    from dlhelpers import checkpoints
+    from dlhelpers.engine import checkpoints
     torch.manual_seed(0)
     path = checkpoints.save(models.VAE(image_size=32), tmp_path / "vae32.pt")
     saved = tmp_path / "survival.json"
-    rows = survival.survival_table({"tiny": path}, models.TraitNet(), n=12, saved=saved)
+    rows = survival.survival_table({"tiny": path}, nets.TraitNet(), n=12, saved=saved)
     assert [r["name"] for r in rows] == ["tiny"] and rows[0]["size"] == 32
     shares = {k: v for k, v in rows[0].items() if k.startswith(("judge_", "shape_"))}
     assert len(shares) == 8 and all(0 <= v <= 1 for v in shares.values())
     path.unlink()
-    assert survival.survival_table({"tiny": path}, models.TraitNet(), saved=saved) == rows
+    assert survival.survival_table({"tiny": path}, nets.TraitNet(), saved=saved) == rows
     assert "measurements saved in" in capsys.readouterr().out
     with pytest.raises(FileNotFoundError, match="no saved measurements"):
-        survival.survival_table({"tiny": path}, models.TraitNet(), saved=tmp_path / "none.json")
+        survival.survival_table({"tiny": path}, nets.TraitNet(), saved=tmp_path / "none.json")
 
 
 def test_thin_study_draws_the_dataset_faces_with_a_share_of_thin_frames():
-    from dlhelpers import synthetic_set, thin_study
+    from dlhelpers.data import synthetic_set
+    from dlhelpers.tools import thin_study
     bold = thin_study.mixed_faces(0.0, size=32, n=24)
     thin = thin_study.mixed_faces(1.0, size=32, n=24)
     drawn = torch.stack([synthetic_set._draw(synthetic_set.face_traits(i, 0), 32) for i in range(1, 25)])

@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers import synthetic_faces, synthetic_set
+from dlhelpers.data import synthetic_faces, synthetic_set
 
 GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dlhelpers import core, models
+from dlhelpers.chapter import core, models
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

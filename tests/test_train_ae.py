@@ -1,8 +1,8 @@
 import torch
 
 from dlhelpers import settings
-from dlhelpers.models import AE
-from dlhelpers.train import ae_test_mse, batches, fit_ae
+from dlhelpers.chapter.models import AE
+from dlhelpers.engine.train import ae_test_mse, batches, fit_ae
 
 
 def fake_digits(n, seed):
@@ -18,7 +18,7 @@ def test_batches_cover_every_row_once():
 
 
 def test_fit_ae_lowers_the_test_error_and_repeats_with_a_seed(mnist_root):
-    from dlhelpers.data import mnist
+    from dlhelpers.data.digits import mnist
     x, _ = mnist(train=True)
     xt, _ = mnist(train=False)
     runs = []

@@ -1,9 +1,11 @@
 import pytest
 import torch
 
-from dlhelpers import checkpoints, core, latent, settings
-from dlhelpers.models import VAE
-from dlhelpers.train import fit_vae, vae_scores
+from dlhelpers.engine import checkpoints
+from dlhelpers.chapter import core, latent
+from dlhelpers import settings
+from dlhelpers.chapter.models import VAE
+from dlhelpers.engine.train import fit_vae, vae_scores
 
 
 def images(n=24, side=16, seed=0):
@@ -125,7 +127,7 @@ def test_progress_bars_redraw_at_most_once_a_second(monkeypatch):
     """In a notebook each redraw is a few widget messages; redrawing for every batch's postfix
     overflowed the kernel's queues in notebook 02's full run (nbval then timed out)."""
     import io
-    import dlhelpers.train as train
+    from dlhelpers.engine import train
     bar = train.tqdm(range(100), file=io.StringIO())
     redraws = []
     monkeypatch.setattr(bar, "refresh", lambda *a, **k: redraws.append(1))
@@ -181,7 +183,7 @@ def test_training_keeps_the_chapter_s_parameter_names_and_shapes(monkeypatch):
 def test_resumed_optimizer_state_gets_the_parameters_layout():
     """Fused Adam on the CPU computes wrong updates when a moment's strides differ from its
     parameter's (moments from before the model turned channels-last): vae_epoch realigns them."""
-    from dlhelpers.train import _match_layout, make_optimizer
+    from dlhelpers.engine.train import _match_layout, make_optimizer
     torch.manual_seed(0)
     a = torch.nn.Conv2d(3, 8, 3)
     b = torch.nn.Conv2d(3, 8, 3)
@@ -206,7 +208,7 @@ def test_mixed_precision_gives_the_same_quality_as_fp32():
     seeds within 2 %. Measured: per seed -1.1 %, +0.6 %, +0.3 % (seed to seed the MSE itself
     varies by 40 %, hence the same seeds for both). ``rec_weight=16`` keeps many code dimensions
     in use, so the result depends less on which few survive. About 20 s on 2 CPU cores."""
-    from dlhelpers.synthetic_set import render_set
+    from dlhelpers.data.synthetic_set import render_set
     faces = render_set(640 + 128, seed=3, size=32).images
     train, held = faces[:640], faces[640:]
     mse = {}

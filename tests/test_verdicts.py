@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from dlhelpers import verdicts
+from dlhelpers.measure import verdicts
 from stubs import StubJudge
 
 

@@ -1,0 +1,249 @@
+"""Saving and loading models: one file holds the weights and the model's configuration.
+
+Files are written atomically (to a temporary file, then renamed) and read with
+``torch.load(weights_only=True)``, which refuses anything that would run arbitrary code.
+The chapter's own files load too: ``AEdigits.pt`` (TorchScript) and ``VAEglasses.pth`` (a state_dict).
+"""
+import os
+import pickle
+import tempfile
+import zipfile
+from pathlib import Path
+
+import torch
+
+from dlhelpers.chapter import models
+
+FORMAT = "dlhelpers-checkpoint-1"
+
+MODELS = dict(models.MODELS)
+"""Every model class a checkpoint can name: the chapter's, and those added with ``register``."""
+
+
+def register(*classes):
+    """Let ``load`` rebuild these model classes by name (the judges' nets register themselves)."""
+    MODELS.update({cls.__name__: cls for cls in classes})
+
+
+def atomic_save(obj, path):
+    """``torch.save(obj)`` to ``path`` through a temporary file and a rename, so a crash never
+    leaves a half-written file under the real name. Temporary files that killed runs left beside
+    ``path`` are deleted first."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)                 # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def _remove_stale_temps(path):
+    """Delete ``.<name>.<pid>.*.tmp`` files of processes that no longer run (killed mid-save)."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:                          # exists, but owned by someone else
+        return True
+    return True
+
+
+def save(model, path, half=False, **extra):
+    """Write ``model``'s weights, class name and config (plus any ``extra`` plain data) to ``path``.
+
+    ``half=True`` stores float weights as float16 (half the file; they load back as float32).
+    """
+    payload = {"format": FORMAT, "model": type(model).__name__, "config": dict(model.config),
+               "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
+               "extra": extra}
+    return atomic_save(payload, path)
+
+
+def _stored(tensor, half):
+    tensor = tensor.detach().cpu()
+    return tensor.half() if half and tensor.is_floating_point() else tensor
+
+
+def read(path):
+    """The raw content of a checkpoint file, loaded safely (tensors and plain data only)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No checkpoint at {path}. Train a model first, or check the path.")
+    if _is_torchscript(path):
+        raise ValueError(f"{path} is a TorchScript file (like the chapter's AEdigits.pt), not a "
+                         f"checkpoint: load it with checkpoints.load_chapter_ae({str(path)!r}).")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        if "Unsupported global" in str(e) or _pickle_needs_objects(path):
+            raise ValueError(
+                f"Refused to load {path}: it needs arbitrary Python objects to unpickle, which could "
+                f"run code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted.") from e
+        raise ValueError(f"{path} is not a PyTorch file (or it is damaged). Save it again, or "
+                         f"download it again.") from e
+    except (RuntimeError, EOFError, OSError) as e:
+        raise ValueError(f"{path} is truncated or not a PyTorch file ({e}). "
+                         f"Save it again, or download it again.") from e
+
+
+def _pickle_needs_objects(path):
+    """True if ``path`` is a well-formed pickle that imports or calls Python objects."""
+    import pickletools
+    try:
+        with open(path, "rb") as f:
+            ops = {op.name for op, _, _ in pickletools.genops(f)}
+    except Exception:                        # not a pickle at all: random or damaged bytes
+        return False
+    return bool(ops & {"GLOBAL", "STACK_GLOBAL", "REDUCE", "INST", "OBJ", "NEWOBJ", "BUILD"})
+
+
+def _is_torchscript(path):
+    """True for a TorchScript archive: a zip holding compiled code (``code/`` or ``constants.pkl``)."""
+    if not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("constants.pkl") or "/code/" in n for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def load_weights(model, state_dict, source="checkpoint"):
+    """Copy ``state_dict`` into ``model``, first listing any keys or shapes that do not match."""
+    own = model.state_dict()
+    missing = [k for k in own if k not in state_dict]
+    unexpected = [k for k in state_dict if k not in own]
+    shapes = [f"{k}: {tuple(state_dict[k].shape)} in {source}, {tuple(v.shape)} in the model"
+              for k, v in own.items() if k in state_dict and state_dict[k].shape != v.shape]
+    if missing or unexpected or shapes:
+        parts = [f"missing keys: {', '.join(missing)}" if missing else "",
+                 f"unexpected keys: {', '.join(unexpected)}" if unexpected else "",
+                 f"different shapes: {'; '.join(shapes)}" if shapes else ""]
+        raise ValueError(f"The {source} does not fit {type(model).__name__}"
+                         f"({model.config}): " + " | ".join(p for p in parts if p))
+    model.load_state_dict(state_dict)
+    return model
+
+
+def load(path, device=None, model=None, with_extra=False):
+    """Rebuild a model from ``path`` and put it in eval mode on ``device`` (default: CPU).
+
+    ``path`` may be a dlhelpers checkpoint of any model in ``MODELS`` (the model is rebuilt
+    from its config; the judges too) or a bare
+    state_dict such as the chapter's ``VAEglasses.pth`` (then pass the ``model`` to fill).
+    Raises ValueError naming mismatched keys or shapes, a truncated file, or an unsafe file.
+    ``with_extra=True`` returns ``(model, extra)``, the file read once (see ``extra``).
+    """
+    payload = read(path)
+    saved = {}
+    if isinstance(payload, dict) and payload.get("format") == FORMAT:
+        saved = payload.get("extra", {})
+        if model is None:
+            kind = MODELS.get(payload.get("model"))
+            if kind is None:
+                raise ValueError(f"{path} holds a model of class {payload.get('model')!r}, which "
+                                 f"dlhelpers does not know (it knows {', '.join(MODELS)}).")
+            model = kind(**payload["config"])
+        elif payload.get("model") != type(model).__name__:
+            raise ValueError(f"{path} holds a {payload.get('model')!r} model, not the "
+                             f"{type(model).__name__!r} passed to load: pick another file or model.")
+        load_weights(model, payload["state_dict"], source=f"checkpoint {path}")
+    elif not isinstance(payload, dict) or not all(isinstance(v, torch.Tensor) for v in payload.values()):
+        raise ValueError(f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
+                         f"nor a state_dict (a dict of tensors).")
+    elif model is None:
+        raise ValueError(f"{path} is a bare state_dict; pass the model to load it into, "
+                         f"e.g. load(path, model=VAE(image_size=256)).")
+    else:
+        load_weights(model, payload, source=f"state_dict {path}")
+    model = model.to(device or "cpu").eval()
+    return (model, saved) if with_extra else model
+
+
+def extra(path):
+    """The plain data saved beside the weights (epoch, history, optimizer state...)."""
+    return read(path).get("extra", {})
+
+
+def load_chapter_ae(path, device=None):
+    """Load the chapter's TorchScript ``AEdigits.pt`` into an ``AE`` (its weights copied in)."""
+    from dlhelpers.chapter.models import AE
+    try:
+        scripted = torch.jit.load(str(path), map_location="cpu")
+    except Exception as e:
+        raise ValueError(f"{path} is not a TorchScript file like the chapter's AEdigits.pt ({e})") from e
+    model = AE()
+    load_weights(model, scripted.state_dict(), source=f"TorchScript file {path}")
+    return model.to(device or "cpu").eval()
+
+
+# --- Resuming a training run (train.fit_vae) ----------------------------------------------------
+
+def data_identity(images):
+    """A line naming an image tensor: ``"4050 images (3, 64, 64), sha1 3fa2c1d0e4b7"``, the hash
+    taken over about a million of its values, evenly spaced (fast even for 4,500 images at 256 px)."""
+    import hashlib
+    flat = images.reshape(-1)
+    sample = flat[:: max(1, len(flat) // 2**20)].cpu().contiguous()
+    digest = hashlib.sha1(str(tuple(images.shape)).encode() + sample.numpy().tobytes())
+    return f"{len(images)} images {tuple(images.shape[1:])}, sha1 {digest.hexdigest()[:12]}"
+
+
+def _check_settings(checkpoint, saved, wanted, opt):
+    """Compare a resumed run's settings with this call's: a new ``lr`` is honoured (set in the
+    optimizer and printed); any other difference is a ValueError naming saved and requested values."""
+    differ = [k for k in wanted if k in saved and saved[k] != wanted[k]]
+    if "lr" in differ:
+        for group in opt.param_groups:
+            group["lr"] = wanted["lr"]
+        print(f"resuming with lr {wanted['lr']:g} (the saved run used {saved['lr']:g})")
+    fixed = [k for k in differ if k != "lr"]
+    if fixed:
+        said = "; ".join(f"{k}: saved {saved[k]}, requested {wanted[k]}" for k in fixed)
+        raise ValueError(f"{checkpoint} was trained with other settings ({said}). Resume with the "
+                         f"saved values, or write a new run to another checkpoint path (--out).")
+
+
+def resume(model, opt, checkpoint, wanted=None):
+    """Restore model, optimizer and history from ``checkpoint`` if it exists; return them.
+
+    Used by ``train.fit_vae``. ``wanted``: this call's settings (lr, batch_size, seed, data),
+    compared with those saved (see ``_check_settings``); older checkpoints without settings are
+    not checked. Returns ``(epochs_done, history, samples)``.
+    """
+    if checkpoint is None or not Path(checkpoint).exists():
+        return 0, {"rec": [], "kl": [], "held_out_rec": [], "held_out_kl": []}, []
+    load(checkpoint, model=model)
+    saved = extra(checkpoint)
+    opt.load_state_dict(saved["optimizer"])
+    print(f"resuming from {checkpoint}: {saved['epoch']} epoch(s) done")
+    _check_settings(checkpoint, saved.get("settings", {}), wanted or {}, opt)
+    return saved["epoch"], saved["history"], list(saved.get("samples", []))
+
+
+def stopped(checkpoint, epoch, lr, nan):
+    """The line ``train.fit_vae`` prints when training stops early: what was kept, and what to do next."""
+    kept = checkpoint is not None and Path(checkpoint).exists()
+    where = f"{checkpoint} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
+    if nan:
+        return (f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "
+                f"again: lower the learning rate (now {lr:g}; try {lr / 10:g}, --lr on the command "
+                f"line){', and a resume continues with it' if kept else ''}.")
+    return f"Stopped during epoch {epoch}: {where}. Run the same call again to " \
+           f"{'resume' if kept else 'start over'}."

@@ -1,0 +1,295 @@
+"""The engine: every training loop (the AE of 7.2.2, the VAE of 7.4.2, the judges' classifiers).
+
+Each loop runs the chapter's step from ``dlhelpers.core`` on every batch and adds what makes it
+fast or safe: batches cut from tensors in memory, mixed precision, progress bars, a live loss
+curve, per-epoch checks and (VAE) checkpoints and resuming.
+"""
+import math
+import time
+
+import torch
+from tqdm.auto import tqdm as _tqdm
+
+from dlhelpers.chapter import core
+from dlhelpers.engine import display
+from dlhelpers import plot, settings
+from dlhelpers.chapter.latent import to_float
+
+
+class tqdm(_tqdm):
+    """``tqdm.auto.tqdm`` redrawing at most once a second, also for ``set_postfix``: a redraw per
+    batch (about 17,000 widget messages in notebook 02) overflowed the kernel's queues under nbval."""
+
+    def __init__(self, *args, mininterval=1.0, **kwargs):
+        super().__init__(*args, mininterval=mininterval, **kwargs)
+
+    def set_postfix(self, ordered_dict=None, refresh=False, **kwargs):
+        super().set_postfix(ordered_dict, refresh, **kwargs)
+
+
+def make_optimizer(model, lr):
+    """Adam, fused into one kernel per step where this torch and device support it."""
+    try:
+        return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    except (RuntimeError, TypeError):
+        return torch.optim.Adam(model.parameters(), lr=lr)
+
+
+def batches(x, batch_size, generator=None):
+    """Shuffled mini-batches of the rows of ``x``, cut one at a time (the last may be short)."""
+    order = torch.randperm(len(x), generator=generator).to(x.device)
+    return (x[idx] for idx in order.split(batch_size))
+
+
+@torch.no_grad()
+def ae_test_mse(model, images, batch_size=2000):
+    """Mean squared error per pixel of the AE's reconstructions; images (N, 784) floats in [0, 1]."""
+    model.eval()
+    total = sum(((model(x)[0] - x) ** 2).sum().item() for x in images.split(batch_size))
+    return total / images.numel()
+
+
+def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, originals=None,
+           show_after=(), progress=True, step_fn=core.ae_step):
+    """Train the AE on MNIST (section 7.2.2) and return its history.
+
+    train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. Every batch is one
+    ``step_fn`` (the chapter's step, ``core.ae_step``: squared error summed over pixels, averaged
+    over the batch's images; a notebook may pass its own). After every epoch the
+    test set's mean squared error per pixel goes into ``history["test_mse"]``; after each epoch in
+    ``show_after`` (1 = after the first) the ten ``originals`` (10, 784) are drawn above their
+    reconstructions. Returns {"train_loss": [...], "test_mse": [...]} (per epoch).
+    """
+    device = next(model.parameters()).device
+    xs = to_float(train_images).flatten(1).to(device)
+    xt = to_float(test_images).flatten(1).to(device)
+    opt = make_optimizer(model, lr)
+    gen = torch.Generator().manual_seed(seed)
+    history, live, steps = {"train_loss": [], "test_mse": []}, display.LiveLoss(), {"batch loss": []}
+    n_batches = math.ceil(len(xs) / batch_size)
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total = 0.0
+        bar = tqdm(batches(xs, batch_size, gen), total=n_batches, desc=f"epoch {epoch}/{epochs}",
+                   disable=not progress, leave=False)
+        for x in bar:
+            loss = step_fn(model, opt, x)
+            total += loss * len(x)
+            steps["batch loss"].append(loss)
+            live.update(steps)
+        history["train_loss"].append(total / len(xs))
+        history["test_mse"].append(ae_test_mse(model, xt))
+        live.update(steps, force=True)
+        if progress:
+            print(f"epoch {epoch}: train loss {history['train_loss'][-1]:.2f} per image, "
+                  f"test MSE {history['test_mse'][-1]:.5f} per pixel")
+        if originals is not None and epoch in show_after:
+            with torch.no_grad():
+                model.eval()
+                rec = model(originals.to(device))[0]
+            plot.show_digits(originals, rec, title=f"after epoch {epoch}: originals (top), "
+                                                   f"reconstructions (bottom)")
+    if progress:
+        print(f"trained: {epochs * n_batches:,} optimizer steps (batch {batch_size}) in "
+              f"{time.perf_counter() - start:.0f} s")
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def vae_scores(model, images, batch_size=64):
+    """Per-image reconstruction error and KL on ``images`` (uint8 (N, 3, S, S), or (N, 28, 28) for
+    the MNIST ``DenseVAE``), mean codes decoded.
+
+    Returns {"rec": summed squared error per image, "kl": KL per image, "mse": error per pixel}.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    rec = kl = 0.0
+    for x in images.split(batch_size):
+        x = to_float(x.to(device))
+        mu, std, _ = model.encoder(x)
+        r, k = core.vae_loss(x, mu, std, model.decoder(mu))
+        rec, kl = rec + r.item(), kl + k.item()
+    n = len(images)
+    return {"rec": rec / n, "kl": kl / n, "mse": rec / images[0].numel() / n}
+
+
+def _channels_last(dev, images):
+    """Whether ``images`` and the model run channels-last: colour images (4-D) on the CPU or a
+    GPU, where convolutions in that layout skip a reorder each call (MPS, the MNIST digits: no)."""
+    return images.dim() == 4 and dev.type in ("cpu", "cuda")
+
+
+def _match_layout(opt):
+    """Give each optimizer state tensor (Adam's moments) its parameter's strides.
+
+    Fused Adam on the CPU assumes that a parameter, its gradient and its moments share one
+    memory layout, and silently computes wrong updates when they do not (torch 2.14). Moments
+    created before the model turned channels-last, or loaded from an older checkpoint, are
+    copied into the parameter's layout here (gradients follow the parameter's layout by themselves).
+    """
+    for group in opt.param_groups:
+        for p in group["params"]:
+            state = opt.state.get(p, {})
+            for k, v in state.items():
+                if torch.is_tensor(v) and v.shape == p.shape and v.stride() != p.stride():
+                    state[k] = torch.empty_like(p, dtype=v.dtype).copy_(v)
+
+
+class _Mixed:
+    """Calls ``model`` under ``torch.autocast`` for precision ``prec`` and hands back its outputs
+    in fp32, so a loss computed from them (the chapter's, or a notebook's own) stays in fp32."""
+
+    def __init__(self, model, device, prec):
+        self.model, self.device, self.prec = model, device, prec
+
+    def __call__(self, x):
+        with settings.autocast(self.device, self.prec):
+            outputs = self.model(x)
+        return tuple(t.float() for t in outputs)
+
+
+def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True, rec_weight=1.0,
+              precision=None, loss_fn=core.vae_loss, step_fn=core.vae_step):
+    """One pass of VAE training over ``images`` (uint8) in shuffled batches: ``step_fn`` (the
+    chapter's step, ``core.vae_step``) with ``loss_fn`` (``core.vae_loss``) on every batch.
+
+    Appends each batch's reconstruction error and KL per image to ``steps`` (for the live plot)
+    and returns the summed (reconstruction, kl) of the epoch. A loss that is not finite raises
+    FloatingPointError naming ``label`` (the epoch) and the batch.
+
+    What the engine adds around the step (the results are the chapter's): ``precision`` (default
+    ``settings.precision``: bf16 on CPUs with bf16 arithmetic and on GPUs that have it, else
+    fp32) runs the forward pass under ``torch.autocast`` (``_Mixed``), weights and Adam in fp32;
+    images and model are channels-last; images stay uint8 until each batch is cut, on the model's
+    device. On the CPU it first calls ``settings.keep_freed_memory`` (glibc keeps freed memory: no
+    page faults on the 126 MB gradients each step; process-wide).
+    """
+    device = next(model.parameters()).device
+    prec = precision or settings.precision(device)
+    if device.type == "cpu":
+        settings.keep_freed_memory()           # process-wide: see its docstring
+    layout = torch.channels_last if _channels_last(device, images) else torch.contiguous_format
+    model.to(memory_format=layout).train()     # same parameters, only their strides change
+    _match_layout(opt)
+    fast = model if prec == "fp32" else _Mixed(model, device, prec)
+    rec_sum = kl_sum = 0.0
+    bar = tqdm(batches(images, batch_size), total=math.ceil(len(images) / batch_size), desc=label,
+               disable=not progress, leave=False)
+    for b, x in enumerate(bar, 1):
+        x = to_float(x.to(device).contiguous(memory_format=layout))      # float32, same layout
+        rec, kl = step_fn(fast, opt, x, rec_weight, loss_fn)
+        if not math.isfinite(rec_weight * rec + kl):
+            raise FloatingPointError(f"The loss became {rec_weight * rec + kl} in {label}, batch {b}. "
+                                     f"Training stopped; try a lower learning rate.")
+        rec_sum, kl_sum = rec_sum + rec, kl_sum + kl
+        steps["rec"].append(rec / len(x))
+        steps["kl"].append(kl / len(x))
+        live.update(steps)
+        bar.set_postfix(rec=f"{steps['rec'][-1]:.0f}", kl=f"{steps['kl'][-1]:.0f}")
+    return rec_sum, kl_sum
+
+
+def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=None, sample_codes=None,
+            checkpoint=None, seed=0, progress=True, precision=None, loss_fn=core.vae_loss,
+            step_fn=core.vae_step):
+    """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
+
+    Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
+
+    Every batch is one ``step_fn(model, optimizer, x, rec_weight, loss_fn)``: the chapter's
+    ``core.vae_step`` with ``core.vae_loss`` unless a notebook passes its own (an edited loss
+    trains through the same engine). Loss per batch: ``rec_weight`` x summed squared error + KL;
+    both parts are reported per image. ``rec_weight=1`` is the chapter's loss. Because the error is summed over
+    pixels, a smaller image weighs the KL more: at 64 px the error has 16x fewer terms than at the
+    book's 256 px, and ``rec_weight=16`` restores the book's balance.
+    After every epoch: the held-out images' error and KL (mean codes), a grid decoded from the fixed
+    ``sample_codes`` (k, latent_dims) so you can watch faces appear, and, if ``checkpoint`` is a
+    path, a checkpoint written atomically. One epoch is ``vae_epoch``. Calling again with the same checkpoint resumes after the
+    last complete epoch (after Ctrl-C or a killed process) and gives the same result as an
+    uninterrupted run. A resume must use the same ``batch_size``, ``seed``, ``rec_weight`` and
+    images (ValueError naming saved and requested values); a new ``lr`` is used and said.
+    A loss that is not finite stops training, naming the epoch and batch and what to change.
+    ``precision``: "fp32" or "bf16" for the forward pass (default: ``settings.precision``,
+    mixed precision where the hardware has it; see ``vae_epoch``). The images are held on the
+    model's device as uint8 (4,500 at 256 px: 0.9 GB).
+    Returns the history: per-epoch lists ("rec", "kl" per image; "held_out_rec", "held_out_kl";
+    "seconds" of training), plus "samples" (uint8 grids, one per epoch).
+    """
+    from dlhelpers.engine import checkpoints
+    device = next(model.parameters()).device
+    images = images.to(device)                          # uint8 on the GPU too: batches cut there
+    opt = make_optimizer(model, lr)
+    run = dict(lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight,
+               data=checkpoints.data_identity(images))               # what a resume must match (lr may change)
+    done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
+    live, steps, shown = display.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
+    epoch = done
+    try:
+        for epoch in range(done + 1, epochs + 1):
+            torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
+            start = time.perf_counter()
+            rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
+                                        live, steps, progress, rec_weight, precision, loss_fn, step_fn)
+            history.setdefault("seconds", []).append(time.perf_counter() - start)
+            history["rec"].append(rec_sum / len(images))
+            history["kl"].append(kl_sum / len(images))
+            if held_out is not None:
+                scores = vae_scores(model, held_out)
+                history["held_out_rec"].append(scores["rec"])
+                history["held_out_kl"].append(scores["kl"])
+            if sample_codes is not None:
+                model.eval()
+                with torch.no_grad():
+                    grid = model.decoder(sample_codes.to(device)).cpu()
+                samples.append(display.to_uint8_grid(grid, nrow=len(grid)))
+                shown = display.update_image(shown, samples[-1], f"samples after epoch {epoch}")
+            if checkpoint is not None:
+                checkpoints.save(model, checkpoint, epoch=epoch, history=history, samples=samples,
+                                 optimizer=opt.state_dict(), settings=run)
+            if progress:
+                held = (f", held-out {history['held_out_rec'][-1]:.0f} + {history['held_out_kl'][-1]:.0f}"
+                        if held_out is not None else "")
+                print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
+                      f"{history['kl'][-1]:.0f} per image{held}")
+    except (KeyboardInterrupt, FloatingPointError) as e:
+        print(checkpoints.stopped(checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)))
+        raise
+    live.update(steps, force=True)
+    if progress and epochs > done:
+        n = (epochs - done) * math.ceil(len(images) / batch_size)
+        print(f"trained: {n:,} optimizer steps (batch {batch_size}) in "
+              f"{sum(history['seconds'][done:]):.0f} s of training")
+    model.eval()
+    return dict(history, samples=samples)
+
+
+def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True,
+                   after_epoch=None):
+    """The judges' training loop (``dlhelpers.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
+    schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
+    history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
+    opt = make_optimizer(net, lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(n / batch_size))
+    history = {"loss": []}
+    for epoch in range(1, epochs + 1):
+        net.train()
+        total = 0.0
+        order = torch.randperm(n, generator=gen)
+        for idx in tqdm(order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}",
+                        disable=not progress, leave=False):
+            loss = loss_of(idx)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        history["loss"].append(total / n)
+        note = after_epoch(history) if after_epoch else ""
+        if progress:
+            print(f"{name} epoch {epoch}: loss {history['loss'][-1]:.4f}{note}")
+    net.eval()
+    net.history = history
+    return net

@@ -1,0 +1,226 @@
+"""The gallery picker: click thumbnails to choose the faces of each group (listing 7.7), and the
+book's own two galleries.
+
+    picker = gallery.gallery_picker(faces.images[:48], {"men_glasses": 3, "women_glasses": 3})
+    picker            # shows it; then picker.result() -> {"men_glasses": [0, 3, 14], ...}
+    gallery.faces_picker(faces, 3)   # the book's 50 candidates, labelled by face id, with a save
+                                     # button: notebooks 03-04 read the saved choice on later runs
+"""
+import json
+from pathlib import Path
+
+import ipywidgets as W
+import torch
+
+from dlhelpers.engine import display
+from dlhelpers import plot
+
+GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
+                 "#d9d9d9"]
+
+
+FRAME_COLOURS = ["#1f5fd6", "#f08c00", "#1b9e3a", "#d62728"]   # the book's galleries: strong frames
+FRAME_NAMES = dict(zip(FRAME_COLOURS, ["blue", "orange", "green", "red"]))
+
+
+class GalleryPicker(W.VBox):
+    """Thumbnails with a button each; clicking puts the image into the chosen group (or takes it
+    out again). An image belongs to at most one group: clicking it for another group moves it.
+
+    Attributes: ``chooser`` (ToggleButtons: the current group), ``buttons`` (one per image, in
+    order), ``status`` (picks per group), ``code`` (a Textarea with a line to paste).
+    Read the picks with ``picks`` or, checked, with ``result()``.
+    """
+
+    def __init__(self, images, groups, columns=8, picks=None, variable="groups", scale=None,
+                 ids=None, save_to=None):
+        super().__init__()
+        images = plot.as_images(images)
+        if images.dim() != 4:
+            raise ValueError(f"gallery_picker takes images (N, C, H, W), got {tuple(images.shape)}")
+        if not groups:
+            raise ValueError("gallery_picker needs at least one group, e.g. {'men_glasses': 3}.")
+        self.needs = {name: int(n) for name, n in groups.items()}
+        for name, n in self.needs.items():
+            if n < 1:
+                raise ValueError(f"group {name!r} must need at least 1 image, not {n}.")
+            if n > len(images):
+                raise ValueError(f"group {name!r} needs {n} images but the gallery shows only "
+                                 f"{len(images)}: pass more images.")
+        if sum(self.needs.values()) > len(images):
+            raise ValueError(f"the groups need {sum(self.needs.values())} images in all "
+                             f"({self.needs}) but the gallery shows only {len(images)}.")
+        self.n, self.variable = len(images), variable
+        self.ids = [int(i) for i in ids] if ids is not None else list(range(self.n))
+        if len(self.ids) != self.n:
+            raise ValueError(f"gallery_picker got {self.n} images but {len(self.ids)} ids")
+        self.save_to = Path(save_to) if save_to is not None else None
+        self.owner = {}  # image index -> group name
+        self.colours = {name: GROUP_COLOURS[i % len(GROUP_COLOURS)]
+                        for i, name in enumerate(self.needs)}
+        side = images.shape[-1]
+        scale = scale or max(1, round(96 / side))
+        width = f"{max(side * scale, 60)}px"
+        self.chooser = W.ToggleButtons(options=list(self.needs), description="group")
+        self.buttons, cells = [], []
+        for i, image in enumerate(images):
+            button = W.Button(description=str(self.ids[i]), layout=W.Layout(width=width, height="26px"))
+            button.index = i
+            button.on_click(self._clicked)
+            self.buttons.append(button)
+            png = display.png_bytes(image, scale)
+            cells.append(W.VBox([W.Image(value=png, format="png"), button],
+                                layout=W.Layout(align_items="center")))
+        self.status = W.HTML()
+        self.code = W.Textarea(layout=W.Layout(width="100%", height="3.5em"))
+        # As many columns as fit the page (at most ``columns``): a fixed count wider than the
+        # notebook would push the first column out of sight.
+        grid = W.GridBox(cells, layout=W.Layout(
+            grid_template_columns=f"repeat(auto-fill, {width})", grid_gap="4px", width="100%",
+            max_width=f"calc({columns} * ({width} + 4px))"))
+        self.children = [self.chooser, self.status, grid, self.code]
+        if self.save_to is not None:
+            self.save_button = W.Button(description=f"save to {self.save_to.name}", icon="save",
+                                        layout=W.Layout(width="auto"))
+            self.saved = W.HTML()
+            self.save_button.on_click(self._save_clicked)
+            self.children = self.children + (W.HBox([self.save_button, self.saved]),)
+        for name, indices in (picks or {}).items():
+            for i in indices:
+                self.toggle(i, name)
+        self._show()
+
+    def _clicked(self, button):
+        self.toggle(button.index)
+
+    def toggle(self, index, group=None):
+        """Put image ``index`` into ``group`` (default: the chosen one), or take it out if it is
+        already there. Same as clicking its button."""
+        group = group or self.chooser.value
+        if group not in self.needs:
+            raise KeyError(f"no group named {group!r}; groups: {list(self.needs)}")
+        if not 0 <= index < self.n:
+            raise IndexError(f"image {index} is not in the gallery (0 to {self.n - 1}).")
+        if self.owner.get(index) == group:
+            del self.owner[index]
+        else:
+            self.owner[index] = group
+        self._show()
+
+    @property
+    def picks(self):
+        """The picks so far: dict group -> sorted list of image indices (every group present)."""
+        return {name: sorted(i for i, g in self.owner.items() if g == name) for name in self.needs}
+
+    def result(self):
+        """The picks, checked: a ValueError names every group with fewer picks than it needs."""
+        picks = self.picks
+        short = [f"{name!r} has {len(picks[name])} of {n}" for name, n in self.needs.items()
+                 if len(picks[name]) < n]
+        if short:
+            raise ValueError("not enough images picked: " + "; ".join(short) +
+                             ". Choose the group above the gallery and click more thumbnails.")
+        return picks
+
+    def picked_ids(self):
+        """The picks by the labels on the buttons (face ids when given, else gallery positions)."""
+        return {name: [self.ids[i] for i in idx] for name, idx in self.picks.items()}
+
+    def line(self):
+        """The picks (by the labels on the buttons) as one line of Python to paste."""
+        body = ", ".join(f'"{name}": {ids}' for name, ids in self.picked_ids().items())
+        return f"{self.variable} = {{{body}}}"
+
+    def save(self, path=None):
+        """Write the checked picks (``result()``) as face ids to ``path`` (default ``save_to``),
+        in the format ``groups.saved_groups`` reads; returns the path."""
+        from dlhelpers.data.groups import write_ids
+        path = Path(path) if path is not None else self.save_to
+        if path is None:
+            raise ValueError("give a path: picker.save('files/runs/groups_photos.json')")
+        picks = self.result()
+        path = write_ids({name: [self.ids[i] for i in idx] for name, idx in picks.items()}, path)
+        return path
+
+    def _save_clicked(self, _):
+        try:
+            path = self.save(self.save_to)
+            self.saved.value = f"saved {path}: notebooks 03–04 use it from their next run"
+        except ValueError as e:
+            self.saved.value = f"<span style='color:#b00'>not saved: {e}</span>"
+
+    def _show(self):
+        for button in self.buttons:
+            i = button.index
+            group = self.owner.get(i)
+            label = self.ids[i]
+            button.description = str(label) if group is None else f"{label} · {group}"
+            button.tooltip = f"image {label}" + (f" in {group}" if group else "")
+            button.style.button_color = self.colours[group] if group else None
+        parts = []
+        for name, indices in self.picks.items():
+            mark = "✓" if len(indices) >= self.needs[name] else "…"
+            parts.append(f"<span style='background:{self.colours[name]};padding:2px 6px'>"
+                         f"{name}: {len(indices)}/{self.needs[name]} {mark}</span>")
+        self.status.value = " ".join(parts)
+        self.code.value = self.line()
+
+
+def gallery_picker(images, groups, columns=8):
+    """A gallery to pick images into named groups by clicking, e.g. for group means (listing 7.9).
+
+    ``images``: (N, C, H, W) in [0, 1], shown as thumbnails ``columns`` to a row, each with its
+    index on a button; ``groups``: dict name -> how many images the group needs, e.g.
+    {"men_glasses": 3, "women_glasses": 3}. Choose a group above the gallery, then click
+    thumbnails to add (or remove) them. ``picker.picks`` is dict name -> [indices];
+    ``picker.result()`` also checks every group is full (ValueError naming the group if not).
+    The text box shows a line like ``groups = {"men_glasses": [0, 3, 14], ...}`` to paste.
+    """
+    return GalleryPicker(images, groups, columns)
+
+
+def faces_picker(faces, per_group=3, save_to=None, columns=10):
+    """A picker for the four groups (``groups.GROUP_NAMES``) over the book's candidates: the first
+    25 faces of G/ and the last 25 of NoG/ (``groups.book_gallery``), each button labelled with the
+    face id, preset with the book's choice on the photos. Its save button writes the choice to ``save_to``
+    (default ``groups.groups_file()``), which ``groups.four_groups`` reads on later runs."""
+    from dlhelpers.data import groups
+    g, nog = groups.book_gallery(faces)
+    shown = g + nog
+    labelled = bool(faces.attributes and "beard" in faces.attributes)
+    preset = {} if labelled else groups.book_groups(faces)      # the book's choice, on the photos
+    at = {face: k for k, face in enumerate(shown)}
+    picks = {name: [at[i] for i in idx] for name, idx in preset.items()}
+    return GalleryPicker(faces.images[shown], {name: per_group for name in groups.GROUP_NAMES},
+                         columns=columns, picks=picks, ids=[faces.ids[i] for i in shown],
+                         save_to=save_to if save_to is not None else groups.groups_file())
+
+
+def framed(images, marks, width=None):
+    """Images (N, 3, S, S), uint8 or [0, 1], as floats with a coloured frame painted around those in
+    ``marks`` (dict position -> "#rrggbb"); the rest unchanged."""
+    x = plot.as_images(images).clone()
+    w = width or max(2, x.shape[-1] // 12)
+    for pos, colour in marks.items():
+        rgb = torch.tensor([int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5)])[:, None, None]
+        x[pos, :, :w, :] = rgb
+        x[pos, :, -w:, :] = rgb
+        x[pos, :, :, :w] = rgb
+        x[pos, :, :, -w:] = rgb
+    return x
+
+
+def show_book_galleries(faces, save=None):
+    """The book's two 5 x 5 galleries of listing 7.7 (the first 25 faces of G/, the last 25 of NoG/
+    from the end, in ImageFolder order), the book's picks framed in their group's colour."""
+    from dlhelpers.data import groups
+    g, nog = groups.book_gallery(faces)
+    colours = dict(zip(groups.GROUP_NAMES, FRAME_COLOURS))
+    for cls, shown, title in (("G", g, "glasses (G/): the first 25"),
+                              ("NoG", nog, "no glasses (NoG/): the last 25, from the end")):
+        marks = {p: colours[name] for name, (c, positions) in groups.BOOK_PICKS.items() if c == cls
+                 for p in positions}
+        legend = ", ".join(f"{FRAME_NAMES[colours[name]]}: {name} {list(pos)}"
+                           for name, (c, pos) in groups.BOOK_PICKS.items() if c == cls)
+        plot.show_grid(framed(faces.images[shown], marks), nrow=5, title=f"{title}\n{legend}",
+                       save=f"{save}_{cls}" if save else None)
