@@ -6,6 +6,7 @@
 
 Extra arguments after ``test`` go to pytest (e.g. ``python3 tasks.py test -k data``).
 """
+
 import hashlib
 import os
 import subprocess
@@ -25,7 +26,7 @@ def run(*cmd, **kw):
 
 def setup(extras):
     """Create .venv when missing; (re)install the package when pyproject.toml changed."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036  tasks.py runs before the install checks it
         sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
     if not PY.exists():
         print(f"Creating the virtual environment {VENV} ...", flush=True)

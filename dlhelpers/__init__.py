@@ -14,5 +14,6 @@ those below it (``tests/test_layers.py`` checks this):
     chapter    the AE, the VAE and its loss, one training step, sampling, arithmetic, blend,
                encode and decode
 """
-from dlhelpers.measure import nets as _nets   # noqa: F401  registers the judges' nets with checkpoints
-from dlhelpers.settings import QUICK, device, seed   # noqa: F401
+
+from dlhelpers.measure import nets as _nets  # noqa: F401  registers the judges' nets with checkpoints
+from dlhelpers.settings import QUICK, device, seed  # noqa: F401

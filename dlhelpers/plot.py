@@ -5,6 +5,7 @@ Images are (N, C, H, W), uint8 0..255 or floats in [0, 1]; MNIST rows may also b
 In a notebook each function displays its figure and returns None; elsewhere (tests, scripts) it
 returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
 """
+
 import textwrap
 
 import matplotlib
@@ -17,16 +18,17 @@ from dlhelpers import settings
 from dlhelpers.chapter.latent import to_float
 
 FIGURES = settings.FILES / "figures"
-DPI = 80                # figure resolution; presentation(True) raises it
-NORMAL_SCALE = 3        # a 64-px widget image is shown 3 times larger (192 px; display.png_bytes)
+DPI = 80  # figure resolution; presentation(True) raises it
+NORMAL_SCALE = 3  # a 64-px widget image is shown 3 times larger (192 px; display.png_bytes)
 PRESENTATION_SCALE = 5  # the same under presentation(True), for a class projector (320 px)
-SCALE = NORMAL_SCALE    # the one in use
+SCALE = NORMAL_SCALE  # the one in use
 
 
 def in_notebook():
     """True inside a Jupyter kernel (where figures are displayed rather than returned)."""
     try:
         from IPython import get_ipython
+
         return get_ipython() is not None and hasattr(get_ipython(), "kernel")
     except ImportError:
         return False
@@ -49,6 +51,7 @@ def finish(fig, save=None):
         fig.savefig(FIGURES / f"{save}.png", dpi=DPI, bbox_inches="tight")
     if in_notebook():
         from IPython.display import display
+
         display(fig)
         plt.close(fig)
         return None
@@ -74,7 +77,7 @@ def grid_figure(images, nrow, title=None, scale=1.0, invert=None, pad=2):
         images = 1 - images
     grid = torchvision.utils.make_grid(images, nrow=nrow, padding=pad, pad_value=1.0)
     h, w = grid.shape[1:]
-    width = min(max(w, 420), 900) * scale / DPI        # inches: between 420 and 900 pixels wide
+    width = min(max(w, 420), 900) * scale / DPI  # inches: between 420 and 900 pixels wide
     height = width * h / w + (0.35 if title else 0)
     fig, ax = plt.subplots(figsize=(width, height), dpi=DPI)
     ax.imshow(grid.permute(1, 2, 0).clamp(0, 1).numpy(), interpolation="nearest")
@@ -95,8 +98,13 @@ def show_digits(originals, reconstructions, title=None, save=None):
 
     Both (10, 784) or (10, 1, 28, 28) in [0, 1]; drawn dark on white like the book.
     """
-    return show_rows([("originals", originals), ("rebuilt", reconstructions)], title=title,
-                     save=save, tile_px=64, per_row=10)
+    return show_rows(
+        [("originals", originals), ("rebuilt", reconstructions)],
+        title=title,
+        save=save,
+        tile_px=64,
+        per_row=10,
+    )
 
 
 def show_losses(history, panels=None, title="training", save=None, log=False):
@@ -125,7 +133,7 @@ def show_losses(history, panels=None, title="training", save=None, log=False):
 
 
 MARK_COLOURS = {"✓": "tab:green", "✗": "tab:red", "·": "tab:grey"}
-MARK_GLYPHS = {"·": "•"}           # drawn larger than the printed · so the grey badge reads at a glance
+MARK_GLYPHS = {"·": "•"}  # drawn larger than the printed · so the grey badge reads at a glance
 
 
 def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
@@ -140,8 +148,9 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
         raise ValueError(f"at most {per_row} images per row: split the row in two")
     ncol = max(len(x) for _, x in rows)
     inch = tile_px * (SCALE / NORMAL_SCALE) / DPI
-    fig, axes = plt.subplots(len(rows), ncol, figsize=(inch * ncol + 1.4, inch * len(rows) + 0.4),
-                             dpi=DPI, squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), ncol, figsize=(inch * ncol + 1.4, inch * len(rows) + 0.4), dpi=DPI, squeeze=False
+    )
     for r, (label, images) in enumerate(rows):
         for c, ax in enumerate(axes[r]):
             ax.set_xticks([])
@@ -150,13 +159,26 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
                 ax.axis("off")
                 continue
             img = images[c]
-            ax.imshow(1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1),
-                      cmap="gray" if img.shape[0] == 1 else None, vmin=0, vmax=1, interpolation="nearest")
+            ax.imshow(
+                1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1),
+                cmap="gray" if img.shape[0] == 1 else None,
+                vmin=0,
+                vmax=1,
+                interpolation="nearest",
+            )
             mark = marks[r][c] if marks and marks[r] else None
             if mark:
-                ax.text(0.04, 0.96, MARK_GLYPHS.get(mark, mark), transform=ax.transAxes, va="top", fontsize="x-large",
-                        color="white", fontweight="bold",
-                        bbox=dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none"))
+                ax.text(
+                    0.04,
+                    0.96,
+                    MARK_GLYPHS.get(mark, mark),
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize="x-large",
+                    color="white",
+                    fontweight="bold",
+                    bbox=dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none"),
+                )
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
     if title:
         fig.suptitle(title)
@@ -168,12 +190,14 @@ def grid_tiles(grid, size, pad=2):
     """Cut a one-row uint8 grid (C, H, W) from ``display.to_uint8_grid`` back into its images
     (N, C, size, size): e.g. the samples ``train.fit_vae`` keeps per epoch."""
     n = (grid.shape[-1] - pad) // (size + pad)
-    return torch.stack([grid[:, pad:pad + size, pad + i * (size + pad):pad + i * (size + pad) + size]
-                        for i in range(n)])
+    return torch.stack(
+        [grid[:, pad : pad + size, pad + i * (size + pad) : pad + i * (size + pad) + size] for i in range(n)]
+    )
 
 
-def show_code_map(points, labels, title="codes of the test set, first two principal components",
-                  save=None, max_points=2000):
+def show_code_map(
+    points, labels, title="codes of the test set, first two principal components", save=None, max_points=2000
+):
     """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend.
 
     At most ``max_points`` (the first ones) are drawn, to keep the PNG small.
@@ -181,8 +205,9 @@ def show_code_map(points, labels, title="codes of the test set, first two princi
     points, labels = points[:max_points], labels[:max_points]
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=DPI)
     sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4)
-    ax.legend(*sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5),
-              fontsize="small")
+    ax.legend(
+        *sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5), fontsize="small"
+    )
     ax.set_title(title)
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")
@@ -193,9 +218,11 @@ def show_code_map(points, labels, title="codes of the test set, first two princi
 def show_source(obj):
     """Display the source code of a function or class from the package (highlighted in a notebook)."""
     import inspect
+
     source = inspect.getsource(obj)
     if in_notebook():
         from IPython.display import Markdown, display
+
         display(Markdown(f"```python\n{source}\n```"))
         return None
     return source
@@ -205,6 +232,7 @@ def save_gif(grids, path, ms=400):
     """Write uint8 grids (C, H, W), 0..255, with C = 3, as an animated GIF at ``path`` (one frame
     per grid); returns ``path``."""
     from PIL import Image
+
     frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
     return path
@@ -213,6 +241,7 @@ def save_gif(grids, path, ms=400):
 def show_kl(save=None):
     """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
     from dlhelpers.chapter.core import kl_divergence
+
     mu = torch.linspace(-3, 3, 121)
     std = torch.linspace(0.05, 3, 119)
     kl = kl_divergence(mu[None, :], std[:, None])
@@ -232,11 +261,12 @@ def show_kl(save=None):
 def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     """Histograms of some dimensions of codes (N, d) against the N(0, 1) density."""
     import math
+
     fig, axes = plt.subplots(1, len(dims), figsize=(2.4 * len(dims), 2.4), dpi=DPI, sharey=True)
     grid = torch.linspace(-4, 4, 200)
     for ax, d in zip(axes, dims):
         ax.hist(codes[:, d].numpy(), bins=40, range=(-4, 4), density=True, alpha=0.7)
-        ax.plot(grid, torch.exp(-grid ** 2 / 2) / math.sqrt(2 * math.pi), "k--", label="N(0, 1)")
+        ax.plot(grid, torch.exp(-(grid**2) / 2) / math.sqrt(2 * math.pi), "k--", label="N(0, 1)")
         ax.set_title(f"dimension {d}")
     axes[0].legend(fontsize="small")
     fig.tight_layout()
@@ -252,23 +282,27 @@ def show_checkerboard(model, n=256, seed=0, period=8, save=None):
     the figure elsewhere than in a notebook.
     """
     import torch.nn.functional as F
+
     from dlhelpers.chapter import latent
     from dlhelpers.chapter.models import overlap_counts
+
     counts = overlap_counts(model.decoder)
     z = latent.random_codes(n, model.config["latent_dims"], seed=seed)
     faces = latent.decode(model, z)
     smooth = F.avg_pool2d(F.pad(faces, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
     detail = (faces - smooth).mean((0, 1))
-    inner = (counts.shape[0] - 8) // period * period          # leave out the uncovered edge
+    inner = (counts.shape[0] - 8) // period * period  # leave out the uncovered edge
 
     def fold(x):
         return x[:inner, :inner].reshape(inner // period, period, inner // period, period).mean((0, 2))
 
     r = torch.corrcoef(torch.stack([fold(counts).flatten().float(), fold(detail).flatten()]))[0, 1]
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), dpi=DPI)
-    panels = [(counts, "kernel taps reaching each pixel", "viridis"),
-              (fold(counts), f"the same, folded into {period}x{period}", "viridis"),
-              (fold(detail), f"detail of {n} decodes, folded (r = {r:.2f})", "RdBu_r")]
+    panels = [
+        (counts, "kernel taps reaching each pixel", "viridis"),
+        (fold(counts), f"the same, folded into {period}x{period}", "viridis"),
+        (fold(detail), f"detail of {n} decodes, folded (r = {r:.2f})", "RdBu_r"),
+    ]
     for ax, (image, title, cmap) in zip(axes, panels):
         ax.imshow(image.numpy(), cmap=cmap, interpolation="nearest")
         ax.set_title(title, fontsize="medium")

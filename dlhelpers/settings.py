@@ -11,6 +11,7 @@ DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (``dlhelpers.recipes`
 DLHELPERS_PRECISION  ``auto`` (default), ``fp32`` or ``bf16``: the arithmetic the VAE
                  trains in (see ``precision``). Read at every call, so it can be changed in a session.
 """
+
 import contextlib
 import ctypes
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 import torch
 
 PROJECT = Path(__file__).resolve().parents[1]
-FILES = PROJECT / "files"      # saved models, exported figures, the glasses folder
+FILES = PROJECT / "files"  # saved models, exported figures, the glasses folder
 QUICK = os.environ.get("DLHELPERS_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
@@ -35,7 +36,8 @@ def data_root():
     if root.exists() and not root.is_dir():
         raise NotADirectoryError(
             f"The data root {root} is a file, not a folder. Point DLHELPERS_DATA at a folder "
-            f"(or unset it to use {PROJECT / 'data'}).")
+            f"(or unset it to use {PROJECT / 'data'})."
+        )
     return root
 
 
@@ -67,7 +69,7 @@ def seed(n=0):
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
-BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")   # CPUs that multiply bf16 in hardware
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")  # CPUs that multiply bf16 in hardware
 
 
 def cpu_flags():
@@ -137,19 +139,20 @@ def keep_freed_memory():
         if sys.platform.startswith("linux"):
             try:
                 libc = ctypes.CDLL("libc.so.6")
-                ok = libc.mallopt(-4, 0) == 1                # M_MMAP_MAX: no mmap for big blocks
-                _KEEPING = libc.mallopt(-1, 1 << 30) == 1 and ok   # M_TRIM_THRESHOLD: 1 GiB
+                ok = libc.mallopt(-4, 0) == 1  # M_MMAP_MAX: no mmap for big blocks
+                _KEEPING = libc.mallopt(-1, 1 << 30) == 1 and ok  # M_TRIM_THRESHOLD: 1 GiB
             except (OSError, AttributeError):
                 pass
     return _KEEPING
 
 
-_KEEPING = None     # keep_freed_memory's result, once called
+_KEEPING = None  # keep_freed_memory's result, once called
 
 
 def summary():
     """One line a notebook prints in its settings cell."""
     mode = "QUICK (few batches, small subsets)" if QUICK else "full (the chapter's recipe)"
     prec, why = _precision(device())
-    return (f"mode: {mode} | device: {device()} | precision: {prec} ({why}) | "
-            f"data root: {relative(data_root())}")
+    return (
+        f"mode: {mode} | device: {device()} | precision: {prec} ({why}) | data root: {relative(data_root())}"
+    )

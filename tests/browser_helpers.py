@@ -3,6 +3,7 @@
 No browser is downloaded by playwright: the PyPI ``playwright`` package drives ``/usr/bin/chromium``
 (installed with apt when missing) through ``executable_path``.
 """
+
 import contextlib
 import json
 import os
@@ -16,8 +17,13 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def ensure_chromium(timeout=600):
@@ -34,7 +40,7 @@ def ensure_chromium(timeout=600):
         return None, "no /usr/bin/chromium, and installing it with apt-get needs root"
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install = ["apt-get", "install", "-y", "chromium"]
-    for attempt in ([], [["apt-get", "update"]]):       # try the cached lists first
+    for attempt in ([], [["apt-get", "update"]]):  # try the cached lists first
         for cmd in attempt + [install]:
             try:
                 done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -57,11 +63,12 @@ def quiet_lab_settings(folder):
     no autosave (the notebook copy stays as it was), and the notebook's kernel started without
     asking (JupyterLab 4 otherwise shows a "Select Kernel" dialog in a fresh profile)."""
     settings = {
-        "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-            {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
         "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings":
-            {"autoStartDefaultKernel": True},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
     }
     for name, values in settings.items():
         path = Path(folder) / name
@@ -82,22 +89,35 @@ class Lab:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = self.scratch / "jupyterlab.log"
         self.env = dict(os.environ, **(env or {}))
-        for var, sub in [("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTER_DATA_DIR", "data"),
-                         ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")]:
+        for var, sub in [
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ]:
             self.env[var] = str(self.scratch / sub)
         quiet_lab_settings(self.scratch / "settings")
         self.proc = None
 
     def __enter__(self):
-        cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={self.port}",
-               "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.root_dir={self.root}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={self.port}",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.root_dir={self.root}",
+        ]
         if os.geteuid() == 0:
-            cmd.append("--allow-root")      # CI containers and this machine run as root
+            cmd.append("--allow-root")  # CI containers and this machine run as root
         self.log_file = open(self.log, "w")
-        self.proc = subprocess.Popen(cmd, env=self.env, stdout=self.log_file,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
         return self
 
     def wait_ready(self, timeout=60):
@@ -121,7 +141,7 @@ class Lab:
     def __exit__(self, *exc):
         if self.proc and self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)    # the server and the kernels it started
+                os.killpg(self.proc.pid, signal.SIGTERM)  # the server and the kernels it started
                 self.proc.wait(timeout=15)
             except (subprocess.TimeoutExpired, ProcessLookupError):
                 try:
@@ -172,10 +192,10 @@ sliders.interpolation_slider(model.eval(), z1, z2, labels=("no glasses", "glasse
 def write_scratch_notebook(path):
     """A small notebook whose first widget is ``sliders.interpolation_slider`` on 64-px faces."""
     import nbformat
+
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in SCRATCH_CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return Path(path)
@@ -187,15 +207,20 @@ def shown_images(widget, timeout_ms=30_000):
     widget.page.wait_for_function(
         "el => [...el.querySelectorAll('img')].filter(e => e.offsetParent !== null)"
         ".every(e => e.complete && e.naturalWidth > 0)",
-        arg=widget.element_handle(), timeout=timeout_ms)
-    return widget.evaluate("el => [...el.querySelectorAll('img')]"
-                           ".filter(e => e.offsetParent !== null).map(e => e.src)")
+        arg=widget.element_handle(),
+        timeout=timeout_ms,
+    )
+    return widget.evaluate(
+        "el => [...el.querySelectorAll('img')].filter(e => e.offsetParent !== null).map(e => e.src)"
+    )
 
 
 def grey_spread(png):
     """Standard deviation of a PNG's grey levels: about 0 for a blank (one-colour) picture."""
     import io
+
     from PIL import Image, ImageStat
+
     return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).stddev[0]
 
 
@@ -205,8 +230,9 @@ def lab_page(root, scratch, chromium, env, height=900, failure_png=None):
     ``(lab, page)``. A failure inside is saved as a full-page screenshot at ``failure_png`` and
     re-raised with JupyterLab's log; the browser is closed and JupyterLab stopped either way."""
     from playwright.sync_api import sync_playwright
+
     lab = Lab(root, scratch, env=env)
-    lab.env.pop("MPLBACKEND", None)   # conftest's Agg: the kernel should draw as a reader's does
+    lab.env.pop("MPLBACKEND", None)  # conftest's Agg: the kernel should draw as a reader's does
     with lab, sync_playwright() as pw:
         lab.wait_ready()
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)

@@ -1,4 +1,5 @@
 """Shared test set-up: the data root points at ../shared/data when it exists (never the network)."""
+
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ def mnist_root():
     """The folder that holds MNIST/raw/ with the four files, or skip when none is available."""
     from dlhelpers.data.digits import MNIST_FILES
     from dlhelpers.settings import data_root
+
     root = data_root()
     if not all((root / "MNIST" / "raw" / f).exists() for f in MNIST_FILES):
         pytest.skip(f"MNIST files not found under {root}/MNIST/raw (set DLHELPERS_DATA)")

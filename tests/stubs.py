@@ -1,13 +1,14 @@
 """Test helpers shared by several test files: stand-ins whose right answers are known (a VAE, a
 judge, labelled faces) and small image files and widget images."""
+
 import io
 
 import torch
 from PIL import Image
 from torch import nn
 
-from dlhelpers.measure import nets
 from dlhelpers.data.face_folder import FaceSet
+from dlhelpers.measure import nets
 
 
 class StubVAE(nn.Module):
@@ -56,11 +57,19 @@ def stub_faces(per_group=5, side=8):
     images = torch.zeros(n, 3, side, side, dtype=torch.uint8)
     images[:, 0] = (torch.tensor(beard) * 255)[:, None, None].to(torch.uint8)
     images[:, 1] = (torch.tensor(glasses) * 255)[:, None, None].to(torch.uint8)
-    attrs = {"glasses": torch.tensor(glasses), "beard": torch.tensor(beard),
-             "smile": torch.zeros(n, dtype=torch.int64),
-             "frame": ["dark" if g else "none" for g in glasses]}
-    return FaceSet(images=images, glasses=torch.tensor(glasses), ids=list(range(n)),
-                   files=[f"f{i}" for i in range(n)], attributes=attrs)
+    attrs = {
+        "glasses": torch.tensor(glasses),
+        "beard": torch.tensor(beard),
+        "smile": torch.zeros(n, dtype=torch.int64),
+        "frame": ["dark" if g else "none" for g in glasses],
+    }
+    return FaceSet(
+        images=images,
+        glasses=torch.tensor(glasses),
+        ids=list(range(n)),
+        files=[f"f{i}" for i in range(n)],
+        attributes=attrs,
+    )
 
 
 def save_png(path, size=(20, 20), colour=(200, 30, 30), mode="RGB"):

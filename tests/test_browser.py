@@ -14,6 +14,7 @@ Cells, waits for the first ``.widget-slider`` on the page, presses ArrowRight on
 checks that the face image changes. Screenshots (kept, git-ignored) and timings are written to
 ``tests/artifacts/browser_*``.
 """
+
 import io
 import json
 import re
@@ -25,13 +26,13 @@ import pytest
 
 from browser_helpers import CHROMIUM_ARGS, Lab, ensure_chromium, lab_page, write_scratch_notebook
 
-pytestmark = pytest.mark.slow          # a real JupyterLab and browser: about a minute
+pytestmark = pytest.mark.slow  # a real JupyterLab and browser: about a minute
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "notebooks" / "04_interpolation.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SLIDER_WAIT_S = 240      # Run All until the slider shows: kernel start, imports, quick-mode cells
-PRESSES = 8              # ArrowRight presses: 8 steps of 0.05, from w = 0 to 0.4
+SLIDER_WAIT_S = 240  # Run All until the slider shows: kernel start, imports, quick-mode cells
+PRESSES = 8  # ArrowRight presses: 8 steps of 0.05, from w = 0 to 0.4
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +75,7 @@ def open_notebook(page, lab, notebook):
     page.goto(f"{lab.url}/lab/tree/notebooks/{notebook.name}")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
     accept_kernel_dialog(page)
-    page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)   # the status bar
+    page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=60_000)  # the status bar
 
 
 def run_all_cells(page):
@@ -108,7 +109,9 @@ def image_sources(widget):
     images.first.wait_for(state="visible")
     widget.page.wait_for_function(
         "els => els.every(e => e.complete && e.naturalWidth > 0)",
-        arg=images.element_handles(), timeout=30_000)
+        arg=images.element_handles(),
+        timeout=30_000,
+    )
     return images.evaluate_all("els => els.map(e => e.src)")
 
 
@@ -128,11 +131,13 @@ def settled(widget, page, quiet_ms=400, timeout_s=20):
 
 def pixels(png):
     from PIL import Image
+
     return Image.open(io.BytesIO(png)).convert("RGB").tobytes()
 
 
 def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path):
     from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(exist_ok=True)
     timings, clock = {}, [time.monotonic()]
 
@@ -143,7 +148,7 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
 
     notebook = notebook_copy(tmp_path / "root")
     lab = Lab(tmp_path / "root", tmp_path / "lab", env={"DLHELPERS_QUICK": "1"})
-    lab.env.pop("MPLBACKEND", None)   # conftest's Agg: the kernel should draw as a reader's does
+    lab.env.pop("MPLBACKEND", None)  # conftest's Agg: the kernel should draw as a reader's does
     with lab, sync_playwright() as pw:
         lab.wait_ready()
         lap("jupyterlab_start_s")
@@ -156,7 +161,7 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
             handle = wait_for_slider(page, SLIDER_WAIT_S)
             lap("run_all_until_slider_s")
 
-            widget = handle.locator("xpath=ancestor::div[.//img][1]")   # the slider's widget
+            widget = handle.locator("xpath=ancestor::div[.//img][1]")  # the slider's widget
             widget.scroll_into_view_if_needed()
             before = image_sources(widget)
             shots = [img.screenshot() for img in widget.locator("img").all()]
@@ -173,13 +178,14 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
             changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
             assert changed, f"no image src changed after {PRESSES} ArrowRight presses"
 
-            settled(widget, page)                        # the last key's redraw has landed
+            settled(widget, page)  # the last key's redraw has landed
             face = widget.locator("img").nth(changed[0])
             (ARTIFACTS / "browser_face_before.png").write_bytes(shots[changed[0]])
             face.screenshot(path=ARTIFACTS / "browser_face_after.png")
             widget.screenshot(path=ARTIFACTS / "browser_widget_after.png")
-            assert pixels(shots[changed[0]]) != pixels(
-                (ARTIFACTS / "browser_face_after.png").read_bytes()), "the face looks the same"
+            assert pixels(shots[changed[0]]) != pixels((ARTIFACTS / "browser_face_after.png").read_bytes()), (
+                "the face looks the same"
+            )
             value = page.locator(".widget-slider .widget-readout").first.inner_text()
             timings.update(slider_value=value, images_changed=len(changed), notebook=notebook.name)
         except Exception as err:
@@ -193,7 +199,7 @@ def test_interpolation_slider_redraws_the_face_in_jupyterlab(chromium, tmp_path)
 
 
 GALLERY = ROOT / "notebooks" / "03_encoding_arithmetic.ipynb"
-GALLERY_WAIT_S = 300     # Run All until the gallery shows: notebook 03 in quick mode
+GALLERY_WAIT_S = 300  # Run All until the gallery shows: notebook 03 in quick mode
 
 
 def wait_for_gallery(page, timeout_s):
@@ -205,6 +211,7 @@ def wait_for_gallery(page, timeout_s):
 def spread(png):
     """Standard deviation of a PNG's grey levels: about 0 for a blank (white) square."""
     from PIL import Image, ImageStat
+
     return ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).stddev[0]
 
 
@@ -216,16 +223,20 @@ def test_gallery_picker_in_jupyterlab_fits_shows_faces_and_offers_the_line(chrom
     (root / "notebooks").mkdir(parents=True)
     notebook = Path(shutil.copy(GALLERY, root / "notebooks" / GALLERY.name))
     env = {"DLHELPERS_QUICK": "1", "DLHELPERS_RUNS": str(tmp_path / "runs")}
-    with lab_page(root, tmp_path / "lab", chromium, env,
-                  height=900, failure_png=ARTIFACTS / "browser_failure.png") as (lab, page):
+    with lab_page(
+        root, tmp_path / "lab", chromium, env, height=900, failure_png=ARTIFACTS / "browser_failure.png"
+    ) as (lab, page):
         open_notebook(page, lab, notebook)
         run_all_cells(page)
         grid = wait_for_gallery(page, GALLERY_WAIT_S)
         picker = grid.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
         picker.scroll_into_view_if_needed()
         images = grid.locator("img")
-        page.wait_for_function("els => els.every(e => e.complete && e.naturalWidth > 0)",
-                               arg=images.element_handles(), timeout=30_000)
+        page.wait_for_function(
+            "els => els.every(e => e.complete && e.naturalWidth > 0)",
+            arg=images.element_handles(),
+            timeout=30_000,
+        )
 
         # every column inside the notebook's output area (a 12-column grid once cut the first)
         area = grid.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
@@ -260,6 +271,7 @@ def test_gallery_picker_in_jupyterlab_fits_shows_faces_and_offers_the_line(chrom
 
 def test_chromium_set_up_says_why_it_cannot_install(monkeypatch, tmp_path):
     import browser_helpers
+
     monkeypatch.setattr(browser_helpers, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.setattr(browser_helpers.shutil, "which", lambda name: None)
     path, reason = browser_helpers.ensure_chromium()

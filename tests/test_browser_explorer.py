@@ -7,6 +7,7 @@ move the glasses shop's strength and check its face changes; click two points on
 appear; press the map's "save GIF" button and check an animated image shows. Screenshots go to
 ``tests/artifacts/explorer_*.png`` (git-ignored): look at them.
 """
+
 import json
 import re
 import shutil
@@ -18,13 +19,13 @@ import pytest
 from browser_helpers import grey_spread, lab_page, shown_images
 from test_browser import chromium, open_notebook, run_all_cells, wait_for  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.slow          # a real JupyterLab and browser: a minute or two
+pytestmark = pytest.mark.slow  # a real JupyterLab and browser: a minute or two
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "06_explore_the_latent_space.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-RUN_WAIT_S = 300         # Run All until the widgets show: kernel start, faces, quick-mode cells
-PRESSES = 5              # ArrowRight presses per slider: 0.5 spreads
+RUN_WAIT_S = 300  # Run All until the widgets show: kernel start, faces, quick-mode cells
+PRESSES = 5  # ArrowRight presses per slider: 0.5 spreads
 
 
 def changed(page, widget, before, timeout_s=30):
@@ -33,7 +34,7 @@ def changed(page, widget, before, timeout_s=30):
     while time.monotonic() < deadline:
         now = shown_images(widget)
         if now != before:
-            page.wait_for_timeout(500)          # let the last redraw land
+            page.wait_for_timeout(500)  # let the last redraw land
             return shown_images(widget)
         page.wait_for_timeout(100)
     raise AssertionError(f"no image changed within {timeout_s} s")
@@ -48,20 +49,21 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
     notebook = Path(shutil.copy(NOTEBOOK, root / "notebooks" / NOTEBOOK.name))
     timings, start = {}, time.monotonic()
     env = {"DLHELPERS_QUICK": "1", "DLHELPERS_RUNS": str(tmp_path / "runs")}
-    with lab_page(root, tmp_path / "lab", chromium, env,
-                  height=1000, failure_png=ARTIFACTS / "explorer_failure.png") as (lab, page):
+    with lab_page(
+        root, tmp_path / "lab", chromium, env, height=1000, failure_png=ARTIFACTS / "explorer_failure.png"
+    ) as (lab, page):
         open_notebook(page, lab, notebook)
         run_all_cells(page)
-        handle = wait_for(page, page.locator(".widget-slider .noUi-handle").first,
-                          "editor slider", RUN_WAIT_S)
+        handle = wait_for(
+            page, page.locator(".widget-slider .noUi-handle").first, "editor slider", RUN_WAIT_S
+        )
         timings["run_all_until_editor_s"] = round(time.monotonic() - start, 1)
 
         # --- the face editor: two sliders moved with the keyboard
-        editor = handle.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')]"
-                                "[.//img][1]")
+        editor = handle.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][.//img][1]")
         editor.scroll_into_view_if_needed()
         before = shown_images(editor)
-        face = editor.locator("img").nth(1)                      # "edited" (after "start")
+        face = editor.locator("img").nth(1)  # "edited" (after "start")
         face_before = face.screenshot()
         editor.screenshot(path=ARTIFACTS / "explorer_editor_before.png")
         for k in (0, 1):
@@ -80,8 +82,9 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
         timings["editor_s"] = round(time.monotonic() - start, 1)
 
         # --- the glasses shop: the strength slider, the judge's probability under the face
-        shop = page.locator(".widget-vbox", has=page.locator(".widget-toggle-buttons",
-                                                             has_text="take glasses off")).last
+        shop = page.locator(
+            ".widget-vbox", has=page.locator(".widget-toggle-buttons", has_text="take glasses off")
+        ).last
         shop.scroll_into_view_if_needed()
         before, line = shown_images(shop), shop.inner_text()
         assert "glasses probability" in line, line
@@ -95,20 +98,19 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
         timings["shop_s"] = round(time.monotonic() - start, 1)
 
         # --- the code map: two clicks inside the axes
-        canvas = wait_for(page, page.locator(".jupyter-matplotlib-canvas-div").first,
-                          "code map", 60)
+        canvas = wait_for(page, page.locator(".jupyter-matplotlib-canvas-div").first, "code map", 60)
         cmap = canvas.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][.//img][1]")
         page.get_by_text(re.compile(r"\| Idle$")).wait_for(timeout=RUN_WAIT_S * 1000)
-        page.wait_for_timeout(1000)          # every cell has run: the page stops scrolling
+        page.wait_for_timeout(1000)  # every cell has run: the page stops scrolling
         before = shown_images(cmap)
-        for fx in (0.3, 0.5):                          # inside the axes (the legend is on the right)
+        for fx in (0.3, 0.5):  # inside the axes (the legend is on the right)
             canvas.scroll_into_view_if_needed()
-            box = canvas.bounding_box()                # measured where it is now
+            box = canvas.bounding_box()  # measured where it is now
             page.mouse.click(box["x"] + fx * box["width"], box["y"] + 0.5 * box["height"])
             page.wait_for_timeout(300)
         after = changed(page, cmap, before)
         deadline = time.monotonic() + 20
-        while len(after) < len(before) + 1 and time.monotonic() < deadline:   # the strip
+        while len(after) < len(before) + 1 and time.monotonic() < deadline:  # the strip
             page.wait_for_timeout(200)
             after = shown_images(cmap)
         assert len(after) == len(before) + 1, "no interpolation strip appeared"

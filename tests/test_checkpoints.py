@@ -1,10 +1,9 @@
-
 import pytest
 import torch
 from torch import nn
 
-from dlhelpers.engine import checkpoints
 from dlhelpers.chapter.models import AE, VAE
+from dlhelpers.engine import checkpoints
 
 
 def test_save_load_round_trip(tmp_path):
@@ -31,6 +30,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise KeyboardInterrupt("killed mid-write")
+
     monkeypatch.setattr(torch, "save", boom)
     with pytest.raises(KeyboardInterrupt):
         checkpoints.save(AE(), path)
@@ -116,8 +116,13 @@ def test_half_precision_file_is_smaller_and_loads_as_float32(tmp_path):
 
 def test_random_bytes_are_not_a_pytorch_file(tmp_path):
     path = tmp_path / "noise.pt"
-    path.write_bytes(bytes(torch.randint(0, 256, (4096,), generator=torch.Generator().manual_seed(0),
-                                         dtype=torch.uint8).tolist()))
+    path.write_bytes(
+        bytes(
+            torch.randint(
+                0, 256, (4096,), generator=torch.Generator().manual_seed(0), dtype=torch.uint8
+            ).tolist()
+        )
+    )
     with pytest.raises(ValueError, match="is not a PyTorch file"):
         checkpoints.load(path)
 
@@ -138,11 +143,13 @@ def test_a_killed_save_leaves_no_temp_file_forever(tmp_path):
     import os
     import subprocess
     import sys
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    stale = tmp_path / f".ae.pt.{dead}.k3j9x.tmp"          # what a kill -9 mid-save leaves
-    live = tmp_path / f".ae.pt.{os.getppid()}.a1b2c.tmp"   # a save still running elsewhere
-    other = tmp_path / f".vae.pt.{dead}.z9y8x.tmp"         # another file's temp: not ours to judge
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    stale = tmp_path / f".ae.pt.{dead}.k3j9x.tmp"  # what a kill -9 mid-save leaves
+    live = tmp_path / f".ae.pt.{os.getppid()}.a1b2c.tmp"  # a save still running elsewhere
+    other = tmp_path / f".vae.pt.{dead}.z9y8x.tmp"  # another file's temp: not ours to judge
     for p in (stale, live, other):
         p.write_bytes(b"half")
     checkpoints.save(AE(), tmp_path / "ae.pt")

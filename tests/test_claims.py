@@ -1,11 +1,11 @@
 """The chapter's claims measured (``dlhelpers.claims``), on stand-ins whose right answers are known."""
+
 import pytest
 import torch
 
-from dlhelpers.measure import claims
-from dlhelpers.data import groups
-from dlhelpers.measure import nets
 from dlhelpers.chapter.models import AE, DenseVAE
+from dlhelpers.data import groups
+from dlhelpers.measure import claims, nets
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -16,6 +16,7 @@ def digits(n=64, seed=0):
 
 # --- Claim 1: arithmetic ------------------------------------------------------------------------
 
+
 def test_select_matches_attributes_and_pool():
     f = stub_faces(3)
     assert groups.select(f, {"beard": 1, "glasses": 0}).tolist() == [6, 7, 8]
@@ -25,8 +26,7 @@ def test_select_matches_attributes_and_pool():
 
 def test_arithmetic_on_a_model_where_it_must_work():
     f = stub_faces(5)
-    r = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=6, per_group=3, seed=0,
-                                 return_images=True)
+    r = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=6, per_group=3, seed=0, return_images=True)
     assert r["successes"] == r["draws"] == 6 and r["rate"] == 1.0
     assert r["target"] == {"beard": 1, "glasses": 0} and r["images"].shape == (6, 3, 8, 8)
     for d in r["per_draw"]:
@@ -37,14 +37,23 @@ def test_arithmetic_on_a_model_where_it_must_work():
         assert d["probs"]["beard"] > 0.99 and d["probs"]["glasses"] < 0.01
     table = claims.arithmetic_table(StubVAE(), StubJudge(), f, draws=4)
     assert {k: v["successes"] for k, v in table.items()} == {
-        "chapter": 4, "men_glasses": 4, "women_glasses": 4, "women_noglasses": 4}
+        "chapter": 4,
+        "men_glasses": 4,
+        "women_glasses": 4,
+        "women_noglasses": 4,
+    }
 
 
 def test_arithmetic_counts_failures_and_is_seeded():
     f = stub_faces(5)
-    wrong = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5,
-                                     expression=claims.CHAPTER["expression"],
-                                     target={"beard": 0, "glasses": 0})
+    wrong = claims.arithmetic_success(
+        StubVAE(),
+        StubJudge(),
+        f,
+        draws=5,
+        expression=claims.CHAPTER["expression"],
+        target={"beard": 0, "glasses": 0},
+    )
     assert wrong["successes"] == 0 and not any(d["success"] for d in wrong["per_draw"])
     a = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5, seed=1)
     b = claims.arithmetic_success(StubVAE(), StubJudge(), f, draws=5, seed=1)
@@ -58,17 +67,19 @@ def test_arithmetic_refuses_small_groups_and_custom_expressions_without_target()
     with pytest.raises(ValueError, match="too few"):
         claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=3)
     with pytest.raises(ValueError, match="target"):
-        claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=1,
-                                 expression={"men_glasses": 1, "men_noglasses": -1})
+        claims.arithmetic_success(
+            StubVAE(), StubJudge(), f, per_group=1, expression={"men_glasses": 1, "men_noglasses": -1}
+        )
 
 
 # --- Claim 2: interpolation ---------------------------------------------------------------------
 
+
 def test_is_monotone_allows_tiny_wiggles_only():
     assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.9, 1.0])
-    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.485, 0.9])          # never 0.02 below the top
+    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.485, 0.9])  # never 0.02 below the top
     assert not claims.is_monotone([0.0, 0.1, 0.5, 0.45, 0.9, 1.0])
-    assert not claims.is_monotone([0.0, 0.5, 0.49, 0.48, 0.47, 1.0])      # small steps add up
+    assert not claims.is_monotone([0.0, 0.5, 0.49, 0.48, 0.47, 1.0])  # small steps add up
     assert claims.is_monotone([1.0, 0.8, 0.81, 0.2, 0.0])
     assert not claims.is_monotone([1.0, 0.0, 1.0, 0.0, 0.9])
     assert claims.is_monotone([0.3]) and claims.is_monotone([0.2, 0.2, 0.2])
@@ -78,35 +89,40 @@ def test_is_monotone_allows_tiny_wiggles_only():
 def test_crossings_counts_and_places_them():
     assert claims.crossings([0.0, 0.2, 0.8, 1.0]) == [pytest.approx(0.5)]
     assert claims.crossings([0.9, 0.1, 0.9]) == [pytest.approx(0.25), pytest.approx(0.75)]
-    assert claims.crossings([0.2, 0.5, 0.2]) == []                         # touching is not crossing
+    assert claims.crossings([0.2, 0.5, 0.2]) == []  # touching is not crossing
     assert claims.crossings([0.2, 0.5, 0.8]) == [pytest.approx(0.5)]
     assert claims.crossings([0.1, 0.3, 0.4]) == []
     assert claims.crossings([0.0, 1.0], weights=[0, 10]) == [pytest.approx(5.0)]
 
 
 def test_interpolation_profile_on_a_model_where_it_must_rise():
-    p = claims.interpolation_profile(StubVAE(), StubJudge(), torch.tensor([0.0, 0.0]),
-                                    torch.tensor([0.0, 1.0]), steps=11, trait="glasses")
+    p = claims.interpolation_profile(
+        StubVAE(), StubJudge(), torch.tensor([0.0, 0.0]), torch.tensor([0.0, 1.0]), steps=11, trait="glasses"
+    )
     assert len(p["weights"]) == len(p["probs"]) == 11 and p["weights"][0] == 0 and p["weights"][-1] == 1
     assert p["monotone"] and p["direction"] == "rising" and p["crossings"] == 1
     assert p["crossing_at"][0] == pytest.approx(0.5, abs=0.05)
     assert set(p["all"]) == set(nets.TRAITS) and max(p["all"]["beard"]) < 0.01
-    back = claims.interpolation_profile(StubVAE(), StubJudge(), torch.tensor([0.0, 1.0]),
-                                       torch.tensor([0.0, 0.0]), steps=5)
+    back = claims.interpolation_profile(
+        StubVAE(), StubJudge(), torch.tensor([0.0, 1.0]), torch.tensor([0.0, 0.0]), steps=5
+    )
     assert back["direction"] == "falling" and back["monotone"] and len(back["probs"]) == 5
 
 
 def test_interpolation_survey_counts_profiles():
     f = stub_faces(4)
-    s = claims.interpolation_survey(StubVAE(), StubJudge(), f, {"glasses": 1}, {"glasses": 0},
-                                   "glasses", pairs=3, steps=6, seed=0)
+    s = claims.interpolation_survey(
+        StubVAE(), StubJudge(), f, {"glasses": 1}, {"glasses": 0}, "glasses", pairs=3, steps=6, seed=0
+    )
     assert s["pairs"] == 3 and len(s["profiles"]) == 3
     assert s["monotone"] == 3 and s["one_crossing"] == 3
-    assert all(f.glasses[p["indices"][0][0]] == 1 and f.glasses[p["indices"][1][0]] == 0
-               for p in s["profiles"])
+    assert all(
+        f.glasses[p["indices"][0][0]] == 1 and f.glasses[p["indices"][1][0]] == 0 for p in s["profiles"]
+    )
 
 
 # --- Claim 3: AE vs VAE ------------------------------------------------------------------------
+
 
 def test_ae_vs_vae_digits_structure_and_seed():
     torch.manual_seed(0)
@@ -152,7 +168,6 @@ def test_interpolation_survey_sets_vacuous_paths_apart():
     assert kept["valid"] == 3 and kept["monotone"] == 3 and kept["one_crossing"] == 3
 
 
-
 # The book's exercise 7.1, as printed: three more expressions, each aimed at one group.
 BOOK_EXERCISE_7_1 = [
     ("men_noglasses - men_glasses + women_noglasses", "women_noglasses"),
@@ -162,7 +177,7 @@ BOOK_EXERCISE_7_1 = [
 
 
 def _parse(text):
-    """"a - b + c" -> {"a": 1, "b": -1, "c": 1}."""
+    """ "a - b + c" -> {"a": 1, "b": -1, "c": 1}."""
     words = ("+ " + text).split()
     return {name: 1 if sign == "+" else -1 for sign, name in zip(words[::2], words[1::2])}
 
@@ -173,7 +188,7 @@ def test_exercise_7_1_holds_the_books_three_expressions_and_their_targets():
         spec = claims.EXERCISE_7_1[aim]
         assert spec["expression"] == _parse(text)
         assert spec["target"] == groups.GROUPS[aim]
-        for trait, value in spec["target"].items():     # the labels' arithmetic, cut to 0..1
+        for trait, value in spec["target"].items():  # the labels' arithmetic, cut to 0..1
             total = sum(w * groups.GROUPS[g][trait] for g, w in spec["expression"].items())
             assert min(max(total, 0), 1) == value
     chapter = claims.CHAPTER
@@ -182,15 +197,28 @@ def test_exercise_7_1_holds_the_books_three_expressions_and_their_targets():
 
 
 def test_frame_balance_splits_valid_draws_by_whether_the_frame_colours_cancel():
-    f = stub_faces(3)          # women_glasses are faces 3-5, men_glasses 9-11, all dark frames
+    f = stub_faces(3)  # women_glasses are faces 3-5, men_glasses 9-11, all dark frames
     f.attributes["frame"][4] = "light"
-    draw = lambda women, valid, success: {"indices": {"men_glasses": [9, 10, 11], "women_glasses": women,
-                                                      "women_noglasses": [0, 1, 2]},
-                                          "valid": valid, "success": success}
-    result = {"expression": claims.CHAPTER["expression"],
-              "per_draw": [draw([3, 5, 3], True, True), draw([3, 4, 5], True, False),
-                           draw([4, 5, 3], True, True), draw([3, 4, 5], False, False)]}
-    assert claims.frame_balance(result, f) == {"balanced": {"draws": 1, "successes": 1},
-                                               "unbalanced": {"draws": 2, "successes": 1}}
+
+    def draw(women, valid, success):
+        return {
+            "indices": {"men_glasses": [9, 10, 11], "women_glasses": women, "women_noglasses": [0, 1, 2]},
+            "valid": valid,
+            "success": success,
+        }
+
+    result = {
+        "expression": claims.CHAPTER["expression"],
+        "per_draw": [
+            draw([3, 5, 3], True, True),
+            draw([3, 4, 5], True, False),
+            draw([4, 5, 3], True, True),
+            draw([3, 4, 5], False, False),
+        ],
+    }
+    assert claims.frame_balance(result, f) == {
+        "balanced": {"draws": 1, "successes": 1},
+        "unbalanced": {"draws": 2, "successes": 1},
+    }
     one_glasses_group = dict(result, expression=claims.EXERCISE_7_1["women_glasses"]["expression"])
     assert claims.frame_balance(one_glasses_group, f) is None

@@ -1,12 +1,13 @@
 """The one command line (``python -m dlhelpers``): help everywhere, one-line errors, training."""
+
 import argparse
 
 import pytest
 
-from dlhelpers.engine import checkpoints, recipes
 from dlhelpers import settings
-from dlhelpers.tools.cli import main, parser
 from dlhelpers.chapter.models import AE
+from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.tools.cli import main, parser
 
 
 def subparsers(p, path=()):
@@ -21,8 +22,15 @@ def subparsers(p, path=()):
 def test_every_command_and_flag_has_help():
     found = list(subparsers(parser()))
     commands = {" ".join(path) for path, _ in found}
-    assert {"train ae", "train vae", "train dense-vae", "train judges", "organise", "bench",
-            "student-copies"} <= commands
+    assert {
+        "train ae",
+        "train vae",
+        "train dense-vae",
+        "train judges",
+        "organise",
+        "bench",
+        "student-copies",
+    } <= commands
     for path, p in found:
         for action in p._actions:
             if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
@@ -32,23 +40,28 @@ def test_every_command_and_flag_has_help():
 
 def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
     from dlhelpers.tools.cli import vae_defaults
+
     monkeypatch.delenv("DLHELPERS_PHOTOS", raising=False)
-    monkeypatch.setattr(settings, "FILES", tmp_path)                  # no organised photos here
+    monkeypatch.setattr(settings, "FILES", tmp_path)  # no organised photos here
     args, r = vae_defaults(parser().parse_args(["train", "vae"]))
     assert r == recipes.FACES_VAE and (args.size, args.lr) == (r.size, r.lr)
-    assert (args.epochs, args.batch_size) == (None, None)          # chosen once the faces are counted
+    assert (args.epochs, args.batch_size) == (None, None)  # chosen once the faces are counted
     args, p = vae_defaults(parser().parse_args(["train", "vae", "--data", str(tmp_path)]))
     assert p == recipes.PHOTOS_VAE and (args.size, args.lr) == (p.size, p.lr)
-    assert recipes.full("photos_vae").size == 256                                   # the book's
+    assert recipes.full("photos_vae").size == 256  # the book's
     args, _ = vae_defaults(parser().parse_args(["train", "vae", "--data", "x", "--size", "96"]))
     assert args.size == 96
     args = parser().parse_args(["train", "ae"])
-    assert (args.epochs, args.batch_size, args.lr) == (recipes.AE.epochs, recipes.AE.batch_size,
-                                                       recipes.AE.lr)
+    assert (args.epochs, args.batch_size, args.lr) == (
+        recipes.AE.epochs,
+        recipes.AE.batch_size,
+        recipes.AE.lr,
+    )
 
 
 def test_train_vae_plans_by_steps_and_says_so(capsys):
     from dlhelpers.tools.cli import vae_plan
+
     photos = recipes.full("photos_vae")
     args = parser().parse_args(["train", "vae", "--data", "x"])
     p = vae_plan(args, photos, 4050)
@@ -59,29 +72,40 @@ def test_train_vae_plans_by_steps_and_says_so(capsys):
     with pytest.raises(recipes.TooFewFacesError, match=f"{few} training faces are too few"):
         vae_plan(args, photos, few)
     args = parser().parse_args(["train", "vae", "--data", "x", "--epochs", "2"])
-    assert vae_plan(args, photos, few).epochs == 2                       # asked for: trained anyway
+    assert vae_plan(args, photos, few).epochs == 2  # asked for: trained anyway
     assert "warning: " in capsys.readouterr().out
 
 
-def test_a_folder_too_small_to_learn_from_is_one_sentence_before_training(tmp_path, capsys,
-                                                                           monkeypatch):
+def test_a_folder_too_small_to_learn_from_is_one_sentence_before_training(tmp_path, capsys, monkeypatch):
     from dlhelpers.engine import train
+
     monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
-    monkeypatch.setitem(recipes.QUICK_CHANGES, "photos_vae", {})           # the full recipe
+    monkeypatch.setitem(recipes.QUICK_CHANGES, "photos_vae", {})  # the full recipe
     monkeypatch.setattr(recipes, "PHOTOS_VAE", recipes.full("photos_vae"))
-    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 20)), "--size", "16",
-            "--out", str(tmp_path / "run.pt")]
+    argv = [
+        "train",
+        "vae",
+        "--data",
+        str(small_faces(tmp_path / "few", 20)),
+        "--size",
+        "16",
+        "--out",
+        str(tmp_path / "run.pt"),
+    ]
     assert main(argv) == 2
     line = one_line_error(capsys)
     assert "18 training faces are too few to learn from" in line and "at least" in line
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["train", "vae", "--epochs", "0"], "must be above 0"),
-    (["train", "vae", "--batch-size", "0"], "must be above 0"),
-    (["train", "vae", "--held-out", "0"], "between 0 and 1"),
-    (["train", "ae", "--lr", "-1"], "must be above 0"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["train", "vae", "--epochs", "0"], "must be above 0"),
+        (["train", "vae", "--batch-size", "0"], "must be above 0"),
+        (["train", "vae", "--held-out", "0"], "between 0 and 1"),
+        (["train", "ae", "--lr", "-1"], "must be above 0"),
+    ],
+)
 def test_bad_flags_are_one_line_errors(argv, words, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
@@ -99,6 +123,7 @@ def test_a_user_error_in_the_data_prints_one_line_and_exits_2(tmp_path, capsys):
 
 def test_cli_trains_and_saves_an_ae(mnist_root, tmp_path, monkeypatch):
     from dlhelpers import data
+
     real = data.mnist
     monkeypatch.setattr(data, "mnist", lambda train=True: tuple(t[:500] for t in real(train)))
     out = tmp_path / "ae.pt"
@@ -110,6 +135,7 @@ def test_cli_trains_and_saves_an_ae(mnist_root, tmp_path, monkeypatch):
 def small_faces(folder, n):
     """A G/NoG folder of ``n`` tiny faces (alternating classes)."""
     from PIL import Image
+
     for i in range(1, n + 1):
         cls = "G" if i % 2 else "NoG"
         (folder / cls).mkdir(parents=True, exist_ok=True)
@@ -125,20 +151,40 @@ def one_line_error(capsys):
     return lines[0]
 
 
-@pytest.mark.parametrize("n, share, words", [(5, "0.1", "leaves 5 for training and 0 for testing"),
-                                             (6, "0.95", "leaves 0 for training and 6 for testing")])
-def test_a_split_with_an_empty_side_is_refused_before_training(tmp_path, capsys, monkeypatch, n,
-                                                               share, words):
+@pytest.mark.parametrize(
+    "n, share, words",
+    [
+        (5, "0.1", "leaves 5 for training and 0 for testing"),
+        (6, "0.95", "leaves 0 for training and 6 for testing"),
+    ],
+)
+def test_a_split_with_an_empty_side_is_refused_before_training(
+    tmp_path, capsys, monkeypatch, n, share, words
+):
     from dlhelpers.engine import train
+
     monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained anyway"))
-    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", n)), "--size", "16",
-            "--held-out", share, "--epochs", "1", "--out", str(tmp_path / "run.pt")]
+    argv = [
+        "train",
+        "vae",
+        "--data",
+        str(small_faces(tmp_path / "few", n)),
+        "--size",
+        "16",
+        "--held-out",
+        share,
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "run.pt"),
+    ]
     assert main(argv) == 2
     assert words in one_line_error(capsys)
 
 
 def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, monkeypatch):
     from dlhelpers.data import decode
+
     monkeypatch.setattr(decode, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
     assert main(argv) == 2
@@ -159,20 +205,37 @@ def test_a_binary_train_csv_is_one_line(tmp_path, capsys):
 def test_a_checkpoint_of_an_unknown_model_class_is_one_line(tmp_path, capsys):
     path = tmp_path / "odd.pt"
     model = AE()
-    payload = {"format": checkpoints.FORMAT, "model": "Transformer", "config": {},
-               "state_dict": model.state_dict(), "extra": {}}
+    payload = {
+        "format": checkpoints.FORMAT,
+        "model": "Transformer",
+        "config": {},
+        "state_dict": model.state_dict(),
+        "extra": {},
+    }
     checkpoints.atomic_save(payload, path)
     with pytest.raises(ValueError, match=r"class 'Transformer', which dlhelpers does not know"):
         checkpoints.load(path)
-    monkey_args = ["train", "vae", "--data", str(small_faces(tmp_path / "f", 6)), "--size", "16",
-                   "--held-out", "0.5", "--epochs", "1", "--out", str(path)]
+    monkey_args = [
+        "train",
+        "vae",
+        "--data",
+        str(small_faces(tmp_path / "f", 6)),
+        "--size",
+        "16",
+        "--held-out",
+        "0.5",
+        "--epochs",
+        "1",
+        "--out",
+        str(path),
+    ]
     assert main(monkey_args) == 2
     assert "holds a 'Transformer' model, not the 'VAE'" in one_line_error(capsys)
 
 
-def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path, capsys,
-                                                                       monkeypatch):
+def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path, capsys, monkeypatch):
     from PIL import Image
+
     monkeypatch.setattr(recipes, "PHOTOS_VAE", recipes.active("photos_vae", quick=True))
     folder = tmp_path / "faces"
     for i in range(1, 121):
@@ -186,7 +249,7 @@ def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path,
     assert checkpoints.extra(out)["epoch"] == 3
     assert checkpoints.extra(out)["settings"]["rec_weight"] == recipes.book_balance(16)  # a photo
     # folder keeps the photos' balance, not the synthetic recipe's weight
-    if code == 0:                                       # a sentence either way, never an assert
+    if code == 0:  # a sentence either way, never an assert
         assert "lower) in 12 optimizer steps" in captured.out
     else:
         assert code == 2 and "Training did not lower the held-out error in 12" in captured.err

@@ -43,6 +43,7 @@ def _no_network(monkeypatch):
 
     def refuse(*a, **k):
         raise OSError("network disabled in tests")
+
     monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
 
@@ -81,6 +82,7 @@ def stalling_server():
     """A TCP server on 127.0.0.1 that accepts connections and never answers (a stalled proxy)."""
     import socket
     import threading
+
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(16)
@@ -93,6 +95,7 @@ def stalling_server():
                 held.append(server.accept()[0])
             except OSError:
                 pass
+
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.getsockname()[1]}/"
@@ -103,14 +106,15 @@ def stalling_server():
     server.close()
 
 
-def test_a_stalling_network_gives_up_in_time_with_a_clear_message(monkeypatch, tmp_path,
-                                                                 stalling_server):
+def test_a_stalling_network_gives_up_in_time_with_a_clear_message(monkeypatch, tmp_path, stalling_server):
     import time
+
     import torchvision
+
     monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [stalling_server, stalling_server])
     monkeypatch.setattr(digits, "MNIST_DEADLINE_S", 1.5)
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)                # loopback only, never a real proxy
+        monkeypatch.delenv(var, raising=False)  # loopback only, never a real proxy
     monkeypatch.setenv("no_proxy", "*")
     start = time.monotonic()
     with pytest.raises(FileNotFoundError) as e:
@@ -119,7 +123,7 @@ def test_a_stalling_network_gives_up_in_time_with_a_clear_message(monkeypatch, t
     msg = str(e.value)
     assert "gave up after 1.5 s" in msg and str(tmp_path / "MNIST" / "raw") in msg
     assert "train-images-idx3-ubyte" in msg and "DLHELPERS_DATA" in msg
-    assert not (tmp_path / "MNIST").exists()              # no empty folders left behind
+    assert not (tmp_path / "MNIST").exists()  # no empty folders left behind
 
 
 def test_a_mistyped_data_root_is_not_created(monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
 """The live loss curve redraws by the clock, not by the batch."""
+
 from dlhelpers.engine import display
 
 
@@ -13,11 +14,11 @@ class Clock:
 def test_live_loss_redraws_at_most_every_min_s_unless_forced():
     clock = Clock()
     live = display.LiveLoss(min_s=5.0, clock=clock)
-    assert live.due()                     # the first redraw is due at once
-    live.last = clock()                   # as update() records a redraw
+    assert live.due()  # the first redraw is due at once
+    live.last = clock()  # as update() records a redraw
     clock.now = 4.9
     assert not live.due()
-    assert live.due(force=True)           # the end of an epoch or of training
+    assert live.due(force=True)  # the end of an epoch or of training
     clock.now = 5.0
     assert live.due()
 

@@ -1,15 +1,16 @@
 """The latent explorer (editor, glasses shop, code map, GIFs, slide figures) with stub models whose
 right answers are known (tests/stubs.py: the code is (red, green), beard = red, glasses = green)."""
+
 import io
 
 import pytest
 import torch
 from PIL import Image
 
-from dlhelpers.widgets import code_map, explorer, gifs, glasses_shop
 from dlhelpers.chapter import latent
 from dlhelpers.chapter.models import DenseVAE
 from dlhelpers.measure.nets import DigitNet
+from dlhelpers.widgets import code_map, explorer, gifs, glasses_shop
 from stubs import StubJudge, StubVAE, png, stub_faces
 
 
@@ -32,7 +33,7 @@ def test_principal_directions_are_ranked_unit_rows_with_their_spread():
     gen = torch.Generator().manual_seed(0)
     codes = torch.randn(500, 3, generator=gen) * torch.tensor([5.0, 1.0, 0.1])
     directions, spread = explorer.principal_directions(codes, k=10)
-    assert directions.shape == (3, 3) and spread.shape == (3,)      # k cut to d
+    assert directions.shape == (3, 3) and spread.shape == (3,)  # k cut to d
     assert torch.allclose(directions.norm(dim=1), torch.ones(3), atol=1e-5)
     assert spread[0] > spread[1] > spread[2]
     assert abs(float(directions[0, 0])) > 0.99 and 4 < float(spread[0]) < 6
@@ -42,11 +43,13 @@ def test_principal_directions_are_ranked_unit_rows_with_their_spread():
 
 def test_direction_labels_name_the_trait_each_direction_moves(model, faces):
     codes = explorer.encode_some(model, faces.images)
-    directions = torch.tensor([[0.0, 1.0], [-1.0, 0.0]])     # green up; red down
+    directions = torch.tensor([[0.0, 1.0], [-1.0, 0.0]])  # green up; red down
     labels = explorer.direction_labels(model, StubJudge(), codes, directions, torch.tensor([0.3, 0.3]))
     assert labels == ["+glasses", "−beard"]
-    assert explorer.direction_labels(model, None, codes, directions, torch.ones(2)) == \
-        ["no trait of the judge"] * 2
+    assert (
+        explorer.direction_labels(model, None, codes, directions, torch.ones(2))
+        == ["no trait of the judge"] * 2
+    )
 
 
 def test_face_editor_moves_the_code_along_the_directions_and_resets(model, faces):
@@ -64,7 +67,7 @@ def test_face_editor_moves_the_code_along_the_directions_and_resets(model, faces
     e.reset()
     assert e.redraws == redraws + 1, "reset redraws once, not once per slider"
     assert bytes(e.image.value) == start and all(s.value == 0 for s in e.sliders)
-    e.chooser.value = 15                                    # beard and glasses: red and green
+    e.chooser.value = 15  # beard and glasses: red and green
     assert torch.allclose(e.base, torch.tensor([[1.0, 1.0]]))
     e.random_start()
     assert e.base.shape == (1, 2) and not torch.equal(e.base, torch.tensor([[1.0, 1.0]]))
@@ -83,8 +86,9 @@ def test_face_editor_on_mnist_digits_with_the_digit_judge():
 
 
 def test_glasses_shop_adds_and_removes_the_glasses_direction(model, faces):
-    faces.attributes["frame"] = [("light" if i % 2 else "dark") if int(g) else "none"
-                                 for i, g in enumerate(faces.glasses)]
+    faces.attributes["frame"] = [
+        ("light" if i % 2 else "dark") if int(g) else "none" for i, g in enumerate(faces.glasses)
+    ]
     shop = glasses_shop.glasses_shop(model, faces, StubJudge())
     assert torch.allclose(shop.directions["glasses"], torch.tensor([0.0, 1.0]))
     assert shop.frame is not None, "with dark and light frames, a frame slider"
@@ -103,7 +107,7 @@ def test_glasses_shop_adds_and_removes_the_glasses_direction(model, faces):
 
 
 def test_glasses_shop_needs_faces_with_and_without_glasses(model, faces):
-    some = faces.subset(list(range(5)))                    # none of them wears glasses
+    some = faces.subset(list(range(5)))  # none of them wears glasses
     with pytest.raises(ValueError, match="all without glasses"):
         glasses_shop.glasses_shop(model, some, StubJudge())
 
@@ -133,12 +137,12 @@ def test_path_gif_writes_an_animation_and_the_button_shows_it(model, tmp_path):
     codes = latent.path(torch.tensor([0.0, 0.0]), torch.tensor([1.0, 1.0]), [0, 0.5, 1])
     path = gifs.path_gif(model, codes, tmp_path / "a" / "walk.gif")
     gif = Image.open(path)
-    assert gif.format == "GIF" and gif.n_frames == 4        # forward, then back (boomerang)
+    assert gif.format == "GIF" and gif.n_frames == 4  # forward, then back (boomerang)
     assert gif.size == (8 * 24, 8 * 24)
     frames = gifs.frames(torch.rand(2, 1, 28, 28))
     assert frames.shape == (2, 3, 28 * 7, 28 * 7) and frames.dtype == torch.uint8
     gifs.attribute_gif(model, torch.tensor([0.5, 0.0]), torch.tensor([0.0, 0.2]), tmp_path / "s.gif")
-    assert Image.open(tmp_path / "s.gif").n_frames > 1     # (PIL merges repeated frames)
+    assert Image.open(tmp_path / "s.gif").n_frames > 1  # (PIL merges repeated frames)
     shop = glasses_shop.glasses_shop(model, stub_faces(), StubJudge())
     saved = shop.gif.save()
     assert saved.is_file() and bytes(shop.gif.image.value).startswith(b"GIF8")
@@ -159,6 +163,7 @@ def test_gif_show_returns_an_image_outside_a_notebook(model, tmp_path):
 
 def test_presentation_mode_makes_the_explorer_bigger(model, faces):
     from dlhelpers import plot
+
     small = Image.open(io.BytesIO(glasses_shop.glasses_shop(model, faces, StubJudge()).image.value)).size
     try:
         plot.presentation(True)
@@ -174,15 +179,22 @@ def test_presentation_mode_makes_the_explorer_bigger(model, faces):
 def test_figures_command_writes_pngs_and_gifs(tmp_path, monkeypatch, model, faces):
     from dlhelpers import data
     from dlhelpers.tools import slides
-    faces.attributes["frame"] = [("light" if i % 2 else "dark") if int(g) else "none"
-                                 for i, g in enumerate(faces.glasses)]
+
+    faces.attributes["frame"] = [
+        ("light" if i % 2 else "dark") if int(g) else "none" for i, g in enumerate(faces.glasses)
+    ]
     monkeypatch.setattr(data, "face_set", lambda size: faces)
     monkeypatch.setattr(data, "load_vae", lambda size: (model, "stub"))
     monkeypatch.setattr(slides.settings, "FILES", tmp_path / "no_files")
     written = slides.write_figures(tmp_path / "slides")
     names = {p.name for p in written}
-    assert {"fig7_1_glasses_on.gif", "fig7_1_glasses_on.png", "fig7_11_glasses_to_none.gif",
-            "glasses_strength_-3_to_3.gif", "fig7_2_dark_to_light.gif"} <= names
+    assert {
+        "fig7_1_glasses_on.gif",
+        "fig7_1_glasses_on.png",
+        "fig7_11_glasses_to_none.gif",
+        "glasses_strength_-3_to_3.gif",
+        "fig7_2_dark_to_light.gif",
+    } <= names
     assert all(p.is_file() and p.stat().st_size > 0 for p in written)
 
 

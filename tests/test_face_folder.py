@@ -1,4 +1,5 @@
 """Loading G/NoG folders and their cache (``face_folder``), and which faces are in use (``data``)."""
+
 import os
 import warnings
 
@@ -9,6 +10,7 @@ from PIL import Image
 from dlhelpers import data, settings
 from dlhelpers.data import decode, face_folder, synthetic_set
 from stubs import save_png
+
 
 @pytest.fixture
 def folder(tmp_path):
@@ -40,10 +42,16 @@ def test_load_shapes_dtypes_ranges(folder):
 def test_load_order_is_by_id_and_labels_match_folders(folder):
     f = load(folder)
     assert f.ids == [1, 2, 3, 4, 10, 20]
-    assert f.files == ["G/face-1.png", "NoG/face-2.png", "G/face-3.png", "NoG/face-4.png",
-                       "G/face-10.png", "NoG/face-20.png"]
+    assert f.files == [
+        "G/face-1.png",
+        "NoG/face-2.png",
+        "G/face-3.png",
+        "NoG/face-4.png",
+        "G/face-10.png",
+        "NoG/face-20.png",
+    ]
     assert f.glasses.tolist() == [1, 0, 1, 0, 1, 0]
-    assert f.images[4, 0].unique().tolist() == [100]           # face-10: red 100
+    assert f.images[4, 0].unique().tolist() == [100]  # face-10: red 100
 
 
 def test_load_is_deterministic(folder):
@@ -68,6 +76,7 @@ def test_cache_is_reused(folder, monkeypatch):
 
     def fail(*args):
         raise AssertionError("decoded again instead of using the cache")
+
     monkeypatch.setattr(decode, "_decode", fail)
     second = load(folder)
     assert torch.equal(first.images, second.images) and first.files == second.files
@@ -85,7 +94,7 @@ def test_cache_rebuilt_after_a_file_changes(folder):
     old_cache = next((folder.parent / ".cache").glob("*.pt"))
     path = folder / "G" / "face-3.png"
     save_png(path, (24, 24), (0, 0, 250))
-    os.utime(path, ns=(10**18, 10**18))               # a different mtime whatever the clock
+    os.utime(path, ns=(10**18, 10**18))  # a different mtime whatever the clock
     after = load(folder)
     assert after.images[2, 2].unique().tolist() == [250]
     assert not torch.equal(before.images, after.images)
@@ -112,14 +121,14 @@ def test_corrupt_cache_is_rebuilt(folder):
 def test_bad_images_warn_and_are_skipped(folder):
     good = folder / "G" / "face-1.png"
     data_bytes = good.read_bytes()
-    (folder / "G" / "face-7.png").write_bytes(data_bytes[: len(data_bytes) // 2])   # truncated
+    (folder / "G" / "face-7.png").write_bytes(data_bytes[: len(data_bytes) // 2])  # truncated
     (folder / "NoG" / "face-8.png").write_text("this is not an image")
     with pytest.warns(UserWarning) as record:
         f = load(folder)
     messages = " ".join(str(w.message) for w in record)
     assert "face-7.png" in messages and "face-8.png" in messages
     assert f.ids == [1, 2, 3, 4, 10, 20] and f.images.shape[0] == 6
-    with pytest.warns(UserWarning) as record:                # still said when cached
+    with pytest.warns(UserWarning) as record:  # still said when cached
         load(folder)
     messages = [str(w.message) for w in record]
     assert len(messages) == 2 and "face-7.png" in messages[0] and "face-8.png" in messages[1]
@@ -127,16 +136,16 @@ def test_bad_images_warn_and_are_skipped(folder):
 
 def test_modes_and_shapes_are_converted(tmp_path):
     root = tmp_path / "mixed"
-    save_png(root / "G" / "face-1.png", (30, 30), 100, mode="L")                 # grayscale
+    save_png(root / "G" / "face-1.png", (30, 30), 100, mode="L")  # grayscale
     save_png(root / "G" / "face-2.png", (30, 30), (10, 20, 30, 0), mode="RGBA")  # transparent:
     p = Image.new("P", (30, 30))
     p.putpalette([0, 0, 0, 40, 50, 60] + [0] * 762)
     p.paste(1, (0, 0, 30, 30))
-    p.save(root / "G" / "face-3.png")                                            # palette
-    wide = Image.new("RGB", (40, 20), (255, 0, 0))                               # non-square:
-    wide.paste((0, 255, 0), (10, 0, 30, 20))                                     # green centre
+    p.save(root / "G" / "face-3.png")  # palette
+    wide = Image.new("RGB", (40, 20), (255, 0, 0))  # non-square:
+    wide.paste((0, 255, 0), (10, 0, 30, 20))  # green centre
     wide.save(save_png(root / "NoG" / "face-4.png"))
-    save_png(root / "NoG" / "face-5.png", (4, 4), (7, 8, 9))                     # tiny
+    save_png(root / "NoG" / "face-5.png", (4, 4), (7, 8, 9))  # tiny
     f = load(root, size=16)
     assert f.images.shape == (5, 3, 16, 16)
     expected = [(100, 100, 100), (255, 255, 255), (40, 50, 60), (0, 255, 0), (7, 8, 9)]  # white
@@ -157,7 +166,7 @@ def test_no_images_names_the_folder(tmp_path):
     with pytest.raises(ValueError, match=r"empty.*G/\*\.png.*NoG/\*\.png"):
         load(tmp_path / "empty")
     (tmp_path / "flat").mkdir()
-    save_png(tmp_path / "flat" / "face-1.png")                # images not in G/ and NoG/
+    save_png(tmp_path / "flat" / "face-1.png")  # images not in G/ and NoG/
     with pytest.raises(ValueError, match="flat"):
         load(tmp_path / "flat")
 
@@ -180,8 +189,14 @@ def test_missing_folder_says_how_to_get_data(tmp_path):
 def test_attributes_are_aligned(folder):
     rows = ["id,file,glasses,frame,beard,smile,skin,hair_style,hair_colour"]
     # deliberately not in id order, so alignment is tested
-    for i, rel in [(20, "NoG/face-20.png"), (1, "G/face-1.png"), (4, "NoG/face-4.png"),
-                   (3, "G/face-3.png"), (10, "G/face-10.png"), (2, "NoG/face-2.png")]:
+    for i, rel in [
+        (20, "NoG/face-20.png"),
+        (1, "G/face-1.png"),
+        (4, "NoG/face-4.png"),
+        (3, "G/face-3.png"),
+        (10, "G/face-10.png"),
+        (2, "NoG/face-2.png"),
+    ]:
         g = int(rel.startswith("G/"))
         rows.append(f"{i},{rel},{g},{'round' if g else ''},{i % 2},{i / 10},0.{i},short,c{i}")
     (folder / "attributes.csv").write_text("\n".join(rows) + "\n")
@@ -203,6 +218,7 @@ def test_attributes_missing_rows_warn(folder):
 
 # --- faces() --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def fake_generator(monkeypatch):
     """Stand-in for synthetic_set.make_dataset: writes n tiny faces and attributes.csv."""
@@ -222,7 +238,9 @@ def fake_generator(monkeypatch):
     return calls
 
 
-def test_faces_uses_and_delegates_generation_of_the_synthetic_set(tmp_path, monkeypatch, capsys, fake_generator):
+def test_faces_uses_and_delegates_generation_of_the_synthetic_set(
+    tmp_path, monkeypatch, capsys, fake_generator
+):
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")
     monkeypatch.setenv("DLHELPERS_DATA", str(tmp_path / "data"))
     f = data.face_set(size=8, n=6)
@@ -232,7 +250,7 @@ def test_faces_uses_and_delegates_generation_of_the_synthetic_set(tmp_path, monk
     assert f.images.shape == (6, 3, 8, 8)
     assert f.attributes["glasses"].tolist() == f.glasses.tolist()
     (tmp_path / "data" / "synthetic-faces" / ".faces.json").write_text('{"n": 6}')
-    data.face_set(size=8)                                    # make_dataset decides whether to redraw
+    data.face_set(size=8)  # make_dataset decides whether to redraw
     assert fake_generator[-1] == (tmp_path / "data" / "synthetic-faces", 6, 128)
 
 
@@ -257,7 +275,7 @@ def test_to_float_scales_uint8_and_leaves_its_input_alone():
     assert y.dtype == torch.float32 and y.max() == 1.0 and x.max() == 255
     f = torch.full((2, 3), 0.5, dtype=torch.float64)
     g = data.to_float(f)
-    g += 1                                             # a copy: the input is not changed
+    g += 1  # a copy: the input is not changed
     assert g.dtype == torch.float32 and f.max() == 0.5
 
 
@@ -265,6 +283,7 @@ def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
     """The book loads files/glasses with torchvision's ImageFolder: our cache must not add a class."""
     import torchvision
     from PIL import Image
+
     folder = tmp_path / "glasses"
     for cls in ("G", "NoG"):
         (folder / cls).mkdir(parents=True)
@@ -274,10 +293,12 @@ def test_cache_does_not_break_the_chapters_imagefolder(tmp_path):
     ds = torchvision.datasets.ImageFolder(str(folder))
     assert ds.classes == ["G", "NoG"] and len(ds) == 4
 
+
 def test_16_bit_grayscale_is_scaled_not_clipped(tmp_path):
     import numpy as np
+
     root = tmp_path / "deep"
-    grey = np.full((24, 24), 32768, np.uint16)                   # mid-grey in 16 bits
+    grey = np.full((24, 24), 32768, np.uint16)  # mid-grey in 16 bits
     (root / "G").mkdir(parents=True)
     Image.fromarray(grey).save(root / "G" / "face-1.png")
     save_png(root / "NoG" / "face-2.png", (24, 24), (0, 0, 0))
@@ -288,11 +309,11 @@ def test_16_bit_grayscale_is_scaled_not_clipped(tmp_path):
 
 def test_transparency_is_composited_on_white(tmp_path):
     root = tmp_path / "alpha"
-    half = Image.new("RGBA", (24, 24), (0, 0, 0, 0))             # transparent left half,
-    half.paste((200, 0, 0, 255), (12, 0, 24, 24))                # opaque red right half
+    half = Image.new("RGBA", (24, 24), (0, 0, 0, 0))  # transparent left half,
+    half.paste((200, 0, 0, 255), (12, 0, 24, 24))  # opaque red right half
     (root / "G").mkdir(parents=True)
     half.save(root / "G" / "face-1.png")
-    la = Image.new("LA", (24, 24), (0, 128))                     # black at half opacity
+    la = Image.new("LA", (24, 24), (0, 128))  # black at half opacity
     la.save(save_png(root / "NoG" / "face-2.png"))
     f = load(root, size=24)
     assert f.images[0][:, :, :10].unique().tolist() == [255]
@@ -302,7 +323,7 @@ def test_transparency_is_composited_on_white(tmp_path):
 
 def test_huge_images_are_skipped_before_decoding(tmp_path, monkeypatch):
     folder = tmp_path / "big"
-    save_png(folder / "G" / "face-1.png", (300, 300))            # 0.09 MP: above a 0.05 MP cap
+    save_png(folder / "G" / "face-1.png", (300, 300))  # 0.09 MP: above a 0.05 MP cap
     save_png(folder / "NoG" / "face-2.png", (20, 20))
     monkeypatch.setattr(decode, "MAX_MEGAPIXELS", 0.05)
     decoded = []
@@ -315,6 +336,7 @@ def test_huge_images_are_skipped_before_decoding(tmp_path, monkeypatch):
 
 def test_big_jpeg_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
     from PIL import JpegImagePlugin
+
     path = tmp_path / "big.jpg"
     Image.new("RGB", (1024, 1024), (30, 90, 150)).save(path, quality=95)
     sizes = []
@@ -324,15 +346,16 @@ def test_big_jpeg_is_decoded_at_reduced_scale(tmp_path, monkeypatch):
         result = real(im, mode, size)
         sizes.append(im.size)
         return result
+
     monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", draft)
     out = decode._decode(path, 64)
-    assert sizes == [(128, 128)]                               # decoded at 1/8 scale, not 1024 px
+    assert sizes == [(128, 128)]  # decoded at 1/8 scale, not 1024 px
     assert out.shape == (3, 64, 64)
     assert (out[:, 0, 0].int() - torch.tensor([30, 90, 150])).abs().max() <= 3
 
 
 def test_same_id_in_both_classes_warns(folder):
-    save_png(folder / "NoG" / "face-3.png", (24, 24), (1, 2, 3))   # face-3 is also in G/
+    save_png(folder / "NoG" / "face-3.png", (24, 24), (1, 2, 3))  # face-3 is also in G/
     with pytest.warns(UserWarning, match=r"both G/ and NoG/.*face-3"):
         load(folder)
 
@@ -347,10 +370,11 @@ def test_a_symlink_loop_is_skipped_with_a_warning(folder):
 
 def test_resizing_stays_close_to_pils_lanczos():
     from torchvision.transforms.functional import pil_to_tensor
+
     g = torch.Generator().manual_seed(0)
     big = torch.rand(3, 16, 16, generator=g).mul(255).to(torch.uint8)
     img = Image.fromarray(big.permute(1, 2, 0).numpy()).resize((512, 512), Image.BICUBIC)
-    ours = decode.square_resized(img, 64).float()               # torch bicubic, antialiased
+    ours = decode.square_resized(img, 64).float()  # torch bicubic, antialiased
     lanczos = pil_to_tensor(img.resize((64, 64), Image.Resampling.LANCZOS)).float()
     assert (ours - lanczos).abs().mean() < 1.0
 
@@ -363,25 +387,33 @@ def test_the_fast_png_path_gives_what_pil_gives(tmp_path, monkeypatch):
     img.save(path)
     read = []
     import torchvision.io
+
     real = torchvision.io.read_file
     monkeypatch.setattr(torchvision.io, "read_file", lambda p: read.append(p) or real(p))
     fast = decode._decode(path, 48)
-    assert read == [str(path)]                                 # libpng decoded it, not PIL
+    assert read == [str(path)]  # libpng decoded it, not PIL
     assert torch.equal(fast, decode.square_resized(img, 48))
     assert fast.shape == (3, 48, 48) and fast.dtype == torch.uint8
 
 
 def test_a_16_bit_rgb_png_is_scaled_to_8_bits(tmp_path):
     import numpy as np
+
     path = tmp_path / "deep.png"
-    deep = np.full((32, 32, 3), (65535, 32768, 0), dtype=">u2")   # white, mid-grey, black
-    import zlib, struct
+    deep = np.full((32, 32, 3), (65535, 32768, 0), dtype=">u2")  # white, mid-grey, black
+    import struct
+    import zlib
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     raw = b"".join(b"\0" + row.tobytes() for row in deep)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 32, 16, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 32, 16, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     out = decode._decode(path, 16)
     assert out.dtype == torch.uint8
     assert (out[:, 8, 8].int() - torch.tensor([255, 128, 0])).abs().max() <= 1
@@ -392,6 +424,7 @@ def test_a_full_disk_while_caching_warns_and_still_loads(folder, monkeypatch):
 
     def full_disk(obj, path):
         raise RuntimeError("PytorchStreamWriter failed writing file data/0: file write failed")
+
     monkeypatch.setattr(checkpoints, "atomic_save", full_disk)
     with pytest.warns(UserWarning, match="Could not write the cache"):
         f = load(folder)

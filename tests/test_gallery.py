@@ -1,4 +1,5 @@
 """The gallery picker (``dlhelpers.gallery``), driven from Python (test_browser.py has the browser)."""
+
 import pytest
 import torch
 
@@ -66,7 +67,7 @@ def test_gallery_thumbnails_are_pngs(faces):
 
 
 def test_gallery_thumbnails_of_uint8_faces_are_not_blank(faces):
-    as_bytes = (faces * 255).round().to(torch.uint8)            # what the notebooks pass
+    as_bytes = (faces * 255).round().to(torch.uint8)  # what the notebooks pass
     picker = gallery.GalleryPicker(as_bytes[:2], {"a": 1}, scale=1)
     _, shown = png(picker.children[2].children[0].children[0])
     _, expected = png(gallery.GalleryPicker(faces[:2], {"a": 1}, scale=1).children[2].children[0].children[0])

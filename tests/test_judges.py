@@ -1,19 +1,20 @@
 """The judges (``dlhelpers.judges``), their networks and augmentation, the MNIST DenseVAE, and the
 shipped judge files."""
+
 import math
 
 import pytest
 import torch
 
-from dlhelpers.measure import augment, judges, nets
-from dlhelpers.engine import checkpoints
-from dlhelpers.chapter import latent, models
 from dlhelpers import settings
+from dlhelpers.chapter import latent, models
+from dlhelpers.chapter.models import AE, DenseVAE
 from dlhelpers.data import synthetic_set
 from dlhelpers.data.face_folder import FaceSet
-from stubs import stub_faces
-from dlhelpers.chapter.models import AE, DenseVAE
+from dlhelpers.engine import checkpoints
 from dlhelpers.engine.train import fit_vae
+from dlhelpers.measure import augment, judges, nets
+from stubs import stub_faces
 
 MB = 1024 * 1024
 
@@ -24,6 +25,7 @@ def digits(n=64, seed=0):
 
 
 # --- DenseVAE ------------------------------------------------------------------------------------
+
 
 def test_dense_vae_shapes_and_ranges():
     torch.manual_seed(0)
@@ -55,7 +57,7 @@ def test_latent_encode_and_decode_work_for_the_dense_vae():
     x = torch.rand(4, 1, 28, 28)
     codes = latent.encode(m, x)
     assert codes.shape == (4, 20)
-    assert torch.allclose(codes, m.encoder(x)[0])                      # the mean, not a draw
+    assert torch.allclose(codes, m.encoder(x)[0])  # the mean, not a draw
     assert latent.decode(m, codes).shape == (4, 1, 28, 28)
     assert latent.decode(AE(), torch.zeros(2, 20)).shape == (2, 1, 28, 28)
 
@@ -72,15 +74,16 @@ def test_fit_vae_trains_the_dense_vae_on_digits():
 
 # --- Blur ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("sigma", [0.7, 1.5])
 def test_blur_matches_torchvision_gaussian_blur_away_from_the_edges(sigma):
     from torchvision.transforms.functional import gaussian_blur
+
     x = torch.rand(2, 3, 24, 24, generator=torch.Generator().manual_seed(2))
     radius = math.ceil(3 * sigma)
     expected = gaussian_blur(x, kernel_size=2 * radius + 1, sigma=sigma)
-    inner = slice(radius, -radius)                     # the edges are padded differently
-    assert torch.allclose(augment.blur(x, sigma)[..., inner, inner], expected[..., inner, inner],
-                          atol=1e-5)
+    inner = slice(radius, -radius)  # the edges are padded differently
+    assert torch.allclose(augment.blur(x, sigma)[..., inner, inner], expected[..., inner, inner], atol=1e-5)
 
 
 def test_blur_keeps_shape_and_mean_and_smooths():
@@ -95,6 +98,7 @@ def test_blur_keeps_shape_and_mean_and_smooths():
 
 
 # --- The digit judge ----------------------------------------------------------------------------
+
 
 def test_digit_net_shapes_and_probabilities():
     torch.manual_seed(0)
@@ -119,14 +123,15 @@ def test_digit_judge_training_is_repeatable():
 @pytest.mark.slow
 def test_digit_judge_learns_real_digits(mnist_root):
     from dlhelpers import data
+
     x, y = data.mnist(train=True)
     xt, yt = data.mnist(train=False)
-    net = judges.train_digit_judge(x[:2000], y[:2000], epochs=2, batch_size=32, lr=2e-3,
-                                   progress=False)
-    assert judges.digit_accuracy(net, xt[:500], yt[:500]) > 0.7          # 10% by chance
+    net = judges.train_digit_judge(x[:2000], y[:2000], epochs=2, batch_size=32, lr=2e-3, progress=False)
+    assert judges.digit_accuracy(net, xt[:500], yt[:500]) > 0.7  # 10% by chance
 
 
 # --- The trait judge ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("side", [32, 64, 96])
 def test_trait_net_scores_any_size(side):
@@ -143,7 +148,7 @@ def test_trait_targets_mask_frames_of_faces_without_glasses():
     f = stub_faces(1)
     target, mask = judges.trait_targets(f.attributes, f.glasses)
     assert target.shape == mask.shape == (4, 4)
-    assert mask[:, 2].tolist() == f.glasses.float().tolist()         # dark_frame only with glasses
+    assert mask[:, 2].tolist() == f.glasses.float().tolist()  # dark_frame only with glasses
     assert target[:, 0].tolist() == f.glasses.float().tolist()
 
 
@@ -151,8 +156,7 @@ def test_render_faces_twins_differ_in_exactly_one_trait():
     f, twins = synthetic_set.render_set(12, seed=5, size=32, counterfactual=True)
     assert f.images.shape == (12, 3, 32, 32) and f.images.dtype == torch.uint8
     for i in range(12):
-        changed = [k for k in ("frame", "beard", "smile")
-                   if (f.attributes[k][i] != twins.attributes[k][i])]
+        changed = [k for k in ("frame", "beard", "smile") if (f.attributes[k][i] != twins.attributes[k][i])]
         assert len(changed) == 1, (i, changed)
         assert not torch.equal(f.images[i], twins.images[i])
 
@@ -160,21 +164,26 @@ def test_render_faces_twins_differ_in_exactly_one_trait():
 @pytest.mark.slow
 def test_trait_judge_training_is_repeatable_and_uses_twins():
     f, twins = synthetic_set.render_set(16, seed=5, size=32, counterfactual=True)
-    a = judges.train_trait_judge(f, epochs=1, batch_size=8, lr=3e-3, image_size=32, twins=twins, seed=1,
-                                progress=False)
-    b = judges.train_trait_judge(f, epochs=1, batch_size=8, lr=3e-3, image_size=32, twins=twins, seed=1,
-                                progress=False)
+    a = judges.train_trait_judge(
+        f, epochs=1, batch_size=8, lr=3e-3, image_size=32, twins=twins, seed=1, progress=False
+    )
+    b = judges.train_trait_judge(
+        f, epochs=1, batch_size=8, lr=3e-3, image_size=32, twins=twins, seed=1, progress=False
+    )
     for k, v in a.state_dict().items():
         assert torch.equal(v, b.state_dict()[k]), k
-    c = judges.train_trait_judge(f, epochs=1, batch_size=8, lr=3e-3, image_size=32, seed=1,
-                                 progress=False)                    # the same without twins
+    c = judges.train_trait_judge(
+        f, epochs=1, batch_size=8, lr=3e-3, image_size=32, seed=1, progress=False
+    )  # the same without twins
     assert any(not torch.equal(v, c.state_dict()[k]) for k, v in a.state_dict().items())
     with pytest.raises(ValueError, match="attributes"):
-        judges.train_trait_judge(FaceSet(f.images, f.glasses, f.ids, f.files), epochs=1,
-                                 batch_size=8, lr=3e-3)
+        judges.train_trait_judge(
+            FaceSet(f.images, f.glasses, f.ids, f.files), epochs=1, batch_size=8, lr=3e-3
+        )
 
 
 # --- Loading and the command line ----------------------------------------------------------------
+
 
 def test_judges_round_trip_through_checkpoints(tmp_path):
     torch.manual_seed(0)
@@ -193,12 +202,14 @@ def test_load_refuses_a_bare_state_dict(tmp_path):
 
 def test_command_line_rejects_unknown_judges(capsys):
     from dlhelpers.tools.cli import main
+
     with pytest.raises(SystemExit):
         main(["train", "judges", "pictures"])
     assert "invalid choice: 'pictures'" in capsys.readouterr().err
 
 
 # --- The shipped files ---------------------------------------------------------------------------
+
 
 def shipped(path):
     if not path.is_file():
@@ -210,6 +221,7 @@ def shipped(path):
 @pytest.mark.slow
 def test_shipped_digit_judge_reads_test_digits(mnist_root):
     from dlhelpers import data
+
     net = shipped(judges.DIGITS_PATH)
     xt, yt = data.mnist(train=False)
     idx = torch.randperm(len(xt), generator=torch.Generator().manual_seed(0))[:500]
@@ -219,7 +231,7 @@ def test_shipped_digit_judge_reads_test_digits(mnist_root):
 @pytest.mark.slow
 def test_shipped_trait_judge_reads_fresh_faces():
     net = shipped(judges.TRAITS_PATH)
-    f = synthetic_set.render_set(200, seed=123)                 # never seen in training
+    f = synthetic_set.render_set(200, seed=123)  # never seen in training
     acc = judges.trait_accuracy(net, f.images, f.attributes, f.glasses)
     assert acc["glasses"] >= 0.9 and acc["beard"] >= 0.9
     blurred = judges.trait_accuracy(net, f.images, f.attributes, f.glasses, sigma=1.5)
@@ -229,7 +241,8 @@ def test_shipped_trait_judge_reads_fresh_faces():
 def test_shipped_dense_vae_reconstructs_digits(mnist_root):
     from dlhelpers import data
     from dlhelpers.engine.train import vae_scores
-    vae = shipped((settings.FILES / "dense_vae_mnist.pt"))
+
+    vae = shipped(settings.FILES / "dense_vae_mnist.pt")
     assert isinstance(vae, DenseVAE)
     xt, _ = data.mnist(train=False)
     assert vae_scores(vae, xt[:500])["mse"] < 0.03

@@ -1,4 +1,5 @@
 """The lesson's four checks (``dlhelpers.lesson_check``), on stand-ins whose right answers are known."""
+
 import torch
 from torch import nn
 
@@ -41,7 +42,7 @@ def test_arithmetic_and_paths_where_they_must_work():
 
 
 def test_attribute_edit_adds_and_removes_glasses_and_keeps_the_beard():
-    f = stub_faces(6)                      # 24 faces: the direction from 12, edits on the other 12
+    f = stub_faces(6)  # 24 faces: the direction from 12, edits on the other 12
     e = lesson_check.attribute_edit(StubVAE(), StubJudge(), f, strength=1.0, attribute_faces=12)
     assert e["n"] == 12 and e["added"] == 1.0 and e["removed"] == 1.0
     assert set(e["others"]) == {"beard", "smile"} and e["others_kept"] == 1.0
@@ -58,29 +59,50 @@ def test_survival_part_tells_exact_rebuilds_from_blank_ones():
 
 
 def _table(successes=40, vacuous=0, valid=30, crossing=1.0, edit=0.9, kept=0.9):
-    arith = {n: {"successes": successes, "vacuous": vacuous, "draws": 50,
-                 "target": {"beard": 1, "glasses": 0}} for n in ("chapter", "men_glasses")}
-    return {"arithmetic": arith,
-            "interpolation": {"pairs": 30, "valid": valid, "one_crossing": round(valid * crossing),
-                              "one_crossing_share": crossing},
-            "attribute": {"strength": 1.0, "added": edit, "removed": edit, "n": 10,
-                          "others": {"beard": edit}, "others_kept": edit,
-                          "others_labelled": {"beard": edit}},
-            "survival": {f"{k}_{w}": kept for k in ("judge", "shape") for w in ("all", "dark", "light")}}
+    arith = {
+        n: {"successes": successes, "vacuous": vacuous, "draws": 50, "target": {"beard": 1, "glasses": 0}}
+        for n in ("chapter", "men_glasses")
+    }
+    return {
+        "arithmetic": arith,
+        "interpolation": {
+            "pairs": 30,
+            "valid": valid,
+            "one_crossing": round(valid * crossing),
+            "one_crossing_share": crossing,
+        },
+        "attribute": {
+            "strength": 1.0,
+            "added": edit,
+            "removed": edit,
+            "n": 10,
+            "others": {"beard": edit},
+            "others_kept": edit,
+            "others_labelled": {"beard": edit},
+        },
+        "survival": {f"{k}_{w}": kept for k in ("judge", "shape") for w in ("all", "dark", "light")},
+    }
 
 
 def test_failures_name_each_missed_goal_and_the_table_prints():
     assert lesson_check.failures(_table()) == []
-    bad = lesson_check.failures(_table(successes=20, vacuous=9, valid=20, crossing=0.5, edit=0.5,
-                                       kept=0.75))
+    bad = lesson_check.failures(_table(successes=20, vacuous=9, valid=20, crossing=0.5, edit=0.5, kept=0.75))
     text = " ".join(bad)
-    for part in ("20 of 50 successes", "9 vacuous", "20 of 30 valid", "50% cross once",
-                 "added 50%", "removed 50%", "others_kept 50%", "survival judge: 75% of glasses",
-                 "survival shape: 75% of glasses"):
+    for part in (
+        "20 of 50 successes",
+        "9 vacuous",
+        "20 of 30 valid",
+        "50% cross once",
+        "added 50%",
+        "removed 50%",
+        "others_kept 50%",
+        "survival judge: 75% of glasses",
+        "survival shape: 75% of glasses",
+    ):
         assert part in text
-    assert "dark frames" not in text                       # 75 % passes the per-kind goal of 70 %
+    assert "dark frames" not in text  # 75 % passes the per-kind goal of 70 %
     lines = lesson_check.format_table(_table()).splitlines()
-    assert lines[0].startswith("(a)") and any(l.startswith("(d)") for l in lines)
+    assert lines[0].startswith("(a)") and any(ln.startswith("(d)") for ln in lines)
 
 
 def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path):
@@ -98,5 +120,7 @@ def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path
 def test_describe_goals_reads_the_bars_in_words():
     text = lesson_check.describe_goals()
     assert "≥ 35 of 50 draws" in text and "≤ 5 vacuous" in text and "≥ 25 of 30 paths" in text
-    assert "≥ 70% of each frame kind" in lesson_check.describe_goals() and "≥ 40 of 50" in \
-        lesson_check.describe_goals({"arithmetic_successes": 40})
+    assert (
+        "≥ 70% of each frame kind" in lesson_check.describe_goals()
+        and "≥ 40 of 50" in lesson_check.describe_goals({"arithmetic_successes": 40})
+    )

@@ -7,9 +7,16 @@ from dlhelpers.chapter.core import vae_loss
 from dlhelpers.chapter.models import AE, VAE, conv_side
 
 # The chapter's parameter names and shapes (listings 7.1, 7.4, 7.5), written out by hand.
-CHAPTER_AE = {"common.weight": (200, 784), "common.bias": (200,), "encoded.weight": (20, 200),
-              "encoded.bias": (20,), "l1.weight": (200, 20), "l1.bias": (200,),
-              "decode.weight": (784, 200), "decode.bias": (784,)}
+CHAPTER_AE = {
+    "common.weight": (200, 784),
+    "common.bias": (200,),
+    "encoded.weight": (20, 200),
+    "encoded.bias": (20,),
+    "l1.weight": (200, 20),
+    "l1.bias": (200,),
+    "decode.weight": (784, 200),
+    "decode.bias": (784,),
+}
 
 
 def test_ae_shapes_ranges_and_chapter_names():
@@ -45,9 +52,14 @@ def test_vae_chapter_sizes_at_256():
     assert conv_side(256) == 31
     assert sd["encoder.linear1.weight"].shape == (1024, 31 * 31 * 32)
     assert sd["decoder.decoder_lin.2.weight"].shape == (31 * 31 * 32, 1024)
-    for key in ["encoder.conv1.weight", "encoder.batch2.running_mean", "encoder.linear3.bias",
-                "decoder.decoder_conv.0.weight", "decoder.decoder_conv.4.running_var",
-                "decoder.decoder_conv.6.weight"]:
+    for key in [
+        "encoder.conv1.weight",
+        "encoder.batch2.running_mean",
+        "encoder.linear3.bias",
+        "decoder.decoder_conv.0.weight",
+        "decoder.decoder_conv.4.running_var",
+        "decoder.decoder_conv.6.weight",
+    ]:
         assert key in sd
 
 
@@ -61,13 +73,16 @@ def test_vae_loss_zero_for_perfect_standard_normal_codes():
     rec, kl = vae_loss(x, torch.zeros(3, 10), torch.ones(3, 10), x.clone())
     assert float(rec) == 0 and abs(float(kl)) < 1e-6
     rec, kl = vae_loss(x, torch.ones(3, 10), torch.ones(3, 10) * 2, torch.zeros_like(x))
-    assert float(rec) == pytest.approx(float((x ** 2).sum()))
+    assert float(rec) == pytest.approx(float((x**2).sum()))
     assert float(kl) == pytest.approx(3 * 10 * (4 / 2 + 1 / 2 - math.log(2) - 0.5))
 
 
 def test_kl_divergence_matches_torch_distributions():
-    from torch.distributions import Normal, kl_divergence as reference
+    from torch.distributions import Normal
+    from torch.distributions import kl_divergence as reference
+
     from dlhelpers.chapter.core import kl_divergence
+
     g = torch.Generator().manual_seed(0)
     mu, std = torch.randn(50, generator=g) * 2, torch.rand(50, generator=g) * 3 + 0.05
     expected = reference(Normal(mu, std), Normal(torch.zeros(50), torch.ones(50)))
@@ -76,6 +91,7 @@ def test_kl_divergence_matches_torch_distributions():
 
 def test_kl_divergence_is_zero_only_at_the_standard_normal():
     from dlhelpers.chapter.core import kl_divergence
+
     mu = torch.tensor([0.0, 1.0, 0.0, -2.0])
     std = torch.tensor([1.0, 1.0, 0.5, 3.0])
     kl = kl_divergence(mu, std)

@@ -2,6 +2,7 @@
 
 (The notebooks themselves are run by nbval in quick mode: pytest collects notebooks/*.ipynb.)
 """
+
 import json
 from pathlib import Path
 

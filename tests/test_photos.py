@@ -12,6 +12,7 @@ written as 1024-px PNGs), laid out as Kaggle ships it:
 Nothing is written into the repository: the organised photos, the faces cache and every model go
 to temporary folders named by DLHELPERS_PHOTOS and DLHELPERS_RUNS.
 """
+
 import json
 import os
 import shutil
@@ -23,17 +24,17 @@ from pathlib import Path
 import pytest
 import torch
 
-from dlhelpers.engine import checkpoints, recipes
-from dlhelpers.measure import claims, judges
 from dlhelpers import data, settings
-from dlhelpers.widgets import gallery
+from dlhelpers.chapter.models import VAE
 from dlhelpers.data import groups, photo_faces
 from dlhelpers.data.face_folder import FaceSet
-from dlhelpers.chapter.models import VAE
 from dlhelpers.data.synthetic_set import face_traits
+from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.measure import claims, judges
+from dlhelpers.widgets import gallery
 
 ROOT = Path(__file__).resolve().parents[1]
-N_PHOTOS = 100              # 90 labelled: enough for the book's two galleries of 25
+N_PHOTOS = 100  # 90 labelled: enough for the book's two galleries of 25
 NOTEBOOKS = ["02_vae_faces", "03_encoding_arithmetic", "04_interpolation"]
 
 
@@ -50,11 +51,18 @@ def organised(tmp_path_factory):
     src = kaggle_download(root / "download")
     made = time.monotonic()
     dst = root / "glasses"
-    done = subprocess.run([sys.executable, "-m", "dlhelpers", "organise", str(src), "--dst", str(dst)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "dlhelpers", "organise", str(src), "--dst", str(dst)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
-    print(f"\ndownload of {N_PHOTOS} 1024-px PNGs: {made - start:.1f} s; organise: "
-          f"{time.monotonic() - made:.1f} s ({done.stdout.strip()})")
+    print(
+        f"\ndownload of {N_PHOTOS} 1024-px PNGs: {made - start:.1f} s; organise: "
+        f"{time.monotonic() - made:.1f} s ({done.stdout.strip()})"
+    )
     return dst
 
 
@@ -69,11 +77,17 @@ def photos_env(organised, tmp_path, monkeypatch):
 def small_faces(ids, glasses, side=8):
     n = len(ids)
     files = [f"{'G' if g else 'NoG'}/face-{i}.png" for i, g in zip(ids, glasses)]
-    return FaceSet(images=torch.zeros(n, 3, side, side, dtype=torch.uint8),
-                   glasses=torch.tensor(glasses), ids=list(ids), files=files, folder=Path("x"))
+    return FaceSet(
+        images=torch.zeros(n, 3, side, side, dtype=torch.uint8),
+        glasses=torch.tensor(glasses),
+        ids=list(ids),
+        files=files,
+        folder=Path("x"),
+    )
 
 
 # --- Which faces are in use -----------------------------------------------------------------------
+
 
 def test_photos_setting_decides_which_faces_are_in_use(photos_env, monkeypatch, tmp_path):
     use = data.in_use()
@@ -88,15 +102,16 @@ def test_photos_setting_decides_which_faces_are_in_use(photos_env, monkeypatch, 
 
 def test_without_photos_the_synthetic_faces_and_their_shipped_vae_are_used(monkeypatch, tmp_path):
     monkeypatch.delenv(data.PHOTOS_ENV, raising=False)
-    monkeypatch.setattr(settings, "FILES", tmp_path / "files")          # no files/glasses there
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")  # no files/glasses there
     monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
     assert data.in_use().name == "synthetic"
-    assert data.vae_candidates(64) == [tmp_path / "runs" / "vae_synthetic64.pt",     # the student's
-                                       tmp_path / "files" / "vae_faces64.pt"]         # then shipped
+    assert data.vae_candidates(64) == [
+        tmp_path / "runs" / "vae_synthetic64.pt",  # the student's
+        tmp_path / "files" / "vae_faces64.pt",
+    ]  # then shipped
 
 
-def test_notebooks_03_04_load_the_students_own_model_before_the_shipped_one(monkeypatch, tmp_path,
-                                                                            capsys):
+def test_notebooks_03_04_load_the_students_own_model_before_the_shipped_one(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv(data.PHOTOS_ENV, raising=False)
     monkeypatch.setattr(settings, "FILES", tmp_path / "files")
     monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
@@ -104,7 +119,7 @@ def test_notebooks_03_04_load_the_students_own_model_before_the_shipped_one(monk
     checkpoints.save(VAE(image_size=16), tmp_path / "files" / "vae_faces16.pt", half=True)
     _, path = data.load_vae(16)
     assert path == tmp_path / "files" / "vae_faces16.pt" and "the shipped model" in capsys.readouterr().out
-    checkpoints.save(VAE(image_size=16), data.vae_file(16), half=True)      # notebook 02's own
+    checkpoints.save(VAE(image_size=16), data.vae_file(16), half=True)  # notebook 02's own
     _, path = data.load_vae(16)
     assert path == tmp_path / "runs" / "vae_synthetic16.pt"
     assert "trained in notebook 02" in capsys.readouterr().out
@@ -124,7 +139,7 @@ def test_a_quick_run_of_notebook_01_leaves_the_full_autoencoder_alone(monkeypatc
     monkeypatch.delenv(data.RUNS_ENV)
     monkeypatch.setattr(settings, "QUICK", True)
     assert data.ae_file() == settings.FILES / "runs" / "quick" / "ae_mnist.pt"
-    for name in ("01_autoencoder_mnist", "05_beyond_the_chapter"):       # both go through ae_file
+    for name in ("01_autoencoder_mnist", "05_beyond_the_chapter"):  # both go through ae_file
         cells = json.loads((settings.PROJECT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
         source = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         assert "data.ae_file()" in source and '"runs" / "ae_mnist.pt"' not in source
@@ -132,14 +147,15 @@ def test_a_quick_run_of_notebook_01_leaves_the_full_autoencoder_alone(monkeypatc
 
 # --- The VAE for the faces in use -----------------------------------------------------------------
 
+
 def test_load_vae_finds_the_model_of_this_dataset_and_size(photos_env, tmp_path):
     with pytest.raises(data.NoModelError, match="run notebook 02 first") as err:
         data.load_vae(64)
-    assert err.value._render_traceback_() == [f"NoModelError: {err.value}"]   # one line in Jupyter
+    assert err.value._render_traceback_() == [f"NoModelError: {err.value}"]  # one line in Jupyter
     checkpoints.save(VAE(image_size=128), data.vae_file(128), half=True)
     model, path = data.load_vae(128)
     assert path == tmp_path / "runs" / "vae_photos128.pt" and model.config["image_size"] == 128
-    shutil.copy(path, data.vae_file(64))                              # a 128-px model under the 64 name
+    shutil.copy(path, data.vae_file(64))  # a 128-px model under the 64 name
     with pytest.raises(data.SizeError, match="128-px images, but SIZE is 64"):
         data.load_vae(64)
 
@@ -148,7 +164,7 @@ def test_the_books_weights_are_used_on_the_photos_at_256(photos_env, tmp_path, m
     files = tmp_path / "files"
     files.mkdir()
     monkeypatch.setattr(settings, "FILES", files)
-    torch.save(VAE(image_size=256).state_dict(), files / data.BOOK_VAE)     # a bare state_dict
+    torch.save(VAE(image_size=256).state_dict(), files / data.BOOK_VAE)  # a bare state_dict
     model, path = data.load_vae(256)
     assert path == files / data.BOOK_VAE and model.config["image_size"] == 256
     with pytest.raises(data.SizeError, match="256-px images, but SIZE is 64"):
@@ -158,6 +174,7 @@ def test_the_books_weights_are_used_on_the_photos_at_256(photos_env, tmp_path, m
 
 
 # --- The book's four groups -------------------------------------------------------------------------
+
 
 def test_book_groups_follow_imagefolder_order():
     ids = list(range(1, 121))
@@ -176,6 +193,7 @@ def test_book_groups_follow_imagefolder_order():
 
 def test_book_groups_match_torchvision_imagefolder(organised):
     import torchvision
+
     faces = data.face_set(size=16, folder=organised)
     ds = torchvision.datasets.ImageFolder(str(organised))
     names = [Path(p).parent.name + "/" + Path(p).name for p, _ in ds.samples]
@@ -223,14 +241,15 @@ def test_the_picker_saves_a_choice_the_notebooks_read(tmp_path):
     picker.save_button.click()
     assert "saved" in picker.saved.value
     assert groups.four_groups(faces, path=path) == book
-    picker.toggle(0, "men_glasses")                   # one face out of the book's choice ...
-    picker.toggle(0, "men_glasses")                   # ... and back
-    picker.toggle(picker.picks["women_glasses"][0])   # women_glasses now has 2 of 3
+    picker.toggle(0, "men_glasses")  # one face out of the book's choice ...
+    picker.toggle(0, "men_glasses")  # ... and back
+    picker.toggle(picker.picks["women_glasses"][0])  # women_glasses now has 2 of 3
     picker.save_button.click()
     assert "not saved" in picker.saved.value and "'women_glasses' has 2 of 3" in picker.saved.value
 
 
 # --- Measured on the photos -------------------------------------------------------------------------
+
 
 def test_claims_take_chosen_groups_and_a_glasses_only_judge():
     from stubs import StubVAE, stub_faces
@@ -246,16 +265,21 @@ def test_claims_take_chosen_groups_and_a_glasses_only_judge():
             return 20 * (x[:, 1].mean((1, 2)) - 0.5)[:, None]
 
     f = stub_faces(3)
-    f.attributes = None                                   # like the photos: glasses labels only
-    chosen = {"men_glasses": [9, 10, 11], "women_glasses": [3, 4, 5],
-              "men_noglasses": [6, 7, 8], "women_noglasses": [0, 1, 2]}
+    f.attributes = None  # like the photos: glasses labels only
+    chosen = {
+        "men_glasses": [9, 10, 11],
+        "women_glasses": [3, 4, 5],
+        "men_noglasses": [6, 7, 8],
+        "women_noglasses": [0, 1, 2],
+    }
     assert groups.pools(f, chosen) == chosen
     r = claims.arithmetic_success(StubVAE(), GlassesOnly(), f, draws=5, groups=chosen)
     assert r["draws"] == 1 and r["target"] == {"glasses": 0} and r["successes"] == 1
     assert groups.labelled(f, {"glasses": 1, "beard": 0}) == {"glasses": 1}
     assert groups.base_rate(f, {"beard": 1, "glasses": 0}) == 0.5
-    p = claims.interpolation_profile(StubVAE(), GlassesOnly(), torch.tensor([0.0, 1.0]),
-                                     torch.tensor([0.0, 0.0]), steps=5, trait="glasses")
+    p = claims.interpolation_profile(
+        StubVAE(), GlassesOnly(), torch.tensor([0.0, 1.0]), torch.tensor([0.0, 0.0]), steps=5, trait="glasses"
+    )
     assert p["direction"] == "falling" and p["crossings"] == 1
 
 
@@ -275,27 +299,42 @@ def test_glasses_judge_learns_the_photos_labels_and_is_cached(photos_env, tmp_pa
 
 # --- The whole path: notebooks 02 -> 03 -> 04 on the photos -----------------------------------------
 
+
 @pytest.mark.slow
 def test_notebooks_02_to_04_run_on_the_photos(organised, tmp_path):
     import nbformat
     from nbclient import NotebookClient
+
     runs = tmp_path / "runs"
-    vae = runs / "vae_photos256.pt"                   # on the photos notebook 02 uses the book's size
-    env = {data.PHOTOS_ENV: str(organised), data.RUNS_ENV: str(runs), "DLHELPERS_QUICK": "1",
-           "MPLBACKEND": "Agg"}
+    vae = runs / "vae_photos256.pt"  # on the photos notebook 02 uses the book's size
+    env = {
+        data.PHOTOS_ENV: str(organised),
+        data.RUNS_ENV: str(runs),
+        "DLHELPERS_QUICK": "1",
+        "MPLBACKEND": "Agg",
+    }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         for name in NOTEBOOKS:
             start = time.monotonic()
             nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
-            text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                             for o in c.get("outputs", []) if o.get("output_type") == "stream")
+            NotebookClient(
+                nb,
+                timeout=600,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(ROOT / "notebooks")}},
+            ).execute()
+            text = "\n".join(
+                o.get("text", "")
+                for c in nb.cells
+                if c.cell_type == "code"
+                for o in c.get("outputs", [])
+                if o.get("output_type") == "stream"
+            )
             assert "the book's glasses photos in " + str(settings.relative(organised)) in text, name
             if name == NOTEBOOKS[0]:
-                assert vae.is_file() and "optimizer steps" in text       # the run's plan, by steps
+                assert vae.is_file() and "optimizer steps" in text  # the run's plan, by steps
                 assert recipes.describe(recipes.active("photos_vae", quick=True)) in text
             else:
                 assert f"Using the VAE in {settings.relative(vae)}: trained in notebook 02" in text

@@ -1,4 +1,5 @@
 """The recipe table (``dlhelpers.recipes``): one place for every lesson's numbers."""
+
 import dataclasses
 
 from dlhelpers.engine import recipes
@@ -7,8 +8,9 @@ from dlhelpers.engine import recipes
 def test_quick_mode_only_shrinks_what_it_names():
     for name, full in recipes.FULL.items():
         quick = recipes.active(name, quick=True)
-        changed = {f.name for f in dataclasses.fields(full)
-                   if getattr(full, f.name) != getattr(quick, f.name)}
+        changed = {
+            f.name for f in dataclasses.fields(full) if getattr(full, f.name) != getattr(quick, f.name)
+        }
         assert changed == set(recipes.QUICK_CHANGES[name]), name
         assert recipes.active(name, quick=False) == full
 
@@ -20,11 +22,12 @@ def test_quick_mode_trains_less():
 
 def test_every_default_has_a_comment():
     import inspect
+
     for full in recipes.FULL.values():
         for f in dataclasses.fields(full):
             owner = next(c for c in type(full).__mro__ if f.name in vars(c).get("__annotations__", {}))
             source = inspect.getsource(owner).splitlines()
-            line = next(l for l in source if l.strip().startswith(f"{f.name}:"))
+            line = next(ln for ln in source if ln.strip().startswith(f"{f.name}:"))
             assert "#" in line, f"{owner.__name__}.{f.name} has no comment"
 
 
@@ -35,21 +38,23 @@ def test_the_photos_recipe_counts_steps_whatever_the_number_of_faces():
         per_epoch = -(-n // p.batch_size)
         assert p.steps == p.epochs * per_epoch and photos.steps <= p.steps < photos.steps + per_epoch
         assert p.too_few is None and f"{p.steps} optimizer steps" in str(p)
-    assert recipes.plan(photos, 4050).epochs == photos.epochs        # its epochs: the book's photos
+    assert recipes.plan(photos, 4050).epochs == photos.epochs  # its epochs: the book's photos
     assert recipes.plan(photos, 4050, epochs=3).steps == 3 * -(-4050 // photos.batch_size)
     assert recipes.plan(photos, 4050, batch_size=64).batch_size == 64
     few = recipes.plan(photos, 540)
     assert "540 training faces are too few to learn from" in few.too_few
     assert f"at least {photos.min_images}" in few.too_few
     import pytest
+
     with pytest.raises(recipes.TooFewFacesError):
         recipes.ensure_enough(few)
-    faces = recipes.full("faces_vae")                  # counted in epochs: its epochs are kept
+    faces = recipes.full("faces_vae")  # counted in epochs: its epochs are kept
     assert recipes.plan(faces, 4050).epochs == faces.epochs and recipes.plan(faces, 10).too_few is None
 
 
 def test_training_that_did_not_help_is_one_sentence_saying_what_to_change():
     import pytest
+
     p = recipes.plan(recipes.full("photos_vae"), 486, epochs=10)
     with pytest.raises(recipes.NotLearnedError, match="Training did not lower the held-out error") as e:
         recipes.check_learned(0.0450, 0.0452, the_plan=p)
@@ -58,7 +63,7 @@ def test_training_that_did_not_help_is_one_sentence_saying_what_to_change():
     short = recipes.plan(recipes.full("photos_vae"), 4050, epochs=1)
     with pytest.raises(recipes.NotLearnedError, match="train for more epochs"):
         recipes.check_learned(0.0450, 0.0452, the_plan=short)
-    assert e.value._render_traceback_() == [f"NotLearnedError: {e.value}"]      # one line in Jupyter
+    assert e.value._render_traceback_() == [f"NotLearnedError: {e.value}"]  # one line in Jupyter
     with pytest.raises(recipes.NotLearnedError, match="memorised"):
         recipes.check_learned(0.09, 0.03, training_mse=0.01, max_overfit=1.5)
     assert "lower" in recipes.check_learned(0.09, 0.01, training_mse=0.009, max_overfit=1.5)

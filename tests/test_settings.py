@@ -1,8 +1,8 @@
 import os
 import platform
 import random
-from pathlib import Path
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -34,7 +34,10 @@ def test_summary_names_mode_device_and_root(monkeypatch):
     monkeypatch.setattr(settings, "QUICK", False)
     full = settings.summary()
     assert quick.startswith("mode: QUICK") and full.startswith("mode: full")
-    assert f"data root: {settings.relative(settings.data_root())}" in full and f"device: {settings.device()}" in full
+    assert (
+        f"data root: {settings.relative(settings.data_root())}" in full
+        and f"device: {settings.device()}" in full
+    )
 
 
 def test_precision_auto_follows_the_cpu_flags(monkeypatch):
@@ -43,9 +46,9 @@ def test_precision_auto_follows_the_cpu_flags(monkeypatch):
     assert settings.precision("cpu") == "bf16"
     monkeypatch.setattr(settings, "cpu_flags", lambda: {"avx2", "amx_bf16", "amx_tile"})
     assert settings.precision("cpu") == "bf16"
-    monkeypatch.setattr(settings, "cpu_flags", lambda: {"avx2", "avx512f"})   # the Xeon: no bf16
+    monkeypatch.setattr(settings, "cpu_flags", lambda: {"avx2", "avx512f"})  # the Xeon: no bf16
     assert settings.precision("cpu") == "fp32"
-    monkeypatch.setattr(settings, "cpu_flags", lambda: set())                  # no /proc/cpuinfo
+    monkeypatch.setattr(settings, "cpu_flags", lambda: set())  # no /proc/cpuinfo
     assert settings.precision("cpu") == "fp32"
     assert settings.precision("mps") == "fp32"
 
@@ -71,7 +74,7 @@ def test_precision_can_be_forced_and_summary_says_so(monkeypatch):
     monkeypatch.setenv("DLHELPERS_PRECISION", "fp8")
     with pytest.raises(ValueError, match="fp8"):
         settings.precision()
-    monkeypatch.setenv("DLHELPERS_PRECISION", "fp16")        # needs a gradient scaler: not offered
+    monkeypatch.setenv("DLHELPERS_PRECISION", "fp16")  # needs a gradient scaler: not offered
     with pytest.raises(ValueError, match="fp16"):
         settings.precision("cpu")
 

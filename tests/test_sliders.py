@@ -1,4 +1,5 @@
 """The sliders and the gallery picker, driven from Python (test_browser.py has the browser)."""
+
 import io
 import warnings
 
@@ -6,14 +7,14 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers.engine import display
-from dlhelpers.chapter import latent
 from dlhelpers import plot
-from dlhelpers.widgets import sliders
+from dlhelpers.chapter import latent
 from dlhelpers.chapter.models import AE, VAE
+from dlhelpers.engine import display
+from dlhelpers.widgets import sliders
 from stubs import png
 
-SIDE = 16                       # small models keep these tests fast
+SIDE = 16  # small models keep these tests fast
 PX = SIDE * display.enlargement(SIDE)
 
 
@@ -100,8 +101,10 @@ def test_arithmetic_sliders_show_the_combination_and_spell_it_out(model, codes):
 
 
 def test_expression_reads_like_the_book():
-    assert (sliders.expression({"man_glasses": 1, "woman_glasses": -1, "woman_no_glasses": 1.0})
-            == "1.0·man_glasses − 1.0·woman_glasses + 1.0·woman_no_glasses")
+    assert (
+        sliders.expression({"man_glasses": 1, "woman_glasses": -1, "woman_no_glasses": 1.0})
+        == "1.0·man_glasses − 1.0·woman_glasses + 1.0·woman_no_glasses"
+    )
     assert sliders.expression({"a": -0.25, "b": 2}) == "−0.25·a + 2.0·b"
 
 
@@ -112,7 +115,7 @@ def test_attribute_slider_pushes_along_the_chosen_direction(model, codes):
     assert bytes(w.image.value) == bytes(w.original_image.value) == decoded(model, codes["a"])
     w.slider.value = 1.0
     glasses = bytes(w.image.value)
-    assert glasses == decoded(model, codes["b"])      # a + (b - a) = b
+    assert glasses == decoded(model, codes["b"])  # a + (b - a) = b
     w.dropdown.value = "beard"
     assert bytes(w.image.value) not in (glasses, bytes(w.original_image.value))
     w.slider.value = -2.0
@@ -130,7 +133,7 @@ def test_a_model_in_training_mode_is_switched_to_eval_with_a_warning(codes):
         w = sliders.interpolation_slider(model, codes["a"], codes["b"])
     assert not model.training
     with warnings.catch_warnings():
-        warnings.simplefilter("error")        # already in eval mode: no second warning
+        warnings.simplefilter("error")  # already in eval mode: no second warning
         sliders.attribute_slider(model, codes["a"], {"x": codes["b"]})
     w.slider.value = 0.0
     assert bytes(w.image.value) == decoded(model, codes["a"])
@@ -151,7 +154,7 @@ def test_codes_of_different_shapes_fail_when_the_widget_is_built(model, codes):
 
 
 def test_codes_of_the_wrong_size_for_the_model_fail_when_built(model):
-    z1, z2 = latent.random_codes(2, 5)                     # consistent, but the model wants 8
+    z1, z2 = latent.random_codes(2, 5)  # consistent, but the model wants 8
     with pytest.raises(ValueError, match=r"z1 has 5 dimensions but VAE decodes codes of 8"):
         sliders.interpolation_slider(model, z1, z2)
     with pytest.raises(ValueError, match=r"a has 5 dimensions"):

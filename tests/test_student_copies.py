@@ -1,4 +1,5 @@
 """Student copies (issue 12): solution cells become stubs, outputs go, the rest stays."""
+
 import json
 
 import nbformat
@@ -8,39 +9,53 @@ from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from dlhelpers import settings
-from dlhelpers.tools.student_copies import (MARKDOWN_STUB, SOLUTION_TAG, student_copy, write_student_copies)
+from dlhelpers.tools.student_copies import MARKDOWN_STUB, SOLUTION_TAG, student_copy, write_student_copies
 
 SOLUTION_LINE = "answer = [n * n for n in range(1, 4)]"
-WIDGETS = {"application/vnd.jupyter.widget-state+json":
-           {"state": {}, "version_major": 2, "version_minor": 0}}
+WIDGETS = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0}}
 
 
 def solved_notebook(tagged=True):
     """A small solved notebook: setup cell, exercise text, solution, a cell after it."""
     cells = [
-        new_code_cell("open('ran.txt', 'w').write('yes')\nprint('before the exercise')",
-                      execution_count=1,
-                      outputs=[new_output("stream", name="stdout", text="before the exercise\n")]),
+        new_code_cell(
+            "open('ran.txt', 'w').write('yes')\nprint('before the exercise')",
+            execution_count=1,
+            outputs=[new_output("stream", name="stdout", text="before the exercise\n")],
+        ),
         new_markdown_cell("## Exercise\nSquare the numbers 1 to 3."),
-        new_code_cell(f"# Square the numbers 1 to 3 into `answer`.\n{SOLUTION_LINE}\nprint(answer)",
-                      execution_count=2,
-                      metadata={"tags": [SOLUTION_TAG]} if tagged else {},
-                      outputs=[new_output("stream", name="stdout", text="[1, 4, 9]\n")]),
-        new_code_cell("print('after the exercise')", execution_count=3,
-                      outputs=[new_output("execute_result", data={"text/plain": "'x'"},
-                                          execution_count=3)]),
+        new_code_cell(
+            f"# Square the numbers 1 to 3 into `answer`.\n{SOLUTION_LINE}\nprint(answer)",
+            execution_count=2,
+            metadata={"tags": [SOLUTION_TAG]} if tagged else {},
+            outputs=[new_output("stream", name="stdout", text="[1, 4, 9]\n")],
+        ),
+        new_code_cell(
+            "print('after the exercise')",
+            execution_count=3,
+            outputs=[new_output("execute_result", data={"text/plain": "'x'"}, execution_count=3)],
+        ),
     ]
-    nb = new_notebook(cells=cells, metadata={
-        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-        "widgets": WIDGETS})
+    nb = new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "widgets": WIDGETS,
+        },
+    )
     nbformat.validate(nb)
     return nb
 
 
 def run_until_error(nb, cwd, timeout=60):
     """Execute ``nb`` in place; return (index, ename) of the cell that failed, or None."""
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     try:
         client.execute()
     except CellExecutionError:
@@ -55,9 +70,15 @@ def run_until_error(nb, cwd, timeout=60):
 def leaked_lines(solved, copy):
     """Code lines of the solution cells of ``solved`` found in ``copy`` (comment lines and
     lines that other cells of ``solved`` also contain are not counted)."""
+
     def code_lines(cells):
-        return {line.strip() for c in cells for line in c.source.splitlines()
-                if line.strip() and not line.strip().startswith("#")}
+        return {
+            line.strip()
+            for c in cells
+            for line in c.source.splitlines()
+            if line.strip() and not line.strip().startswith("#")
+        }
+
     tagged = [c for c in solved.cells if SOLUTION_TAG in c.metadata.get("tags", [])]
     others = [c for c in solved.cells if c not in tagged]
     secret = code_lines(tagged) - code_lines(others)
@@ -76,7 +97,8 @@ def test_solution_replaced_by_stub_and_everything_else_kept():
     assert stub.source.splitlines() == [
         "# Exercise: write your solution here (see the exercise text above).",
         "# Square the numbers 1 to 3 into `answer`.",
-        'raise NotImplementedError("Exercise: replace this line with your solution")']
+        'raise NotImplementedError("Exercise: replace this line with your solution")',
+    ]
     for before, after in zip(solved.cells, copy.cells):
         assert after.id == before.id and after.cell_type == before.cell_type
         if after is not stub:
@@ -154,8 +176,7 @@ def test_empty_folder_is_an_error(tmp_path):
 def test_real_notebooks(tmp_path, monkeypatch):
     folder = settings.PROJECT / "notebooks"
     solved = {p.name: nbformat.read(p, as_version=4) for p in sorted(folder.glob("*.ipynb"))}
-    if not any(SOLUTION_TAG in c.metadata.get("tags", []) for nb in solved.values()
-               for c in nb.cells):
+    if not any(SOLUTION_TAG in c.metadata.get("tags", []) for nb in solved.values() for c in nb.cells):
         pytest.skip("no cell of notebooks/*.ipynb is tagged 'solution' yet")
     written = write_student_copies(folder, tmp_path)
     assert [p.name for p in written] == list(solved)
@@ -167,8 +188,11 @@ def test_real_notebooks(tmp_path, monkeypatch):
             if SOLUTION_TAG in cell.metadata.get("tags", []):
                 assert all(cell.source.strip() not in c.source for c in copy.cells), path.name
         assert leaked_lines(nb, copy) == [], path.name
-        stubs = [i for i, c in enumerate(copy.cells)
-                 if c.cell_type == "code" and SOLUTION_TAG in c.metadata.get("tags", [])]
+        stubs = [
+            i
+            for i, c in enumerate(copy.cells)
+            if c.cell_type == "code" and SOLUTION_TAG in c.metadata.get("tags", [])
+        ]
         failed = run_until_error(copy, folder, timeout=600)
         if stubs:
             assert failed == (stubs[0], "NotImplementedError"), path.name
@@ -178,9 +202,10 @@ def test_real_notebooks(tmp_path, monkeypatch):
 
 def test_a_tagged_markdown_answer_is_replaced_too():
     nb = solved_notebook()
-    answer = new_markdown_cell("The squares are 1, 4 and 9, because squaring multiplies.",
-                               metadata={"tags": [SOLUTION_TAG]})
+    answer = new_markdown_cell(
+        "The squares are 1, 4 and 9, because squaring multiplies.", metadata={"tags": [SOLUTION_TAG]}
+    )
     nb.cells.append(answer)
     copy = student_copy(nb)
     assert copy.cells[-1].source == MARKDOWN_STUB and "squaring" not in nbformat.writes(copy)
-    assert copy.cells[1].source == nb.cells[1].source          # the exercise text stays
+    assert copy.cells[1].source == nb.cells[1].source  # the exercise text stays

@@ -1,13 +1,13 @@
 """What a VAE keeps (``dlhelpers.survival``), on stand-ins whose right answers are known."""
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from dlhelpers.chapter import models
-from dlhelpers.measure import nets
-from dlhelpers.measure import survival
 from dlhelpers.chapter.latent import to_float
+from dlhelpers.measure import nets, survival
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -36,28 +36,34 @@ class LookupVAE(nn.Module):
 
 def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
     from dlhelpers.data import synthetic_set
+
     faces, bare, frames = synthetic_set.glasses_variants(24, seed=5, size=64, thin_frames=True)
     assert len(faces) == len(bare) == len(frames) == int(faces.glasses.sum()) > 4
-    assert (frames.float() - bare.float()).abs().amax((1, 2, 3)).min() > 20   # frames drawn
+    assert (frames.float() - bare.float()).abs().amax((1, 2, 3)).min() > 20  # frames drawn
     kinds = set(faces.attributes["frame"])
     same = survival.frames_kept(LookupVAE(lambda x: x), faces, bare, frames)
     assert same["r"].min() > 0.6 and all(same[k] == 1.0 for k in kinds)
     gone = survival.frames_kept(LookupVAE(lambda x: to_float(bare)), faces, bare, frames)
     assert all(gone[k] == 0.0 for k in kinds)
     moved = survival.frames_kept(LookupVAE(lambda x: x.roll(6, dims=-1)), faces, bare, frames)
-    assert moved["r"].mean() < 0.4            # a frame 6 px off its place is not "kept"
-    footprint = ((to_float(faces.images) - to_float(bare)).abs().amax(1, keepdim=True) > 0.02)
-    smudge = F.max_pool2d(footprint.float(), 3, 1, 1)        # glasses and lenses, filled in dark
+    assert moved["r"].mean() < 0.4  # a frame 6 px off its place is not "kept"
+    footprint = (to_float(faces.images) - to_float(bare)).abs().amax(1, keepdim=True) > 0.02
+    smudge = F.max_pool2d(footprint.float(), 3, 1, 1)  # glasses and lenses, filled in dark
     worn = to_float(faces.images)
-    dull = survival.frames_kept(LookupVAE(lambda x: (to_float(bare) - 0.4 * smudge).clamp(0, 1)
-                                          if torch.equal(x, worn) else x), faces, bare, frames)
-    assert dull["all"] == 0.0                 # a dark patch where the glasses were is no frame
+    dull = survival.frames_kept(
+        LookupVAE(lambda x: (to_float(bare) - 0.4 * smudge).clamp(0, 1) if torch.equal(x, worn) else x),
+        faces,
+        bare,
+        frames,
+    )
+    assert dull["all"] == 0.0  # a dark patch where the glasses were is no frame
     soft = survival.frames_kept(LookupVAE(lambda x: F.avg_pool2d(x, 3, 1, 1)), faces, bare, frames)
-    assert soft["all"] == 1.0                 # a copy blurred over 3 px still draws its frames
+    assert soft["all"] == 1.0  # a copy blurred over 3 px still draws its frames
 
 
 def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
     from dlhelpers.engine import checkpoints
+
     torch.manual_seed(0)
     path = checkpoints.save(models.VAE(image_size=32), tmp_path / "vae32.pt")
     saved = tmp_path / "survival.json"
@@ -75,10 +81,11 @@ def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, cap
 def test_thin_study_draws_the_dataset_faces_with_a_share_of_thin_frames():
     from dlhelpers.data import synthetic_set
     from dlhelpers.tools import thin_study
+
     bold = thin_study.mixed_faces(0.0, size=32, n=24)
     thin = thin_study.mixed_faces(1.0, size=32, n=24)
     drawn = torch.stack([synthetic_set._draw(synthetic_set.face_traits(i, 0), 32) for i in range(1, 25)])
-    assert torch.equal(bold.images, drawn)                    # share 0: the dataset's own faces
+    assert torch.equal(bold.images, drawn)  # share 0: the dataset's own faces
     g = thin.glasses == 1
     assert 4 < int(g.sum()) < 24 and torch.equal(thin.attributes["thin"], g.long())
     assert torch.equal(thin.images[~g], bold.images[~g]) and not torch.equal(thin.images[g], bold.images[g])
@@ -94,4 +101,4 @@ def test_rebuilt_eyes_shows_the_frame_kind_asked_for():
     dark = survival.rebuilt_eyes({"stub": vae}, n=40, side=64, frame="dark")
     light = survival.rebuilt_eyes({"stub": vae}, n=40, side=64, frame="light")
     assert dark.shape == light.shape and dark.shape[0] == 2 * 40
-    assert light[:40].mean() > dark[:40].mean() + 0.03             # 0.66 against 0.60 when written
+    assert light[:40].mean() > dark[:40].mean() + 0.03  # 0.66 against 0.60 when written

@@ -1,4 +1,5 @@
 """The synthetic faces: drawing, determinism, the bold traits a VAE must keep, the folder."""
+
 import hashlib
 import random
 
@@ -25,7 +26,7 @@ def pixels(traits, size=64):
 def region(image, top, bottom, left, right):
     """The part of an (H, W, ...) array between fractions top..bottom and left..right."""
     h, w = image.shape[:2]
-    return image[int(top * h):int(bottom * h), int(left * w):int(right * w)]
+    return image[int(top * h) : int(bottom * h), int(left * w) : int(right * w)]
 
 
 def eye_band(image):
@@ -37,19 +38,25 @@ def frame_ring(size):
     y, x = np.mgrid[0:size, 0:size] + 0.5
     mask = np.zeros((size, size), bool)
     for side in (-1, 1):
-        r = np.hypot((x - (0.5 + side * synthetic_faces.EYE_X) * size) / (0.072 * size),
-                     (y - synthetic_faces.EYE_Y * size) / (0.062 * size))
+        r = np.hypot(
+            (x - (0.5 + side * synthetic_faces.EYE_X) * size) / (0.072 * size),
+            (y - synthetic_faces.EYE_Y * size) / (0.062 * size),
+        )
         mask |= (r > 0.85) & (r < 1.2)
     return mask
 
 
 def snapshot(folder):
     """{relative path: sha1} of every file under folder."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --- Drawing -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("size", [64, 128, 256])
 def test_render_gives_rgb_of_the_requested_size(size):
@@ -94,6 +101,7 @@ def test_traits_roughly_follow_the_stated_proportions():
 
 # --- The traits are bold enough to see (and for a VAE to keep) ---------------------------------
 
+
 @pytest.mark.parametrize("face_id", range(1, 13))
 def test_glasses_change_the_eye_region_a_lot(face_id):
     plain, dark, light = (pixels(centred(face_id, glasses=g)) for g in ("none", "dark", "light"))
@@ -122,25 +130,30 @@ def test_glasses_still_show_at_32_px(face_id):
         assert np.abs(small(g) - plain).mean() > 10
 
 
-@pytest.mark.parametrize("skin, hair", [(0.0, "blonde"), (0.3, "grey"), (0.6, "auburn"),
-                                        (1.0, "black"), (1.0, "blonde"), (0.9, "grey")])
+@pytest.mark.parametrize(
+    "skin, hair",
+    [(0.0, "blonde"), (0.3, "grey"), (0.6, "auburn"), (1.0, "black"), (1.0, "blonde"), (0.9, "grey")],
+)
 def test_a_beard_darkens_the_chin(skin, hair):
-    shaven, bearded = (pixels(centred(3, skin=skin, hair_colour=hair, beard=b)) @ GREY
-                       for b in (0, 1))
-    chin = lambda image: region(image, 0.68, 0.74, 0.38, 0.62).mean()
+    shaven, bearded = (pixels(centred(3, skin=skin, hair_colour=hair, beard=b)) @ GREY for b in (0, 1))
+
+    def chin(image):
+        return region(image, 0.68, 0.74, 0.38, 0.62).mean()
+
     assert chin(shaven) - chin(bearded) > 20
 
 
 # --- The dataset folder ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("size", [32, 64])
 def test_make_dataset_twice_gives_identical_bytes(tmp_path, size):
     a = synthetic_set.make_dataset(tmp_path / "a", n=24, size=size, seed=3, progress=False)
     b = synthetic_set.make_dataset(tmp_path / "b", n=24, size=size, seed=3, progress=False)
     assert snapshot(a) == snapshot(b)
-    assert len(snapshot(a)) == 24 + 2                          # the images, the CSV, .faces.json
+    assert len(snapshot(a)) == 24 + 2  # the images, the CSV, .faces.json
     png = next((a / "G").iterdir()).read_bytes()
-    assert b"tIME" not in png and b"tEXt" not in png           # no timestamps or other metadata
+    assert b"tIME" not in png and b"tEXt" not in png  # no timestamps or other metadata
     with Image.open(a / "NoG" / next((a / "NoG").iterdir()).name) as image:
         assert image.size == (size, size) and image.mode == "RGB"
     c = synthetic_set.make_dataset(tmp_path / "c", n=24, size=size, seed=4, progress=False)
@@ -160,7 +173,10 @@ def test_the_folders_match_attributes_csv(tmp_path):
         assert r["beard"] in (0, 1) and r["smile"] in (0, 1) and 0 <= r["skin"] <= 1
         traits = synthetic_set.face_traits(r["id"])
         assert (r["frame"], r["beard"], r["hair_style"]) == (
-            traits["glasses"], traits["beard"], traits["hair_style"])
+            traits["glasses"],
+            traits["beard"],
+            traits["hair_style"],
+        )
     assert 0 < sum(r["glasses"] for r in rows) < 40
 
 
@@ -175,7 +191,7 @@ def test_a_rerun_is_skipped_and_a_change_rebuilds(tmp_path):
     synthetic_set.make_dataset(dst, n=12, size=48, progress=False)
     with Image.open(dst / synthetic_set.read_attributes(dst)[0]["file"]) as image:
         assert image.size == (48, 48)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]    # no leftovers
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]  # no leftovers
 
 
 def test_an_interrupted_run_leaves_the_old_dataset_alone(tmp_path, monkeypatch):
@@ -209,22 +225,35 @@ def test_a_folder_that_is_not_a_faces_dataset_is_not_replaced(tmp_path):
     assert [p.name for p in dst.iterdir()] == ["holiday.jpg"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert len(synthetic_set.read_attributes(synthetic_set.make_dataset(empty, n=4, size=32, progress=False))) == 4
+    assert (
+        len(synthetic_set.read_attributes(synthetic_set.make_dataset(empty, n=4, size=32, progress=False)))
+        == 4
+    )
 
 
 def test_read_attributes_types(tmp_path):
-    row = synthetic_set.read_attributes(synthetic_set.make_dataset(tmp_path / "f", n=3, size=16, progress=False))[0]
+    row = synthetic_set.read_attributes(
+        synthetic_set.make_dataset(tmp_path / "f", n=3, size=16, progress=False)
+    )[0]
     assert {k: type(v) for k, v in row.items()} == {
-        "id": int, "file": str, "glasses": int, "frame": str, "beard": int, "smile": int,
-        "skin": float, "hair_style": str, "hair_colour": str}
+        "id": int,
+        "file": str,
+        "glasses": int,
+        "frame": str,
+        "beard": int,
+        "smile": int,
+        "skin": float,
+        "hair_style": str,
+        "hair_colour": str,
+    }
 
 
 def test_thin_frames_change_only_the_glasses():
     bold = synthetic_set.render_set(8, seed=3, size=64)
     thin = synthetic_set.render_set(8, seed=3, size=64, thin_frames=True)
     same = bold.glasses == 0
-    assert torch.equal(bold.images[same], thin.images[same])          # no glasses: identical
+    assert torch.equal(bold.images[same], thin.images[same])  # no glasses: identical
     diff = (bold.images[~same].float() - thin.images[~same].float()).abs().mean((0, 1))
-    eyes = diff[16:36, 10:54].mean()                                  # the eye band at 64 px
+    eyes = diff[16:36, 10:54].mean()  # the eye band at 64 px
     assert eyes > 10 * diff[44:, :].mean() and eyes > 5
     assert thin.attributes["frame"] == bold.attributes["frame"]

@@ -5,6 +5,7 @@ the book shows them; the package's engine runs ``dlhelpers.core`` (and ``models.
 compare the two as Python syntax trees, with docstrings and comments left out, so that neither can
 drift from the other.
 """
+
 import ast
 import inspect
 import json
@@ -17,17 +18,28 @@ from dlhelpers.chapter import core, models
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-SHOWN = [("01_autoencoder_mnist", models.AE), ("01_autoencoder_mnist", core.ae_step),
-         ("02_vae_faces", core.reparameterize), ("02_vae_faces", core.kl_divergence),
-         ("02_vae_faces", core.vae_loss), ("02_vae_faces", core.vae_step),
-         ("03_encoding_arithmetic", core.arithmetic), ("04_interpolation", core.blend)]
+SHOWN = [
+    ("01_autoencoder_mnist", models.AE),
+    ("01_autoencoder_mnist", core.ae_step),
+    ("02_vae_faces", core.reparameterize),
+    ("02_vae_faces", core.kl_divergence),
+    ("02_vae_faces", core.vae_loss),
+    ("02_vae_faces", core.vae_step),
+    ("03_encoding_arithmetic", core.arithmetic),
+    ("04_interpolation", core.blend),
+]
 
 
 def _without_docstrings(node):
     for n in ast.walk(node):
         body = getattr(n, "body", None)
-        if (isinstance(n, (ast.FunctionDef, ast.ClassDef)) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(n, (ast.FunctionDef, ast.ClassDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             n.body = body[1:]
     return ast.dump(node)
 
@@ -53,8 +65,9 @@ def test_the_notebook_writes_out_the_code_the_package_runs(notebook, obj):
     assert len(found) == 1, f"{notebook} should define {obj.__name__} once, found {len(found)}"
     node, lines = found[0]
     package = ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
-    assert _without_docstrings(node) == _without_docstrings(package), \
+    assert _without_docstrings(node) == _without_docstrings(package), (
         f"{notebook}'s {obj.__name__} differs from dlhelpers' {obj.__module__}.{obj.__name__}"
+    )
     assert lines <= 15, f"{obj.__name__} in {notebook} is {lines} lines: keep what a student reads short"
 
 
@@ -66,9 +79,11 @@ def test_the_comparison_catches_an_edit():
 
 def test_the_notebooks_train_with_their_own_copies():
     """The training cells pass the notebook's step (and loss) to the engine, so an edit there counts."""
+
     def training_source(notebook):
         cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
         return "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
     assert "step_fn=ae_step" in training_source("01_autoencoder_mnist")
     assert "loss_fn=vae_loss" in training_source("02_vae_faces")
     assert "step_fn=vae_step" in training_source("02_vae_faces")

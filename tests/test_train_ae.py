@@ -19,6 +19,7 @@ def test_batches_cover_every_row_once():
 
 def test_fit_ae_lowers_the_test_error_and_repeats_with_a_seed(mnist_root):
     from dlhelpers.data.digits import mnist
+
     x, _ = mnist(train=True)
     xt, _ = mnist(train=False)
     runs = []
@@ -26,8 +27,7 @@ def test_fit_ae_lowers_the_test_error_and_repeats_with_a_seed(mnist_root):
         settings.seed(0)
         model = AE()
         before = ae_test_mse(model, xt[:1000].float().div(255).flatten(1))
-        hist = fit_ae(model, x[:3000], xt[:1000], epochs=2, batch_size=256, lr=3e-3,
-                      progress=False)
+        hist = fit_ae(model, x[:3000], xt[:1000], epochs=2, batch_size=256, lr=3e-3, progress=False)
         runs.append(hist)
     assert len(hist["test_mse"]) == 2 and hist["test_mse"][-1] < before / 2
     assert runs[0] == runs[1]

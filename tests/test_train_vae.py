@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from dlhelpers.engine import checkpoints
-from dlhelpers.chapter import core, latent
 from dlhelpers import settings
+from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.models import VAE
+from dlhelpers.engine import checkpoints
 from dlhelpers.engine.train import fit_vae, vae_scores
 
 
@@ -16,15 +16,25 @@ def images(n=24, side=16, seed=0):
 def run(epochs, ckpt=None, **kw):
     settings.seed(0)
     model = VAE(latent_dims=8, image_size=16)
-    hist = fit_vae(model, images(), epochs=epochs, batch_size=8, lr=1e-3, held_out=images(8, seed=1),
-                   sample_codes=latent.random_codes(3, 8), checkpoint=ckpt, progress=False, **kw)
+    hist = fit_vae(
+        model,
+        images(),
+        epochs=epochs,
+        batch_size=8,
+        lr=1e-3,
+        held_out=images(8, seed=1),
+        sample_codes=latent.random_codes(3, 8),
+        checkpoint=ckpt,
+        progress=False,
+        **kw,
+    )
     return model, hist
 
 
 def test_history_has_per_image_parts_and_a_sample_grid_per_epoch():
     model, hist = run(2)
     assert len(hist["rec"]) == len(hist["kl"]) == len(hist["held_out_rec"]) == 2
-    scores = vae_scores(model, images(8, seed=1))             # the held-out images of run()
+    scores = vae_scores(model, images(8, seed=1))  # the held-out images of run()
     assert hist["held_out_rec"][-1] == pytest.approx(scores["rec"], rel=1e-4)
     assert hist["held_out_kl"][-1] == pytest.approx(scores["kl"], rel=1e-4)
     assert len(hist["samples"]) == 2 and hist["samples"][0].dtype == torch.uint8
@@ -37,7 +47,7 @@ def test_training_lowers_the_loss():
 
 def test_resume_after_interruption_equals_an_uninterrupted_run(tmp_path):
     full, hist_full = run(3, tmp_path / "a.pt")
-    run(1, tmp_path / "b.pt")                       # "killed" after epoch 1
+    run(1, tmp_path / "b.pt")  # "killed" after epoch 1
     resumed, hist_resumed = run(3, tmp_path / "b.pt")
     for k, v in full.state_dict().items():
         assert torch.equal(v, resumed.state_dict()[k]), k
@@ -50,9 +60,10 @@ def test_ctrl_c_keeps_the_last_complete_epoch(tmp_path):
 
     def interrupt_in_epoch_2(*a):
         calls["n"] += 1
-        if calls["n"] == 5:         # epoch 1 = 3 training batches; call 5 is epoch 2's second
+        if calls["n"] == 5:  # epoch 1 = 3 training batches; call 5 is epoch 2's second
             raise KeyboardInterrupt
         return core.vae_loss(*a)
+
     with pytest.raises(KeyboardInterrupt):
         run(3, tmp_path / "c.pt", loss_fn=interrupt_in_epoch_2)
     assert checkpoints.extra(tmp_path / "c.pt")["epoch"] == 1
@@ -81,7 +92,7 @@ def test_rec_weight_trades_reconstruction_against_kl():
     """A heavier reconstruction term gives a lower error and a larger KL at the same epochs."""
     chapter = run(4)[1]
     heavy = run(4, rec_weight=64.0)[1]
-    assert heavy["rec"][-1] < chapter["rec"][-1]           # training images: noise, memorised
+    assert heavy["rec"][-1] < chapter["rec"][-1]  # training images: noise, memorised
     assert heavy["kl"][-1] > chapter["kl"][-1]
 
 
@@ -98,12 +109,15 @@ def test_resume_with_a_new_lr_uses_it_and_says_so(tmp_path, capsys):
     assert extra["settings"]["lr"] == 1e-4 and extra["epoch"] == 2
 
 
-@pytest.mark.parametrize("change, words", [
-    (dict(batch_size=4), "batch_size: saved 8, requested 4"),
-    (dict(seed=3), "seed: saved 0, requested 3"),
-    (dict(data=images(30)), "data: saved 24 images (3, 16, 16), sha1"),
-    (dict(data=images(24, seed=5)), "requested 24 images (3, 16, 16), sha1"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (dict(batch_size=4), "batch_size: saved 8, requested 4"),
+        (dict(seed=3), "seed: saved 0, requested 3"),
+        (dict(data=images(30)), "data: saved 24 images (3, 16, 16), sha1"),
+        (dict(data=images(24, seed=5)), "requested 24 images (3, 16, 16), sha1"),
+    ],
+)
 def test_resume_with_other_settings_or_data_is_refused(tmp_path, change, words):
     ckpt = tmp_path / "run.pt"
     run(1, ckpt)
@@ -112,7 +126,7 @@ def test_resume_with_other_settings_or_data_is_refused(tmp_path, change, words):
     with pytest.raises(ValueError, match=r"run\.pt was trained with other settings") as e:
         fit_vae(VAE(latent_dims=8, image_size=16), change.get("data", images()), **kw)
     assert words in str(e.value) and "--out" in str(e.value)
-    assert checkpoints.extra(ckpt)["epoch"] == 1                  # the run is left as it was
+    assert checkpoints.extra(ckpt)["epoch"] == 1  # the run is left as it was
 
 
 def test_nan_message_says_what_to_change_not_to_rerun(tmp_path, capsys):
@@ -127,14 +141,16 @@ def test_progress_bars_redraw_at_most_once_a_second(monkeypatch):
     """In a notebook each redraw is a few widget messages; redrawing for every batch's postfix
     overflowed the kernel's queues in notebook 02's full run (nbval then timed out)."""
     import io
+
     from dlhelpers.engine import train
+
     bar = train.tqdm(range(100), file=io.StringIO())
     redraws = []
     monkeypatch.setattr(bar, "refresh", lambda *a, **k: redraws.append(1))
     for i in bar:
         bar.set_postfix(rec=f"{i}", kl="3")
     assert bar.mininterval == 1.0 and len(redraws) == 0
-    assert "rec=99" in bar.postfix                          # shown at the next redraw
+    assert "rec=99" in bar.postfix  # shown at the next redraw
 
 
 def _epoch_with(monkeypatch, prec):
@@ -144,23 +160,25 @@ def _epoch_with(monkeypatch, prec):
     def spy(x, mu, std, out):
         seen.append((x.dtype, mu.dtype, out.dtype))
         return core.vae_loss(x, mu, std, out)
+
     settings.seed(0)
     model = VAE(latent_dims=8, image_size=16)
-    fit_vae(model, images(), epochs=1, batch_size=8, lr=1e-3, progress=False, precision=prec,
-            loss_fn=spy)
+    fit_vae(model, images(), epochs=1, batch_size=8, lr=1e-3, progress=False, precision=prec, loss_fn=spy)
     return model, seen
 
 
 def test_a_notebook_s_own_loss_trains_through_the_engine():
     """A loss edited in a notebook (here a beta of 4 on the KL) is the one the engine optimises:
     the run differs from the chapter's loss, and its KL per image ends lower."""
+
     def beta_loss(x, mu, std, out):
         rec, kl = core.vae_loss(x, mu, std, out)
         return rec, 4 * kl
+
     _, chapter = run(4)
     _, beta = run(4, loss_fn=beta_loss)
     assert beta["rec"] != chapter["rec"]
-    assert beta["kl"][-1] < chapter["kl"][-1] * 4      # the reported KL is the edited (x4) one
+    assert beta["kl"][-1] < chapter["kl"][-1] * 4  # the reported KL is the edited (x4) one
     assert beta["held_out_kl"][-1] < chapter["held_out_kl"][-1]
 
 
@@ -168,7 +186,7 @@ def test_the_loss_is_computed_in_fp32_whatever_the_precision(monkeypatch):
     for prec in ("fp32", "bf16"):
         model, seen = _epoch_with(monkeypatch, prec)
         assert seen and all(d == (torch.float32,) * 3 for d in seen), prec
-        assert all(p.dtype == torch.float32 for p in model.parameters())   # weights stay fp32
+        assert all(p.dtype == torch.float32 for p in model.parameters())  # weights stay fp32
 
 
 def test_training_keeps_the_chapter_s_parameter_names_and_shapes(monkeypatch):
@@ -184,6 +202,7 @@ def test_resumed_optimizer_state_gets_the_parameters_layout():
     """Fused Adam on the CPU computes wrong updates when a moment's strides differ from its
     parameter's (moments from before the model turned channels-last): vae_epoch realigns them."""
     from dlhelpers.engine.train import _match_layout, make_optimizer
+
     torch.manual_seed(0)
     a = torch.nn.Conv2d(3, 8, 3)
     b = torch.nn.Conv2d(3, 8, 3)
@@ -192,7 +211,7 @@ def test_resumed_optimizer_state_gets_the_parameters_layout():
     for step in range(3):
         g = torch.randn_like(a.weight)
         a.weight.grad = g.clone()
-        b.weight.grad = torch.empty_like(b.weight).copy_(g)     # as autograd lays it out
+        b.weight.grad = torch.empty_like(b.weight).copy_(g)  # as autograd lays it out
         a.bias.grad = b.bias.grad = None
         oa.step()
         ob.step()
@@ -209,6 +228,7 @@ def test_mixed_precision_gives_the_same_quality_as_fp32():
     varies by 40 %, hence the same seeds for both). ``rec_weight=16`` keeps many code dimensions
     in use, so the result depends less on which few survive. About 20 s on 2 CPU cores."""
     from dlhelpers.data.synthetic_set import render_set
+
     faces = render_set(640 + 128, seed=3, size=32).images
     train, held = faces[:640], faces[640:]
     mse = {}
@@ -217,8 +237,17 @@ def test_mixed_precision_gives_the_same_quality_as_fp32():
         for seed in (0, 1, 2):
             settings.seed(seed)
             model = VAE(latent_dims=100, image_size=32)
-            fit_vae(model, train, epochs=10, batch_size=32, lr=1e-3, rec_weight=16.0, seed=seed,
-                    progress=False, precision=prec)
+            fit_vae(
+                model,
+                train,
+                epochs=10,
+                batch_size=32,
+                lr=1e-3,
+                rec_weight=16.0,
+                seed=seed,
+                progress=False,
+                precision=prec,
+            )
             runs.append(vae_scores(model, held)["mse"])
         mse[prec] = sum(runs) / len(runs)
     assert mse["bf16"] == pytest.approx(mse["fp32"], rel=0.02), mse

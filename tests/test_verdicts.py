@@ -23,17 +23,20 @@ def test_verdict_says_success_and_failure_in_words():
 
 
 def test_verdict_names_a_borderline_trait():
-    judge = StubJudge()                        # beard probability sigmoid(20 * (red - 0.5))
+    judge = StubJudge()  # beard probability sigmoid(20 * (red - 0.5))
     x = face(1, 0)
-    x[:, 0] = 0.47                             # beard 0.35: below 0.5, so no beard, but unsure
+    x[:, 0] = 0.47  # beard 0.35: below 0.5, so no beard, but unsure
     line = verdicts.verdict(judge, x, {"beard": 0, "glasses": 0})
     assert line.startswith("✓") and "beard 0.35" in line and "unsure of beard" in line
     assert "glasses" not in line.split("unsure")[1]
 
 
 def test_terms_reads_z1_minus_z2_plus_z3_in_the_book_s_order():
-    assert verdicts.terms({"men_noglasses": 1, "men_glasses": -1, "women_noglasses": 1}) == \
-        ("men_noglasses", "men_glasses", "women_noglasses")
+    assert verdicts.terms({"men_noglasses": 1, "men_glasses": -1, "women_noglasses": 1}) == (
+        "men_noglasses",
+        "men_glasses",
+        "women_noglasses",
+    )
     with pytest.raises(ValueError, match="z1 - z2 \\+ z3"):
         verdicts.terms({"a": 1, "b": 1})
 
@@ -58,8 +61,12 @@ def test_attribute_verdict_names_what_missed():
 
 
 def test_frame_verdict_counts_failures_with_glasses_and_reads_the_split():
-    d = lambda valid, success, g: {"valid": valid, "success": success, "probs": {"glasses": g}}
-    result = {"per_draw": [d(True, False, 0.9), d(True, False, 0.1), d(True, True, 0.0), d(False, False, 0.9)]}
+    def d(valid, success, g):
+        return {"valid": valid, "success": success, "probs": {"glasses": g}}
+
+    result = {
+        "per_draw": [d(True, False, 0.9), d(True, False, 0.1), d(True, True, 0.0), d(False, False, 0.9)]
+    }
     gathered = {"balanced": {"draws": 10, "successes": 9}, "unbalanced": {"draws": 10, "successes": 4}}
     even = {"balanced": {"draws": 10, "successes": 6}, "unbalanced": {"draws": 10, "successes": 6}}
     text = verdicts.frame_verdict(result, gathered)

@@ -7,6 +7,7 @@ A notebook may pass its own edited copy (``loss_fn=...``, ``step_fn=...``) to th
 
 Images are floats in [0, 1]; codes are (N, d) or (d,) float tensors.
 """
+
 import torch
 
 
@@ -37,7 +38,7 @@ def kl_divergence(mu, std):
 
     Zero exactly when mu = 0 and std = 1; positive everywhere else. Same shape as mu.
     """
-    return std ** 2 / 2 + mu ** 2 / 2 - torch.log(std) - 0.5
+    return std**2 / 2 + mu**2 / 2 - torch.log(std) - 0.5
 
 
 def vae_loss(x, mu, std, out):

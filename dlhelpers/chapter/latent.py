@@ -3,6 +3,7 @@
 Works for both models: the AE's code is its ``mu``; the VAE's code is the mean of its encoding
 (deterministic) unless ``sample=True`` asks for a draw. Models are used in eval mode, no gradients.
 """
+
 import torch
 
 from dlhelpers.chapter import core
@@ -49,8 +50,10 @@ def finite(*codes, name="code"):
     """Raise ValueError if any of ``codes`` holds NaN or infinity (it would decode to noise)."""
     for z in codes:
         if not bool(torch.isfinite(torch.as_tensor(z)).all()):
-            raise ValueError(f"The {name} holds NaN or infinite values; a code must be finite "
-                             f"numbers (did an earlier step divide by zero or diverge?).")
+            raise ValueError(
+                f"The {name} holds NaN or infinite values; a code must be finite "
+                f"numbers (did an earlier step divide by zero or diverge?)."
+            )
 
 
 @torch.no_grad()
@@ -104,8 +107,10 @@ def combine(codes, weights):
 def _same_shape(z1, z2):
     """Raise ValueError unless z1 and z2 are finite codes of the same shape."""
     if z1.shape != z2.shape:
-        raise ValueError(f"cannot interpolate between codes of shapes {tuple(z1.shape)} and "
-                         f"{tuple(z2.shape)}: encode both with the same model.")
+        raise ValueError(
+            f"cannot interpolate between codes of shapes {tuple(z1.shape)} and "
+            f"{tuple(z2.shape)}: encode both with the same model."
+        )
     finite(z1, z2)
 
 

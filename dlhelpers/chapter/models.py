@@ -5,6 +5,7 @@ Parameter names and shapes follow the chapter, so weights trained with the book'
 into these unchanged. Each model keeps its constructor arguments in ``config`` so a checkpoint
 can rebuild it.
 """
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -22,10 +23,10 @@ class AE(nn.Module):
     def __init__(self, input_dim=784, z_dim=20, h_dim=200):
         super().__init__()
         self.config = dict(input_dim=input_dim, z_dim=z_dim, h_dim=h_dim)
-        self.common = nn.Linear(input_dim, h_dim)    # encoder hidden layer
-        self.encoded = nn.Linear(h_dim, z_dim)       # encoder output: the code
-        self.l1 = nn.Linear(z_dim, h_dim)            # decoder hidden layer
-        self.decode = nn.Linear(h_dim, input_dim)    # decoder output: the image
+        self.common = nn.Linear(input_dim, h_dim)  # encoder hidden layer
+        self.encoded = nn.Linear(h_dim, z_dim)  # encoder output: the code
+        self.l1 = nn.Linear(z_dim, h_dim)  # decoder hidden layer
+        self.decode = nn.Linear(h_dim, input_dim)  # decoder output: the image
 
     def encoder(self, x):
         """(N, 784) images -> (N, 20) codes."""
@@ -84,15 +85,18 @@ class Decoder(nn.Module):
         super().__init__()
         r = conv_side(image_size)
         self.decoder_lin = nn.Sequential(
-            nn.Linear(latent_dims, 1024), nn.ReLU(True),
-            nn.Linear(1024, 32 * r * r), nn.ReLU(True))
+            nn.Linear(latent_dims, 1024), nn.ReLU(True), nn.Linear(1024, 32 * r * r), nn.ReLU(True)
+        )
         self.unflatten = nn.Unflatten(1, (32, r, r))
         self.decoder_conv = nn.Sequential(
             nn.ConvTranspose2d(32, 16, 3, stride=2, output_padding=1),
-            nn.BatchNorm2d(16), nn.ReLU(True),
+            nn.BatchNorm2d(16),
+            nn.ReLU(True),
             nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1),
-            nn.BatchNorm2d(8), nn.ReLU(True),
-            nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1))
+            nn.BatchNorm2d(8),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(8, 3, 3, stride=2, padding=1, output_padding=1),
+        )
 
     def forward(self, z):
         return torch.sigmoid(self.decoder_conv(self.unflatten(self.decoder_lin(z))))
@@ -111,8 +115,7 @@ def overlap_counts(decoder):
     x = torch.ones(1, 1, r, r)
     with torch.no_grad():
         for m in layers:
-            ones = nn.ConvTranspose2d(1, 1, m.kernel_size, m.stride, m.padding, m.output_padding,
-                                      bias=False)
+            ones = nn.ConvTranspose2d(1, 1, m.kernel_size, m.stride, m.padding, m.output_padding, bias=False)
             ones.weight.fill_(1.0)
             x = ones(x)
     return x[0, 0]
@@ -148,11 +151,11 @@ class DenseVAE(nn.Module):
     def __init__(self, input_dim=784, z_dim=20, h_dim=200):
         super().__init__()
         self.config = dict(input_dim=input_dim, z_dim=z_dim, h_dim=h_dim)
-        self.common = nn.Linear(input_dim, h_dim)     # encoder hidden layer
-        self.mu = nn.Linear(h_dim, z_dim)             # mean of the code
-        self.log_std = nn.Linear(h_dim, z_dim)        # log of its standard deviation
-        self.l1 = nn.Linear(z_dim, h_dim)             # decoder hidden layer
-        self.out = nn.Linear(h_dim, input_dim)        # decoder output: the image
+        self.common = nn.Linear(input_dim, h_dim)  # encoder hidden layer
+        self.mu = nn.Linear(h_dim, z_dim)  # mean of the code
+        self.log_std = nn.Linear(h_dim, z_dim)  # log of its standard deviation
+        self.l1 = nn.Linear(z_dim, h_dim)  # decoder hidden layer
+        self.out = nn.Linear(h_dim, input_dim)  # decoder output: the image
 
     def encoder(self, x):
         """(N, 784) images -> ``(mu, std, z)``, each (N, 20); z is one draw, on x's device."""

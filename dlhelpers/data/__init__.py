@@ -10,9 +10,25 @@
 ``dlhelpers.data`` itself offers what the notebooks call (``data.mnist``, ``data.face_set`` ...).
 Images leave this wing as uint8 tensors, 0..255; ``to_float`` makes the floats a model sees.
 """
-from dlhelpers.chapter.latent import to_float   # noqa: F401  (the chapter's, offered here too)
-from dlhelpers.data.digits import MNIST_FILES, mnist, one_per_digit   # noqa: F401
-from dlhelpers.data.faces import (BOOK_VAE, PHOTOS_ENV, RUNS_ENV, SHIPPED_VAE, NoModelError,  # noqa: F401
-                                  SizeError, ae_file, face_set, in_use, load_vae, runs_folder,
-                                  split, summary, trait_labels, vae_candidates, vae_file,
-                                  vae_recipe)
+
+from dlhelpers.chapter.latent import to_float  # noqa: F401  (the chapter's, offered here too)
+from dlhelpers.data.digits import MNIST_FILES, mnist, one_per_digit  # noqa: F401
+from dlhelpers.data.faces import (  # noqa: F401
+    BOOK_VAE,
+    PHOTOS_ENV,
+    RUNS_ENV,
+    SHIPPED_VAE,
+    NoModelError,
+    SizeError,
+    ae_file,
+    face_set,
+    in_use,
+    load_vae,
+    runs_folder,
+    split,
+    summary,
+    trait_labels,
+    vae_candidates,
+    vae_file,
+    vae_recipe,
+)

@@ -6,12 +6,13 @@ reason). What makes it fast: torchvision's libpng decoder for plain 8-bit RGB PN
 photos), a JPEG's reduced-scale ``draft``, and a few decoding threads. Images leave this module
 as uint8 tensors (3, size, size), values 0..255.
 """
+
 import os
 from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-MAX_MEGAPIXELS = 40      # larger images (after a JPEG's draft shrink) are skipped, not decoded
+MAX_MEGAPIXELS = 40  # larger images (after a JPEG's draft shrink) are skipped, not decoded
 
 
 def square_resized(img, size):
@@ -21,6 +22,7 @@ def square_resized(img, size):
     composited on white); then ``resized``.
     """
     from torchvision.transforms.functional import pil_to_tensor
+
     return resized(pil_to_tensor(as_rgb(img)), size)
 
 
@@ -31,6 +33,7 @@ def resized(x, size):
     at 1024 -> 256 px); one resizing for both decoders, so they give the same pixels.
     """
     import torchvision.transforms.v2.functional as TF
+
     side = min(x.shape[-2:])
     x = TF.center_crop(x, [side, side])
     if side != size:
@@ -47,6 +50,7 @@ def as_rgb(img):
     """
     import numpy as np
     from PIL import Image
+
     if img.mode.startswith("I"):
         grey = np.asarray(img).astype(np.float32) * (255 / 65535)
         return Image.fromarray(grey.round().clip(0, 255).astype(np.uint8), "L").convert("RGB")
@@ -66,15 +70,18 @@ def _decode(path, size):
     PNG would take over a gigabyte and seconds), so ``load`` skips it like other bad files.
     """
     from PIL import Image
+
     try:
         from torchvision.io import ImageReadMode, decode_image, read_file
-    except ImportError:          # torchvision 0.29 deprecated its decoders: PIL does it all then
+    except ImportError:  # torchvision 0.29 deprecated its decoders: PIL does it all then
         decode_image = None
     with Image.open(path) as img:
         w, h = img.size
         if w * h > MAX_MEGAPIXELS * 1e6:
-            raise ValueError(f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
-                             f"(decode.MAX_MEGAPIXELS); shrink the image first")
+            raise ValueError(
+                f"{w}x{h} pixels is above the limit of {MAX_MEGAPIXELS} megapixels "
+                f"(decode.MAX_MEGAPIXELS); shrink the image first"
+            )
         plain_png = img.format == "PNG" and img.mode == "RGB" and "transparency" not in img.info
         if not plain_png or decode_image is None:
             if img.format == "JPEG":
@@ -82,7 +89,7 @@ def _decode(path, size):
             img.load()
             return square_resized(img, size)
     x = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-    if x.dtype != torch.uint8:                     # a 16-bit PNG: 0..65535 -> 0..255
+    if x.dtype != torch.uint8:  # a 16-bit PNG: 0..65535 -> 0..255
         x = (x.double() * (255 / 65535)).round().to(torch.uint8)
     return resized(x, size)
 
@@ -91,7 +98,7 @@ def _try_decode(path, size):
     """``(tensor, None)``, or ``(None, reason)`` when the file is not a readable image."""
     try:
         return _decode(path, size), None
-    except Exception as e:              # truncated file, not an image, decompression bomb ...
+    except Exception as e:  # noqa: BLE001  PIL and torchvision raise many kinds on a bad file
         return None, f"{type(e).__name__}: {e}"
 
 
@@ -102,10 +109,11 @@ def _decode_all(folder, rels, size, progress=True):
     relative paths that decoded, and ``[[path, reason]]`` for those that did not.
     """
     from tqdm.auto import tqdm
+
     images = torch.empty(len(rels), 3, size, size, dtype=torch.uint8)
     ok = torch.zeros(len(rels), dtype=torch.bool)
 
-    def decode_into(i):            # each worker writes its own row: the main thread stays idle
+    def decode_into(i):  # each worker writes its own row: the main thread stays idle
         image, reason = _try_decode(folder / rels[i], size)
         if image is not None:
             images[i] = image
@@ -116,8 +124,11 @@ def _decode_all(folder, rels, size, progress=True):
     workers = max(1, min(8, os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         reasons = pool.map(decode_into, range(len(rels)))
-        for i, reason in enumerate(tqdm(reasons, total=len(rels), unit="img",
-                                        desc=f"Decoding faces at {size}px", disable=not progress)):
+        for i, reason in enumerate(
+            tqdm(
+                reasons, total=len(rels), unit="img", desc=f"Decoding faces at {size}px", disable=not progress
+            )
+        ):
             if reason is not None:
                 bad.append([rels[i], reason])
     kept = [rel for rel, good in zip(rels, ok.tolist()) if good]

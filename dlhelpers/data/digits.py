@@ -2,13 +2,18 @@
 
 Images leave this module as uint8 tensors (N, 28, 28), 0..255.
 """
+
 import os
 from pathlib import Path
 
 from dlhelpers import settings
 
-MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+MNIST_FILES = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+]
 
 
 def mnist(train=True, root=None):
@@ -21,26 +26,30 @@ def mnist(train=True, root=None):
     exist). Every failure is a FileNotFoundError or ValueError saying which files to put where.
     """
     import torchvision
+
     root = Path(root) if root is not None else settings.data_root()
     raw = root / "MNIST" / "raw"
     missing = [f for f in MNIST_FILES if not (raw / f).exists()]
-    hint = (f"Put the four MNIST files ({', '.join(MNIST_FILES)}, unzipped) in {raw}, or set "
-            f"DLHELPERS_DATA to a folder that holds MNIST/raw/ with them.")
+    hint = (
+        f"Put the four MNIST files ({', '.join(MNIST_FILES)}, unzipped) in {raw}, or set "
+        f"DLHELPERS_DATA to a folder that holds MNIST/raw/ with them."
+    )
     if missing:
         download_mnist(root, f"missing: {', '.join(missing)}", hint)
     try:
         ds = torchvision.datasets.MNIST(root=str(root), train=train, download=False)
     except Exception as e:  # truncated or corrupt file
-        raise FileNotFoundError(f"MNIST is not usable in {raw} (could not read them: {e}). "
-                                f"{hint}") from e
+        raise FileNotFoundError(f"MNIST is not usable in {raw} (could not read them: {e}). {hint}") from e
     n = 60000 if train else 10000
     if ds.data.shape != (n, 28, 28) or ds.targets.shape != (n,):
-        raise ValueError(f"MNIST files in {raw} hold {tuple(ds.data.shape)} images, expected "
-                         f"({n}, 28, 28): a file is truncated or wrong. {hint}")
+        raise ValueError(
+            f"MNIST files in {raw} hold {tuple(ds.data.shape)} images, expected "
+            f"({n}, 28, 28): a file is truncated or wrong. {hint}"
+        )
     return ds.data, ds.targets
 
 
-MNIST_DEADLINE_S = 45   # the whole download, all files and mirrors; a stalled read adds <= 10 s
+MNIST_DEADLINE_S = 45  # the whole download, all files and mirrors; a stalled read adds <= 10 s
 
 
 def download_mnist(root, what, hint):
@@ -54,11 +63,15 @@ def download_mnist(root, what, hint):
     import gzip
     import hashlib
     import time
+
     from torchvision.datasets import MNIST
+
     raw = root / "MNIST" / "raw"
     if not root.is_dir() and root != settings.PROJECT / "data":
-        raise FileNotFoundError(f"The data root {root} does not exist, so MNIST was not "
-                                f"downloaded there (is DLHELPERS_DATA mistyped?). {hint}")
+        raise FileNotFoundError(
+            f"The data root {root} does not exist, so MNIST was not "
+            f"downloaded there (is DLHELPERS_DATA mistyped?). {hint}"
+        )
     end = time.monotonic() + MNIST_DEADLINE_S
     for name, md5 in MNIST.resources:
         target = raw / name.removesuffix(".gz")
@@ -75,13 +88,15 @@ def download_mnist(root, what, hint):
                 part.write_bytes(gzip.decompress(blob))
                 os.replace(part, target)
                 break
-            except (OSError, ValueError) as e:      # URLError and socket timeouts are OSErrors
+            except (OSError, ValueError) as e:  # URLError and socket timeouts are OSErrors
                 errors.append(f"{mirror}: {e}")
         else:
-            gave_up = (f"gave up after {MNIST_DEADLINE_S} s: the network does not answer"
-                       if time.monotonic() >= end else "; ".join(errors))
-            raise FileNotFoundError(f"MNIST could not be downloaded into {raw} ({what}; "
-                                    f"{gave_up}). {hint}")
+            gave_up = (
+                f"gave up after {MNIST_DEADLINE_S} s: the network does not answer"
+                if time.monotonic() >= end
+                else "; ".join(errors)
+            )
+            raise FileNotFoundError(f"MNIST could not be downloaded into {raw} ({what}; {gave_up}). {hint}")
 
 
 def _fetch(url, end):
@@ -93,7 +108,8 @@ def _fetch(url, end):
         remaining = end - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("out of time")
-        return min(remaining, 10.0)       # one stalled connect or read waits at most 10 s
+        return min(remaining, 10.0)  # one stalled connect or read waits at most 10 s
+
     chunks = []
     with urllib.request.urlopen(url, timeout=left()) as response:
         while chunk := response.read(1 << 16):

@@ -8,6 +8,7 @@ The real photos (after ``python -m dlhelpers organise``) and the synthetic faces
 so ``load`` serves both. Images leave this module as uint8 tensors, 0..255. Decoding and resizing
 (fast paths, size caps, odd image modes) are in ``decode``; the on-disk cache in ``image_cache``.
 """
+
 import csv
 import os
 import re
@@ -15,19 +16,20 @@ import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import torch
 
-from dlhelpers.data import decode, image_cache
 from dlhelpers import settings
+from dlhelpers.data import decode, image_cache
 
-CLASSES = (("G", 1), ("NoG", 0))          # sub-folder name, glasses label
+CLASSES = (("G", 1), ("NoG", 0))  # sub-folder name, glasses label
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 LAYOUT = "<folder>/G/*.png (faces with glasses) and <folder>/NoG/*.png (faces without)"
-HOW_TO_GET = ("See the README section \"The real glasses data\": download the Kaggle set, then run "
-              "`python -m dlhelpers organise <download folder>`. Or call data.face_set() with no "
-              "folder to use the synthetic faces.")
+HOW_TO_GET = (
+    'See the README section "The real glasses data": download the Kaggle set, then run '
+    "`python -m dlhelpers organise <download folder>`. Or call data.face_set() with no "
+    "folder to use the synthetic faces."
+)
 _FACE_NAME = re.compile(r"^face-(\d+)$")
 
 
@@ -49,12 +51,13 @@ class FaceSet:
                 aligned with ``images``: int64/float32 tensors for numeric columns, else lists
     folder:     the folder the images came from
     """
+
     images: torch.Tensor
     glasses: torch.Tensor
     ids: list
     files: list
-    attributes: Optional[dict] = None
-    folder: Optional[Path] = None
+    attributes: dict | None = None
+    folder: Path | None = None
 
     def __len__(self):
         return len(self.files)
@@ -63,16 +66,29 @@ class FaceSet:
         """The faces at ``indices`` (a list or an int tensor), as a new ``FaceSet``."""
         idx = torch.as_tensor(indices, dtype=torch.int64)
         at = idx.tolist()
-        attributes = None if self.attributes is None else {
-            k: (v[idx] if isinstance(v, torch.Tensor) else [v[i] for i in at])
-            for k, v in self.attributes.items()}
-        return FaceSet(self.images[idx], self.glasses[idx], [self.ids[i] for i in at],
-                       [self.files[i] for i in at], attributes, self.folder)
+        attributes = (
+            None
+            if self.attributes is None
+            else {
+                k: (v[idx] if isinstance(v, torch.Tensor) else [v[i] for i in at])
+                for k, v in self.attributes.items()
+            }
+        )
+        return FaceSet(
+            self.images[idx],
+            self.glasses[idx],
+            [self.ids[i] for i in at],
+            [self.files[i] for i in at],
+            attributes,
+            self.folder,
+        )
 
     def __repr__(self):
         n_g = int(self.glasses.sum())
-        return (f"FaceSet({len(self)} images {tuple(self.images.shape[1:])} uint8: {n_g} with "
-                f"glasses, {len(self) - n_g} without; from {settings.relative(self.folder)})")
+        return (
+            f"FaceSet({len(self)} images {tuple(self.images.shape[1:])} uint8: {n_g} with "
+            f"glasses, {len(self) - n_g} without; from {settings.relative(self.folder)})"
+        )
 
 
 def _natural_key(name):
@@ -93,14 +109,23 @@ def _list_images(folder):
     found = []
     for name, _ in CLASSES:
         sub = folder / name
-        entries = [e for e in os.scandir(sub) if not e.name.startswith(".")
-                   and Path(e.name).suffix.lower() in IMAGE_SUFFIXES] if sub.is_dir() else []
+        entries = (
+            [
+                e
+                for e in os.scandir(sub)
+                if not e.name.startswith(".") and Path(e.name).suffix.lower() in IMAGE_SUFFIXES
+            ]
+            if sub.is_dir()
+            else []
+        )
         stats = [(f"{name}/{e.name}", _stat(e)) for e in entries]
         stats = [(rel, st) for rel, st in stats if st is not None]
         if not stats:
             what = "is empty" if sub.is_dir() else "does not exist"
-            raise ValueError(f"{sub} {what}: no images of class {name}. The faces folder "
-                             f"{folder} must be laid out as {LAYOUT}, with images in both.")
+            raise ValueError(
+                f"{sub} {what}: no images of class {name}. The faces folder "
+                f"{folder} must be laid out as {LAYOUT}, with images in both."
+            )
         found += stats
     found.sort(key=lambda item: (_natural_key(Path(item[0]).name), item[0]))
     return found
@@ -112,21 +137,26 @@ def _stat(entry):
     try:
         st = entry.stat()
     except OSError as e:
-        warnings.warn(f"Skipped {entry.path}: it cannot be read ({e.strerror or e}).")
+        warnings.warn(f"Skipped {entry.path}: it cannot be read ({e.strerror or e}).", stacklevel=2)
         return None
     return st if stat.S_ISREG(st.st_mode) else None
 
 
 def _warn_duplicate_ids(folder, listing):
     """Warn when the same ``face-<id>`` is in both G/ and NoG/ (it would load with both labels)."""
-    ids = {name: {face_id(rel) for rel, _ in listing if rel.startswith(name + "/")} - {None}
-           for name, _ in CLASSES}
+    ids = {
+        name: {face_id(rel) for rel, _ in listing if rel.startswith(name + "/")} - {None}
+        for name, _ in CLASSES
+    }
     both = sorted(ids["G"] & ids["NoG"])
     if both:
         shown = ", ".join(f"face-{i}" for i in both[:5]) + (" ..." if len(both) > 5 else "")
-        warnings.warn(f"{len(both)} id(s) are in both G/ and NoG/ of {folder} ({shown}): each loads "
-                      f"twice, with opposite labels. Delete the wrong copies (the organiser "
-                      f"`python -m dlhelpers organise` does).")
+        warnings.warn(
+            f"{len(both)} id(s) are in both G/ and NoG/ of {folder} ({shown}): each loads "
+            f"twice, with opposite labels. Delete the wrong copies (the organiser "
+            f"`python -m dlhelpers organise` does).",
+            stacklevel=2,
+        )
 
 
 def _read_attributes(folder, files, ids):
@@ -149,12 +179,15 @@ def _read_attributes(folder, files, ids):
         by_key = {r["id"].strip(): r for r in rows}
         keys = [str(i) for i in ids]
     else:
-        warnings.warn(f"{path} has neither a 'file' nor an 'id' column; attributes left out.")
+        warnings.warn(f"{path} has neither a 'file' nor an 'id' column; attributes left out.", stacklevel=2)
         return None
     lost = [k for k in keys if k not in by_key]
     if lost:
-        warnings.warn(f"{path} has no row for {len(lost)} of the {len(keys)} images "
-                      f"(e.g. {lost[0]}); attributes left out.")
+        warnings.warn(
+            f"{path} has no row for {len(lost)} of the {len(keys)} images "
+            f"(e.g. {lost[0]}); attributes left out.",
+            stacklevel=2,
+        )
         return None
     columns = {}
     for name in header:
@@ -198,15 +231,23 @@ def load(folder, size=64, progress=True):
         cached = {"images": images, "files": kept, "bad": bad}
         image_cache._save_cache(cache, cached)
     for rel, reason in cached["bad"]:
-        warnings.warn(f"Skipped {folder / rel}: not a readable image ({reason}). Delete or "
-                      f"replace the file to silence this warning.")
+        warnings.warn(
+            f"Skipped {folder / rel}: not a readable image ({reason}). Delete or "
+            f"replace the file to silence this warning.",
+            stacklevel=2,
+        )
     files = list(cached["files"])
     if not files:
         raise ValueError(f"None of the images in {folder} could be read; expected {LAYOUT}.")
     parsed = [face_id(rel) for rel in files]
     all_named = None not in parsed and len(set(parsed)) == len(parsed)
-    ids = parsed if all_named else list(range(len(files)))      # face-<id> names, else 0..N-1
+    ids = parsed if all_named else list(range(len(files)))  # face-<id> names, else 0..N-1
     glasses = torch.tensor([1 if rel.startswith("G/") else 0 for rel in files], dtype=torch.int64)
-    return FaceSet(images=cached["images"], glasses=glasses, ids=ids, files=files,
-                   attributes=_read_attributes(folder, files, ids), folder=folder)
-
+    return FaceSet(
+        images=cached["images"],
+        glasses=glasses,
+        ids=ids,
+        files=files,
+        attributes=_read_attributes(folder, files, ids),
+        folder=folder,
+    )

@@ -1,6 +1,7 @@
 """The digits and the faces in use (the book's photos or the drawn faces), with the VAE files
 that belong to them; splitting. Images leave this module as uint8 tensors, 0..255.
 """
+
 import json
 import os
 from dataclasses import dataclass
@@ -10,13 +11,13 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.data import face_folder, synthetic_set
-from dlhelpers.engine.recipes import _Sentence   # errors that tell a reader what to do, shown as one line
+from dlhelpers.engine.recipes import _Sentence  # errors that tell a reader what to do, shown as one line
 
 # --- Which faces are in use, and the files that belong to them -------------------------------
 
-PHOTOS_ENV = "DLHELPERS_PHOTOS"     # a G/NoG folder of the book's photos kept anywhere
-RUNS_ENV = "DLHELPERS_RUNS"         # where notebook 02's models, the photo judge and picks go
-BOOK_VAE = "VAEglasses.pth"         # the book's published 256-px weights, dropped into files/
+PHOTOS_ENV = "DLHELPERS_PHOTOS"  # a G/NoG folder of the book's photos kept anywhere
+RUNS_ENV = "DLHELPERS_RUNS"  # where notebook 02's models, the photo judge and picks go
+BOOK_VAE = "VAEglasses.pth"  # the book's published 256-px weights, dropped into files/
 SHIPPED_VAE = "vae_faces{size}.pt"  # the shipped VAE, trained on the synthetic faces
 
 
@@ -32,6 +33,7 @@ class SizeError(_Sentence, ValueError):
 class InUse:
     """Which faces the series uses: ``name`` is "photos" or "synthetic"; ``folder`` their G/NoG
     folder; ``why`` says how that was decided (one phrase, for the reader)."""
+
     name: str
     folder: Path
     why: str
@@ -59,12 +61,16 @@ def in_use():
             raise FileNotFoundError(
                 f"{PHOTOS_ENV} points at {photos}, which is not a folder. Organise the Kaggle "
                 f"download there (python -m dlhelpers organise <download> --dst {photos}) or "
-                f"unset {PHOTOS_ENV} to use files/glasses or the synthetic faces.")
+                f"unset {PHOTOS_ENV} to use files/glasses or the synthetic faces."
+            )
         return InUse("photos", photos, f"set by {PHOTOS_ENV}")
     if photos.is_dir():
         return InUse("photos", photos, "organised into files/glasses")
-    return InUse("synthetic", settings.data_root() / "synthetic-faces",
-                 "no photos in files/glasses; see README → 'The real glasses data'")
+    return InUse(
+        "synthetic",
+        settings.data_root() / "synthetic-faces",
+        "no photos in files/glasses; see README → 'The real glasses data'",
+    )
 
 
 def runs_folder():
@@ -101,8 +107,13 @@ def vae_candidates(size, dataset=None):
     ``files/VAEglasses.pth`` for the photos (256 px only). ``load_vae`` says which it loaded.
     """
     dataset = dataset or in_use().name
-    shipped = (settings.FILES / SHIPPED_VAE.format(size=int(size)) if dataset == "synthetic" else
-               settings.FILES / BOOK_VAE if int(size) == 256 else None)
+    shipped = (
+        settings.FILES / SHIPPED_VAE.format(size=int(size))
+        if dataset == "synthetic"
+        else settings.FILES / BOOK_VAE
+        if int(size) == 256
+        else None
+    )
     return [vae_file(size, dataset)] + ([shipped] if shipped else [])
 
 
@@ -113,8 +124,9 @@ def load_vae(size, device=None, dataset=None):
     when there is none, and ValueError naming both sizes when a file holds a model of another
     size (e.g. the book's 256-px ``VAEglasses.pth`` while SIZE is 64).
     """
-    from dlhelpers.engine import checkpoints
     from dlhelpers.chapter.models import VAE
+    from dlhelpers.engine import checkpoints
+
     dataset = dataset or in_use().name
     size = int(size)
     for path in vae_candidates(size, dataset):
@@ -123,21 +135,35 @@ def load_vae(size, device=None, dataset=None):
             model = checkpoints.load(path, device=device, model=VAE(image_size=256) if book else None)
             got = getattr(model, "config", {}).get("image_size")
             if got != size:
-                raise SizeError(f"{path} holds a VAE for {got}-px images, but SIZE is {size}: "
-                                 f"set SIZE = {got}, or train a {size}-px model in notebook 02.")
-            what = ("the book's published weights" if book else "the shipped model" if
-                    path.parent == settings.FILES else "trained in notebook 02 (or train vae)")
+                raise SizeError(
+                    f"{path} holds a VAE for {got}-px images, but SIZE is {size}: "
+                    f"set SIZE = {got}, or train a {size}-px model in notebook 02."
+                )
+            what = (
+                "the book's published weights"
+                if book
+                else "the shipped model"
+                if path.parent == settings.FILES
+                else "trained in notebook 02 (or train vae)"
+            )
             kind = "the photos" if dataset == "photos" else "the synthetic faces"
             print(f"Using the VAE in {settings.relative(path)}: {what}, for {kind} at {size} px")
             return model, path
     book = settings.FILES / BOOK_VAE
     if dataset == "photos" and size != 256 and book.is_file():
-        raise SizeError(f"{book} is the book's VAE for 256-px images, but SIZE is {size}: set "
-                         f"SIZE = 256, or run notebook 02 at {size} px first.")
-    hint = (f", or drop the book's {BOOK_VAE} into {settings.FILES}/ and set SIZE = 256"
-            if dataset == "photos" else "")
-    raise NoModelError(f"No VAE trained on the {dataset} faces at {size} px "
-                            f"({vae_file(size, dataset)}): run notebook 02 first{hint}.")
+        raise SizeError(
+            f"{book} is the book's VAE for 256-px images, but SIZE is {size}: set "
+            f"SIZE = 256, or run notebook 02 at {size} px first."
+        )
+    hint = (
+        f", or drop the book's {BOOK_VAE} into {settings.FILES}/ and set SIZE = 256"
+        if dataset == "photos"
+        else ""
+    )
+    raise NoModelError(
+        f"No VAE trained on the {dataset} faces at {size} px "
+        f"({vae_file(size, dataset)}): run notebook 02 first{hint}."
+    )
 
 
 def vae_recipe(dataset=None):
@@ -145,14 +171,18 @@ def vae_recipe(dataset=None):
     on the photos (``recipes.PHOTOS_VAE``), 64 px and 30 epochs on the synthetic faces
     (``recipes.FACES_VAE``: drawn bold enough for 64 px, and 16x cheaper per epoch)."""
     from dlhelpers.engine import recipes
+
     return recipes.PHOTOS_VAE if (dataset or in_use().name) == "photos" else recipes.FACES_VAE
 
 
 def summary(size):
     """One line for a notebook's settings cell: the faces in use and the VAE 03-04 will load."""
     found = [p for p in vae_candidates(size) if p.is_file()]
-    vae = settings.relative(found[0]) if found else \
-        f"none yet (notebook 02 saves {settings.relative(vae_file(size))})"
+    vae = (
+        settings.relative(found[0])
+        if found
+        else f"none yet (notebook 02 saves {settings.relative(vae_file(size))})"
+    )
     return f"faces: {in_use()} | VAE for {int(size)} px: {vae}"
 
 
@@ -173,9 +203,9 @@ def face_set(size=64, folder=None, n=None):
     if use.name == "photos":
         return face_folder.load(use.folder, size)
     synthetic = use.folder
-    made = synthetic / ".faces.json"                # what an earlier make_dataset wrote
+    made = synthetic / ".faces.json"  # what an earlier make_dataset wrote
     n = n or (json.loads(made.read_text()).get("n", 5000) if made.is_file() else 5000)
-    synthetic_set.make_dataset(synthetic, n=n, size=128)   # a no-op unless missing or outdated
+    synthetic_set.make_dataset(synthetic, n=n, size=128)  # a no-op unless missing or outdated
     return face_folder.load(synthetic, size)
 
 

@@ -4,6 +4,7 @@ the photos), or a choice made by hand with the gallery picker and saved to a fil
 
 Groups are dicts name -> face indices, with the names ``GROUP_NAMES`` on both sets of faces.
 """
+
 import json
 from pathlib import Path
 
@@ -20,8 +21,12 @@ class GroupsFileError(_Sentence, ValueError):
 GROUP_NAMES = ("men_glasses", "women_glasses", "men_noglasses", "women_noglasses")
 """The book's four groups, named the same on both sets: on the synthetic faces a beard plays "man"."""
 
-BOOK_PICKS = {"men_glasses": ("G", (0, 3, 14)), "women_glasses": ("G", (9, 15, 21)),
-              "men_noglasses": ("NoG", (1, 7, 22)), "women_noglasses": ("NoG", (4, 9, 19))}
+BOOK_PICKS = {
+    "men_glasses": ("G", (0, 3, 14)),
+    "women_glasses": ("G", (9, 15, 21)),
+    "men_noglasses": ("NoG", (1, 7, 22)),
+    "women_noglasses": ("NoG", (4, 9, 19)),
+}
 """Listing 7.7: positions among the first 25 images of G/ and the last 25 of NoG/ (from the end)."""
 
 IMAGEFOLDER_SUFFIXES = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
@@ -37,8 +42,10 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
     groups by hand with ``gallery.gallery_picker`` instead.
     """
     if not faces.attributes or trait not in faces.attributes:
-        raise ValueError(f"These faces have no '{trait}' labels (only the synthetic set does). "
-                         f"Pick the groups by index with dlhelpers.gallery.gallery_picker.")
+        raise ValueError(
+            f"These faces have no '{trait}' labels (only the synthetic set does). "
+            f"Pick the groups by index with dlhelpers.gallery.gallery_picker."
+        )
     has = torch.as_tensor(faces.attributes[trait]) == 1
     gen = torch.Generator().manual_seed(seed)
     groups = {}
@@ -52,11 +59,15 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
     return groups
 
 
-GROUPS = {"men_glasses": {"beard": 1, "glasses": 1}, "men_noglasses": {"beard": 1, "glasses": 0},
-          "women_glasses": {"beard": 0, "glasses": 1},
-          "women_noglasses": {"beard": 0, "glasses": 0}}
+GROUPS = {
+    "men_glasses": {"beard": 1, "glasses": 1},
+    "men_noglasses": {"beard": 1, "glasses": 0},
+    "women_glasses": {"beard": 0, "glasses": 1},
+    "women_noglasses": {"beard": 0, "glasses": 0},
+}
 """The four groups of the arithmetic as label filters on the synthetic faces, where a beard plays
 the book's "man": men_glasses = beard and glasses, women_noglasses = no beard, no glasses, ..."""
+
 
 def imagefolder_order(faces):
     """Indices of ``faces`` in the order ``torchvision.datasets.ImageFolder`` lists the folder.
@@ -65,10 +76,10 @@ def imagefolder_order(faces):
     strings: face-1, face-10, face-100, face-1000, face-1001, ..., face-2. ``faces`` is ordered by
     id instead, so the book's positions (``data[i]``) must be mapped through this order.
     """
-    kept = [i for i, rel in enumerate(faces.files)
-            if rel.split("/", 1)[-1].lower().endswith(IMAGEFOLDER_SUFFIXES)]
-    return sorted(kept, key=lambda i: (faces.files[i].split("/", 1)[0],
-                                       faces.files[i].split("/", 1)[-1]))
+    kept = [
+        i for i, rel in enumerate(faces.files) if rel.split("/", 1)[-1].lower().endswith(IMAGEFOLDER_SUFFIXES)
+    ]
+    return sorted(kept, key=lambda i: (faces.files[i].split("/", 1)[0], faces.files[i].split("/", 1)[-1]))
 
 
 def book_gallery(faces, n=25):
@@ -78,8 +89,10 @@ def book_gallery(faces, n=25):
     g = [i for i in order if faces.files[i].startswith("G/")]
     nog = [i for i in order if faces.files[i].startswith("NoG/")]
     if len(g) < n or len(nog) < n:
-        raise ValueError(f"The book's galleries need {n} faces in G/ and {n} in NoG/; "
-                         f"{faces.folder} has {len(g)} and {len(nog)}.")
+        raise ValueError(
+            f"The book's galleries need {n} faces in G/ and {n} in NoG/; "
+            f"{faces.folder} has {len(g)} and {len(nog)}."
+        )
     return g[:n], nog[::-1][:n]
 
 
@@ -100,8 +113,9 @@ def groups_file(dataset=None):
 
 def save_groups(faces, groups, path=None):
     """Write ``groups`` (name -> face indices) as face ids to ``path`` (default ``groups_file()``)."""
-    return write_ids({name: [int(faces.ids[i]) for i in idx] for name, idx in groups.items()},
-                     path, faces.folder)
+    return write_ids(
+        {name: [int(faces.ids[i]) for i in idx] for name, idx in groups.items()}, path, faces.folder
+    )
 
 
 def write_ids(ids, path=None, folder=None):
@@ -127,21 +141,27 @@ def saved_groups(faces, path, per_group=3):
         if payload.get("format") != GROUPS_FORMAT or not isinstance(saved, dict):
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
-        raise GroupsFileError(f"{path} is not a groups file saved by the gallery picker; delete it "
-                         f"and pick the groups again.") from None
+        raise GroupsFileError(
+            f"{path} is not a groups file saved by the gallery picker; delete it and pick the groups again."
+        ) from None
     if set(saved) != set(GROUP_NAMES):
-        raise GroupsFileError(f"{path} names the groups {sorted(saved)}; expected exactly "
-                         f"{list(GROUP_NAMES)}. Pick the groups again and save.")
+        raise GroupsFileError(
+            f"{path} names the groups {sorted(saved)}; expected exactly "
+            f"{list(GROUP_NAMES)}. Pick the groups again and save."
+        )
     where = {int(i): k for k, i in enumerate(faces.ids)}
     unknown = sorted({i for ids in saved.values() for i in ids if i not in where}, key=str)
     if unknown:
-        raise GroupsFileError(f"{path} names face ids these faces do not have: {unknown[:10]}"
-                         f"{' ...' if len(unknown) > 10 else ''} (faces from {faces.folder}). "
-                         f"Pick the groups again and save.")
+        raise GroupsFileError(
+            f"{path} names face ids these faces do not have: {unknown[:10]}"
+            f"{' ...' if len(unknown) > 10 else ''} (faces from {faces.folder}). "
+            f"Pick the groups again and save."
+        )
     short = {k: len(v) for k, v in saved.items() if len(set(v)) < per_group}
     if short:
-        raise GroupsFileError(f"{path} has too few faces in {short}; each group needs {per_group}. "
-                         f"Pick more and save again.")
+        raise GroupsFileError(
+            f"{path} has too few faces in {short}; each group needs {per_group}. Pick more and save again."
+        )
     return {name: [where[int(i)] for i in saved[name]] for name in GROUP_NAMES}
 
 
@@ -158,20 +178,24 @@ def four_groups(faces, per_group=3, seed=0, path=None):
     if faces.attributes and "beard" in faces.attributes:
         print(f"Groups: {per_group} random faces per group, from the labels (a beard plays 'man')")
         by_beard = trait_groups(faces, per_group=per_group, seed=seed)
-        return {name: by_beard[name.replace("women", "nobeard").replace("men", "beard")]
-                for name in GROUP_NAMES}
+        return {
+            name: by_beard[name.replace("women", "nobeard").replace("men", "beard")] for name in GROUP_NAMES
+        }
     print("Groups: the book's own choice (listing 7.7); pick your own with the gallery in notebook 03")
     return book_groups(faces)
 
 
 # --- Drawing from the groups, and what their labels say ----------------------------------------
 
+
 def _column(faces, name):
     if name == "glasses":
         return faces.glasses
     if faces.attributes is None or name not in faces.attributes:
-        raise KeyError(f"the faces have no attribute {name!r}; the synthetic faces have "
-                       f"glasses, frame, beard, smile, skin, hair_style, hair_colour.")
+        raise KeyError(
+            f"the faces have no attribute {name!r}; the synthetic faces have "
+            f"glasses, frame, beard, smile, skin, hair_style, hair_colour."
+        )
     return faces.attributes[name]
 
 

@@ -4,6 +4,7 @@ A cache file holds ``{"images": uint8 tensor (N, 3, size, size) 0..255, "files":
 paths, "bad": [[path, reason]]}``. Its name carries ``_cache_key``, a hash of the image list and
 the size, so a changed folder gets a new cache; a cache that does not load is rebuilt.
 """
+
 import hashlib
 import warnings
 
@@ -11,7 +12,7 @@ import torch
 
 from dlhelpers.engine import checkpoints
 
-CACHE_VERSION = 3                          # bump when the cached format or the resizing changes
+CACHE_VERSION = 3  # bump when the cached format or the resizing changes
 
 
 def _cache_key(listing, size):
@@ -30,12 +31,15 @@ def _load_cache(path, size):
     try:
         cached = torch.load(path, weights_only=True)
         images, files = cached["images"], cached["files"]
-        if (images.dtype != torch.uint8 or tuple(images.shape[1:]) != (3, size, size)
-                or images.shape[0] != len(files)):
+        if (
+            images.dtype != torch.uint8
+            or tuple(images.shape[1:]) != (3, size, size)
+            or images.shape[0] != len(files)
+        ):
             raise ValueError("shapes do not match")
         return cached
-    except Exception as e:
-        warnings.warn(f"Ignoring the unreadable cache {path} ({e}); rebuilding it.")
+    except Exception as e:  # noqa: BLE001  a damaged cache can fail in torch.load in many ways
+        warnings.warn(f"Ignoring the unreadable cache {path} ({e}); rebuilding it.", stacklevel=2)
         return None
 
 
@@ -43,11 +47,13 @@ def _save_cache(path, cached):
     """Write the cache atomically and delete older caches of the same folder and size."""
     try:
         checkpoints.atomic_save(cached, path)
-    except (OSError, RuntimeError) as e:   # read-only folder, full disk (torch raises RuntimeError)
-        warnings.warn(f"Could not write the cache {path} ({e}); the images will be decoded "
-                      f"again next time.")
+    except (OSError, RuntimeError) as e:  # read-only folder, full disk (torch raises RuntimeError)
+        warnings.warn(
+            f"Could not write the cache {path} ({e}); the images will be decoded again next time.",
+            stacklevel=2,
+        )
         return
-    prefix = path.name.rsplit("-", 1)[0] + "-"          # <name>-faces-<size>-
+    prefix = path.name.rsplit("-", 1)[0] + "-"  # <name>-faces-<size>-
     for old in path.parent.glob(prefix + "*.pt"):
         if old != path:
             old.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ layout, ``<dst>/G/face-<id>.png`` and ``<dst>/NoG/face-<id>.png``, which ``face_
 
     python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses [--corrections fixes.csv]
 """
+
 import csv
 import os
 import shutil
@@ -30,8 +31,10 @@ def _read_labels(path, what):
     try:
         return _parse_labels(path, what)
     except (UnicodeDecodeError, csv.Error) as e:
-        raise ValueError(f"The {what} file {path} is not a readable CSV text file ({e}). "
-                         f"Expected UTF-8 text with a header row naming 'id' and 'glasses'.") from None
+        raise ValueError(
+            f"The {what} file {path} is not a readable CSV text file ({e}). "
+            f"Expected UTF-8 text with a header row naming 'id' and 'glasses'."
+        ) from None
 
 
 def _parse_labels(path, what):
@@ -42,32 +45,39 @@ def _parse_labels(path, what):
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in ("id", "glasses") if c not in header]
         if missing:
-            raise ValueError(f"The {what} file {path} has no {' or '.join(missing)} column "
-                             f"(its header is {header[:6]}{'...' if len(header) > 6 else ''}). "
-                             f"It needs a header row naming 'id' and 'glasses'.")
+            raise ValueError(
+                f"The {what} file {path} has no {' or '.join(missing)} column "
+                f"(its header is {header[:6]}{'...' if len(header) > 6 else ''}). "
+                f"It needs a header row naming 'id' and 'glasses'."
+            )
         reader.fieldnames = header
         for row in reader:
             raw_id, raw_label = (row.get("id") or "").strip(), (row.get("glasses") or "").strip()
             if not raw_id and not raw_label:
-                continue                                   # blank line
+                continue  # blank line
             try:
                 number = int(raw_id)
                 label = None if raw_label == "" else float(raw_label)
                 if label is not None and label not in (0.0, 1.0):
                     raise ValueError
             except ValueError:
-                raise ValueError(f"{path}, line {reader.line_num}: expected an integer id and "
-                                 f"glasses 0 or 1, got id={raw_id!r}, glasses={raw_label!r}. "
-                                 f"Fix or delete that row.") from None
+                raise ValueError(
+                    f"{path}, line {reader.line_num}: expected an integer id and "
+                    f"glasses 0 or 1, got id={raw_id!r}, glasses={raw_label!r}. "
+                    f"Fix or delete that row."
+                ) from None
             if label is not None:
                 if labels.get(number, int(label)) != int(label):
                     conflicts.add(number)
                 labels[number] = int(label)
     if conflicts:
         ids = sorted(conflicts)
-        warnings.warn(f"The {what} file {path} gives conflicting labels for {len(ids)} id(s): "
-                      f"{', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}; "
-                      f"the last row of each was used. Fix those rows to be sure.")
+        warnings.warn(
+            f"The {what} file {path} gives conflicting labels for {len(ids)} id(s): "
+            f"{', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}; "
+            f"the last row of each was used. Fix those rows to be sure.",
+            stacklevel=2,
+        )
     return labels
 
 
@@ -95,7 +105,7 @@ def _remove_unwanted(dst, wanted):
         for path in (dst / name).iterdir():
             stale_part = path.name.startswith(".face-") and path.name.endswith(".part")
             if stale_part or (face_id(path.name) is not None and path not in wanted):
-                path.unlink()                           # only ever inside dst, never in src
+                path.unlink()  # only ever inside dst, never in src
                 removed += 1
     return removed
 
@@ -122,39 +132,52 @@ def organise(src, dst=None, corrections=None, progress=True):
     (labelled ids with no image in ``src``).
     """
     from tqdm.auto import tqdm
+
     src = Path(src).expanduser()
     faces_dir = src / KAGGLE_FACES
     if not faces_dir.is_dir():
         raise FileNotFoundError(
             f"No faces folder at {faces_dir}. Pass the folder the Kaggle download unzipped "
-            f"into: it holds train.csv and {KAGGLE_FACES}/face-<id>.png.")
+            f"into: it holds train.csv and {KAGGLE_FACES}/face-<id>.png."
+        )
     labels = _read_labels(src / "train.csv", "Kaggle labels")
     corrected = 0
     if corrections is not None:
         for number, label in _read_labels(Path(corrections).expanduser(), "corrections").items():
             corrected += labels.get(number) != label
             labels[number] = label
-    images = [p for p in faces_dir.glob("face-*.png")
-              if p.is_file() and face_id(p.name) is not None]
+    images = [p for p in faces_dir.glob("face-*.png") if p.is_file() and face_id(p.name) is not None]
     images.sort(key=lambda p: face_id(p.name))
     if not images:
-        raise FileNotFoundError(f"{faces_dir} holds no face-<id>.png images. Is the download "
-                                f"complete? Unzip the Kaggle archive again into {src}.")
+        raise FileNotFoundError(
+            f"{faces_dir} holds no face-<id>.png images. Is the download "
+            f"complete? Unzip the Kaggle archive again into {src}."
+        )
     dst = Path(dst).expanduser() if dst is not None else settings.FILES / "glasses"
     folder_of = {label: name for name, label in CLASSES}
-    wanted = {dst / folder_of[labels[face_id(p.name)]] / p.name: p
-              for p in images if face_id(p.name) in labels}          # target -> source
-    counts = dict(G=0, NoG=0, copied=0, skipped=0, corrected=corrected,
-                  removed=_remove_unwanted(dst, wanted),
-                  unlabelled=len(images) - len(wanted), missing=0)
-    for target, path in tqdm(wanted.items(), desc="Copying faces", unit="img",
-                             disable=not progress):
+    wanted = {
+        dst / folder_of[labels[face_id(p.name)]] / p.name: p for p in images if face_id(p.name) in labels
+    }  # target -> source
+    counts = dict(
+        G=0,
+        NoG=0,
+        copied=0,
+        skipped=0,
+        corrected=corrected,
+        removed=_remove_unwanted(dst, wanted),
+        unlabelled=len(images) - len(wanted),
+        missing=0,
+    )
+    for target, path in tqdm(wanted.items(), desc="Copying faces", unit="img", disable=not progress):
         copied = _copy_if_changed(path, target)
         counts["copied" if copied else "skipped"] += 1
         counts[target.parent.name] += 1
     absent = set(labels) - {face_id(p.name) for p in wanted.values()}
     counts["missing"] = len(absent)
     if absent:
-        warnings.warn(f"{len(absent)} labelled ids have no image in {faces_dir} "
-                      f"(e.g. face-{min(absent)}.png); they were left out.")
+        warnings.warn(
+            f"{len(absent)} labelled ids have no image in {faces_dir} "
+            f"(e.g. face-{min(absent)}.png); they were left out.",
+            stacklevel=2,
+        )
     return counts

@@ -11,14 +11,15 @@ sharp as a drawing can give, not an enlarged 128-px face), enlarged to 1024 px a
 film grain, so that the files are about the size of photographs and decode as slowly (smooth
 cartoons would compress, and decode, unrealistically fast).
 """
+
 import csv
 import os
 from pathlib import Path
 
 import torch
 
-DRAW = 256              # the side faces are drawn at before they are enlarged
-GRAIN = 4               # film grain: uniform noise of -GRAIN..GRAIN levels on the enlarged image
+DRAW = 256  # the side faces are drawn at before they are enlarged
+GRAIN = 4  # film grain: uniform noise of -GRAIN..GRAIN levels on the enlarged image
 
 
 def portrait(traits, side=1024, draw=DRAW, grain=GRAIN, seed=0):
@@ -26,7 +27,9 @@ def portrait(traits, side=1024, draw=DRAW, grain=GRAIN, seed=0):
     to ``side`` px, plus a seeded film grain (``seed``: the same grain for the same seed)."""
     import numpy as np
     from PIL import Image
+
     from dlhelpers.data.synthetic_faces import render
+
     img = render(traits, draw)
     if side != draw:
         img = img.resize((side, side), Image.BICUBIC)
@@ -41,7 +44,9 @@ def _write_one(job):
     """Write face ``i`` of the set drawn with ``seed`` to ``<dst>/<G|NoG>/face-<i>.png`` (or
     ``<flat>/face-<i>.png``); returns 1 if it wears glasses. Run in worker processes."""
     from PIL import Image
+
     from dlhelpers.data.synthetic_set import face_traits
+
     i, dst, flat, side, draw, seed = job
     traits = face_traits(i, seed)
     glasses = traits["glasses"] != "none"
@@ -58,6 +63,7 @@ def write_pngs(dst, n, side=1024, seed=0, draw=DRAW, flat=False, workers=None):
     ``flat=True``). On ``workers`` processes (default: every core); about 0.15 s per face on one
     core at 1024 px. Returns ``(dst, glasses)``: the folder and a list of n labels (1 = glasses)."""
     from concurrent.futures import ProcessPoolExecutor
+
     jobs = [(i, str(dst), flat, side, draw, seed) for i in range(1, n + 1)]
     workers = max(1, workers or os.cpu_count() or 1)
     if workers == 1 or n < 8:
@@ -78,6 +84,7 @@ def kaggle_download(dst, n, labelled=0.9, side=1024, seed=0, workers=None):
         test.csv     id, v1..v512             (the rest)
     """
     from dlhelpers.data.kaggle import KAGGLE_FACES
+
     dst = Path(dst)
     _, glasses = write_pngs(dst / KAGGLE_FACES, n, side=side, seed=seed, flat=True, workers=workers)
     n_train = int(n * labelled)
@@ -107,20 +114,34 @@ def check_faces(n, seed=99, size=256, thin_frames=True, draw=DRAW):
     ``survival.reconstruction_survival``. No grain: shrunk from 1024 px it is below one level.
     """
     import torchvision.transforms.v2.functional as TF
+
     from dlhelpers.data.face_folder import FaceSet
     from dlhelpers.data.synthetic_faces import render
     from dlhelpers.data.synthetic_set import _fresh_traits
+
     traits, _ = _fresh_traits(n, seed, thin_frames)
     traits = [t for t in traits if t["glasses"] != "none"]
 
     def drawn(changes):
         x = torch.stack([TF.pil_to_tensor(render(dict(t, **changes), draw)) for t in traits])
-        return x if size == draw else TF.resize(x, [size, size], antialias=True,
-                                                 interpolation=TF.InterpolationMode.BICUBIC)
+        return (
+            x
+            if size == draw
+            else TF.resize(x, [size, size], antialias=True, interpolation=TF.InterpolationMode.BICUBIC)
+        )
+
     glasses = torch.ones(len(traits), dtype=torch.int64)
-    attributes = {"glasses": glasses, "frame": [t["glasses"] for t in traits],
-                  "beard": torch.tensor([int(t["beard"]) for t in traits]),
-                  "smile": torch.tensor([int(t["smile"]) for t in traits])}
-    faces = FaceSet(images=drawn({}), glasses=glasses, ids=list(range(len(traits))),
-                    files=[f"check-{i}" for i in range(len(traits))], attributes=attributes)
+    attributes = {
+        "glasses": glasses,
+        "frame": [t["glasses"] for t in traits],
+        "beard": torch.tensor([int(t["beard"]) for t in traits]),
+        "smile": torch.tensor([int(t["smile"]) for t in traits]),
+    }
+    faces = FaceSet(
+        images=drawn({}),
+        glasses=glasses,
+        ids=list(range(len(traits))),
+        files=[f"check-{i}" for i in range(len(traits))],
+        attributes=attributes,
+    )
     return faces, drawn({"glasses": "none"}), drawn({"lenses": False})

@@ -18,18 +18,19 @@ one leaves little that looks like glasses (the chapter's expression subtracts gl
 
 ``dlhelpers.synthetic_set`` writes whole datasets of them (and draws sets in memory).
 """
+
 import colorsys
 import math
 
 from PIL import Image, ImageDraw
 
-SUPERSAMPLE = 4               # draw at 4x the size, then average each 4x4 block into one pixel
-VERSION = 4                   # bump whenever the drawing changes, so old datasets get rebuilt
+SUPERSAMPLE = 4  # draw at 4x the size, then average each 4x4 block into one pixel
+VERSION = 4  # bump whenever the drawing changes, so old datasets get rebuilt
 
 TRAITS = {
     "glasses": "'none', 'dark' or 'light' (about 50% / 25% / 25%): no glasses, thick near-black "
-               "frames, or equally thick two-tone frames (a pale band in a bold dark rim); the "
-               "same tinted lenses in both",
+    "frames, or equally thick two-tone frames (a pale band in a bold dark rim); the "
+    "same tinted lenses in both",
     "beard": "0 or 1 (about 50%): a full beard over jaw and chin, darker than the hair",
     "smile": "0 or 1 (about 50%): a wide open smile or a short closed mouth",
     "skin": "0.0 (very light) .. 1.0 (dark brown), uniform",
@@ -44,10 +45,20 @@ TRAITS = {
 }
 
 HAIR_STYLES = ["short", "long", "curly", "bald"]
-HAIR_COLOURS = {"black": (35, 28, 26), "brown": (92, 58, 34), "auburn": (140, 66, 36),
-                "blonde": (214, 178, 105), "grey": (165, 162, 158)}
-BEARD_COLOURS = {"black": (24, 20, 19), "brown": (62, 38, 24), "auburn": (104, 44, 24),
-                 "blonde": (150, 108, 58), "grey": (110, 108, 106)}
+HAIR_COLOURS = {
+    "black": (35, 28, 26),
+    "brown": (92, 58, 34),
+    "auburn": (140, 66, 36),
+    "blonde": (214, 178, 105),
+    "grey": (165, 162, 158),
+}
+BEARD_COLOURS = {
+    "black": (24, 20, 19),
+    "brown": (62, 38, 24),
+    "auburn": (104, 44, 24),
+    "blonde": (150, 108, 58),
+    "grey": (110, 108, 106),
+}
 EYE_COLOURS = {"brown": (96, 58, 30), "blue": (60, 110, 170), "green": (70, 125, 80)}
 # Light to dark brown, the darkest kept medium-dark: with (92, 58, 38) the VAE kept dark glasses on
 # dark faces in about 60% of cases after 25 epochs (too little contrast), with (142, 94, 64) in all.
@@ -57,6 +68,7 @@ COLUMNS = ["id", "file", "glasses", "frame", "beard", "smile", "skin", "hair_sty
 
 
 # --- Drawing a random set of traits ----------------------------------------------------------
+
 
 def _pick(rng, options, weights=None):
     """One of ``options``, using only ``rng.random()`` (works for random.Random and numpy)."""
@@ -98,16 +110,20 @@ def random_traits(rng):
 
 # --- Colours ---------------------------------------------------------------------------------
 
-def _mix(a, b, t):          # the colour a fraction t (0..1) of the way from colour a to colour b
+
+def _mix(a, b, t):  # the colour a fraction t (0..1) of the way from colour a to colour b
     return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+
 
 def _shade(colour, factor):  # each channel multiplied by factor (below 1 darkens)
     return tuple(min(255, round(c * factor)) for c in colour)
 
-def _brightness(colour):     # perceived brightness of an RGB colour, 0..255
+
+def _brightness(colour):  # perceived brightness of an RGB colour, 0..255
     return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
 
-def _hue(h, saturation, value):   # RGB (0..255) from a hue, saturation and value in 0..1
+
+def _hue(h, saturation, value):  # RGB (0..255) from a hue, saturation and value in 0..1
     return tuple(round(255 * c) for c in colorsys.hsv_to_rgb(h, saturation, value))
 
 
@@ -129,6 +145,7 @@ def beard_colour(traits):
 
 # --- The canvas: unit coordinates -----------------------------------------------------------
 
+
 class _Canvas:
     """A square picture drawn in unit coordinates: (0, 0) top left, (1, 1) bottom right. The
     face's scale and shift (traits ``scale``, ``dx``, ``dy``) are applied here."""
@@ -136,9 +153,9 @@ class _Canvas:
     def __init__(self, size, traits, background):
         self.px = size * SUPERSAMPLE
         self.image = Image.new("RGB", (self.px, self.px), background)
-        self.draw = ImageDraw.Draw(self.image, "RGBA")           # RGBA: fills may be see-through
-        self.k = traits["scale"] * self.px                          # pixels per unit
-        self.x0 = (0.5 + traits["dx"]) * self.px - 0.5 * self.k     # where x=0 lands
+        self.draw = ImageDraw.Draw(self.image, "RGBA")  # RGBA: fills may be see-through
+        self.k = traits["scale"] * self.px  # pixels per unit
+        self.x0 = (0.5 + traits["dx"]) * self.px - 0.5 * self.k  # where x=0 lands
         self.y0 = (0.5 + traits["dy"]) * self.px - 0.5 * self.k
 
     def xy(self, x, y):
@@ -147,14 +164,18 @@ class _Canvas:
     def box(self, cx, cy, rx, ry):
         return [*self.xy(cx - rx, cy - ry), *self.xy(cx + rx, cy + ry)]
 
-    def width(self, w):                                      # a line width in whole pixels
+    def width(self, w):  # a line width in whole pixels
         return max(1, round(w * self.k))
 
     def ellipse(self, cx, cy, rx, ry, fill=None, outline=None, width=0.0):
         """An ellipse centred on (cx, cy); an outline of ``width`` is centred on its edge."""
         half = width / 2
-        self.draw.ellipse(self.box(cx, cy, rx + half, ry + half), fill=fill, outline=outline,
-                          width=self.width(width) if outline else 0)
+        self.draw.ellipse(
+            self.box(cx, cy, rx + half, ry + half),
+            fill=fill,
+            outline=outline,
+            width=self.width(width) if outline else 0,
+        )
 
     def chord(self, cx, cy, rx, ry, start, end, fill):
         """An ellipse's part from angle ``start`` to ``end`` (degrees clockwise from 3 o'clock)."""
@@ -164,8 +185,7 @@ class _Canvas:
         self.draw.polygon([self.xy(x, y) for x, y in points], fill=fill)
 
     def line(self, points, fill, width):
-        self.draw.line([self.xy(x, y) for x, y in points], fill=fill, width=self.width(width),
-                       joint="curve")
+        self.draw.line([self.xy(x, y) for x, y in points], fill=fill, width=self.width(width), joint="curve")
 
     def arc(self, cx, cy, rx, ry, start, end, fill, width):
         self.draw.arc(self.box(cx, cy, rx, ry), start, end, fill=fill, width=self.width(width))
@@ -179,9 +199,9 @@ EYE_X, EYE_Y = 0.085, 0.47
 
 
 def _body(c, skin, shirt):
-    c.ellipse(0.5, 1.1, 0.40, 0.28, fill=shirt)                          # shoulders
+    c.ellipse(0.5, 1.1, 0.40, 0.28, fill=shirt)  # shoulders
     c.polygon([(0.43, 0.62), (0.57, 0.62), (0.58, 0.86), (0.42, 0.86)], fill=_shade(skin, 0.85))
-    c.chord(0.5, 0.82, 0.08, 0.06, 0, 180, fill=_shade(skin, 0.85))      # neckline
+    c.chord(0.5, 0.82, 0.08, 0.06, 0, 180, fill=_shade(skin, 0.85))  # neckline
 
 
 def _hair_back(c, style, hair):
@@ -190,16 +210,16 @@ def _hair_back(c, style, hair):
         c.polygon([(0.27, 0.40), (0.73, 0.40), (0.76, 0.84), (0.24, 0.84)], fill=hair)
     if style in ("short", "long"):
         c.ellipse(0.5, 0.43, 0.235, 0.27, fill=hair)
-    if style == "bald":                                      # a rim of hair above the ears
+    if style == "bald":  # a rim of hair above the ears
         c.ellipse(0.5, 0.49, 0.232, 0.16, fill=hair)
     if style == "curly":
-        for i in range(11):                                  # a ring of curls around the crown
+        for i in range(11):  # a ring of curls around the crown
             a = math.radians(170 + i * 20)
             c.ellipse(0.5 + 0.22 * math.cos(a), 0.45 + 0.27 * math.sin(a), 0.07, 0.07, fill=hair)
 
 
 def _head(c, skin):
-    for side in (-1, 1):                                                 # ears
+    for side in (-1, 1):  # ears
         c.ellipse(0.5 + side * 0.205, 0.49, 0.04, 0.065, fill=_shade(skin, 0.92))
     c.ellipse(*HEAD, fill=skin)
 
@@ -214,15 +234,26 @@ def _hair_front(c, style, hair):
             c.ellipse(0.5 + 0.2 * math.cos(a), 0.42 + 0.22 * math.sin(a), 0.055, 0.055, fill=hair)
 
 
-BEARD_TOP = [(0.69, 0.50), (0.64, 0.58), (0.58, 0.597), (0.55, 0.577), (0.5, 0.571),
-             (0.45, 0.577), (0.42, 0.597), (0.36, 0.58), (0.31, 0.50)]      # right to left
+BEARD_TOP = [
+    (0.69, 0.50),
+    (0.64, 0.58),
+    (0.58, 0.597),
+    (0.55, 0.577),
+    (0.5, 0.571),
+    (0.45, 0.577),
+    (0.42, 0.597),
+    (0.36, 0.58),
+    (0.31, 0.50),
+]  # right to left
 
 
 def _beard(c, colour):
     """Jaw, chin and moustache: the lower rim of an ellipse a little wider than the head,
     closed by a line that runs under the cheeks and nose."""
-    jaw = [(0.5 + 0.218 * math.cos(math.radians(a)), 0.47 + 0.285 * math.sin(math.radians(a)))
-           for a in range(180, -1, -10)]                     # left to right, under the chin
+    jaw = [
+        (0.5 + 0.218 * math.cos(math.radians(a)), 0.47 + 0.285 * math.sin(math.radians(a)))
+        for a in range(180, -1, -10)
+    ]  # left to right, under the chin
     c.polygon(jaw + BEARD_TOP, fill=colour)
 
 
@@ -232,13 +263,16 @@ def _eyes(c, hair, iris):
         c.ellipse(x, EYE_Y, 0.045, 0.028, fill=(250, 250, 248))
         c.ellipse(x, EYE_Y, 0.024, 0.024, fill=iris)
         c.ellipse(x, EYE_Y, 0.012, 0.012, fill=(15, 12, 12))
-        c.line([(x - 0.05, EYE_Y - 0.058 + side * 0.004), (x + 0.05, EYE_Y - 0.058 - side * 0.004)],
-               fill=hair, width=0.022)                                   # eyebrow
+        c.line(
+            [(x - 0.05, EYE_Y - 0.058 + side * 0.004), (x + 0.05, EYE_Y - 0.058 - side * 0.004)],
+            fill=hair,
+            width=0.022,
+        )  # eyebrow
 
 
 def _nose_and_mouth(c, skin, smile):
     c.line([(0.5, 0.49), (0.49, 0.555), (0.512, 0.56)], fill=_shade(skin, 0.72), width=0.014)
-    if smile:                                                # wide open: dark mouth, teeth
+    if smile:  # wide open: dark mouth, teeth
         c.chord(0.5, 0.618, 0.088, 0.065, 0, 180, fill=(95, 22, 32))
         c.chord(0.5, 0.618, 0.074, 0.026, 0, 180, fill=(245, 245, 240))
     else:
@@ -257,17 +291,17 @@ def _glasses(c, kind, thin=False, lenses=True):
     ``lenses=False`` leaves out the lenses' tint and glint: only the frames are drawn.
     """
     dark = kind == "dark"
-    frame = (22, 20, 26) if dark else (236, 230, 205)            # near-black or pale gold
-    edge = None if dark else (52, 46, 42)                        # the dark rim of pale frames
-    tint = (30, 35, 60, 110)                                     # see-through lens colour
+    frame = (22, 20, 26) if dark else (236, 230, 205)  # near-black or pale gold
+    edge = None if dark else (52, 46, 42)  # the dark rim of pale frames
+    tint = (30, 35, 60, 110)  # see-through lens colour
     rx, ry, w = 0.072, 0.062, 0.044
-    rim = 0.022                                                  # rim width on each side
+    rim = 0.022  # rim width on each side
     if thin:
         frame, edge = ((80, 70, 72) if dark else (220, 205, 180)), None
         tint = tint if dark else (225, 240, 255, 60)
         w /= 2
 
-    def bar(points):                                             # an arm or the bridge
+    def bar(points):  # an arm or the bridge
         if edge:
             c.line(points, fill=edge, width=0.04)
             c.line(points, fill=frame, width=0.04 - 1.2 * rim)
@@ -278,12 +312,12 @@ def _glasses(c, kind, thin=False, lenses=True):
         x = 0.5 + side * EYE_X
         if lenses:
             c.ellipse(x, EYE_Y, rx, ry, fill=tint)
-        if edge:                                                 # rim, then the pale band on it
+        if edge:  # rim, then the pale band on it
             c.ellipse(x, EYE_Y, rx, ry, outline=edge, width=w + 0.02)
             c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w + 0.02 - 2 * rim)
         else:
             c.ellipse(x, EYE_Y, rx, ry, outline=frame, width=w)
-        if lenses and (dark or not thin):                        # a glint on each lens
+        if lenses and (dark or not thin):  # a glint on each lens
             c.arc(x, EYE_Y, rx * 0.62, ry * 0.62, 200, 250, fill=(255, 255, 255, 150), width=0.014)
         bar([(x + side * (rx + w / 2 - 0.01), EYE_Y - 0.01), (0.5 + side * 0.215, EYE_Y - 0.005)])
     bar([(0.5 - 0.02, EYE_Y - 0.02), (0.5 + 0.02, EYE_Y - 0.02)])
@@ -305,6 +339,7 @@ def render(traits, size=64):
     _eyes(c, hair, EYE_COLOURS[traits["eyes"]])
     _nose_and_mouth(c, skin, traits["smile"])
     if traits["glasses"] != "none":
-        _glasses(c, traits["glasses"], thin=traits.get("thin_frames", False),
-                 lenses=traits.get("lenses", True))
+        _glasses(
+            c, traits["glasses"], thin=traits.get("thin_frames", False), lenses=traits.get("lenses", True)
+        )
     return c.image.reduce(SUPERSAMPLE)

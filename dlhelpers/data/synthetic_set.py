@@ -3,6 +3,7 @@
 ``make_dataset`` writes the folder that ``data.face_set()`` uses when the book's photos are not
 there; ``render_set`` draws fresh faces (and one-trait twins) in memory to train the trait judge.
 """
+
 import csv
 import json
 import os
@@ -26,10 +27,17 @@ def face_traits(face_id, seed=0):
 def _row(face_id, traits):
     """One line of attributes.csv, as a dict keyed by ``COLUMNS``."""
     folder = "NoG" if traits["glasses"] == "none" else "G"
-    return {"id": face_id, "file": f"{folder}/face-{face_id}.png",
-            "glasses": int(traits["glasses"] != "none"), "frame": traits["glasses"],
-            "beard": traits["beard"], "smile": traits["smile"], "skin": traits["skin"],
-            "hair_style": traits["hair_style"], "hair_colour": traits["hair_colour"]}
+    return {
+        "id": face_id,
+        "file": f"{folder}/face-{face_id}.png",
+        "glasses": int(traits["glasses"] != "none"),
+        "frame": traits["glasses"],
+        "beard": traits["beard"],
+        "smile": traits["smile"],
+        "skin": traits["skin"],
+        "hair_style": traits["hair_style"],
+        "hair_colour": traits["hair_colour"],
+    }
 
 
 def _is_complete(dst, recipe):
@@ -51,13 +59,14 @@ def _remove_stale_partials(dst):
 def _write_faces(folder, n, size, seed, progress):
     """Draw faces 1..n into folder/G and folder/NoG and write folder/attributes.csv."""
     from tqdm.auto import tqdm
+
     (folder / "G").mkdir()
     (folder / "NoG").mkdir()
     rows = []
     for face_id in tqdm(range(1, n + 1), desc="Drawing faces", unit="img", disable=not progress):
         traits = face_traits(face_id, seed)
         row = _row(face_id, traits)
-        render(traits, size).save(folder / row["file"], format="PNG")   # no timestamp is stored
+        render(traits, size).save(folder / row["file"], format="PNG")  # no timestamp is stored
         rows.append(row)
     with open(folder / "attributes.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
@@ -93,10 +102,11 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
     recipe = {"n": n, "size": size, "seed": seed, "version": VERSION}
     if _is_complete(dst, recipe):
         return dst
-    if dst.exists() and not (dst / ".faces.json").is_file() and (
-            not dst.is_dir() or any(dst.iterdir())):
-        raise FileExistsError(f"{dst} exists and is not a synthetic faces folder; refusing to "
-                              f"replace it. Choose another folder or delete this one.")
+    if dst.exists() and not (dst / ".faces.json").is_file() and (not dst.is_dir() or any(dst.iterdir())):
+        raise FileExistsError(
+            f"{dst} exists and is not a synthetic faces folder; refusing to "
+            f"replace it. Choose another folder or delete this one."
+        )
     dst.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(dst)
     partial = dst.with_name(f".{dst.name}.partial-{os.getpid()}")
@@ -107,7 +117,7 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
         (partial / ".faces.json").write_text(json.dumps(recipe) + "\n")
         _replace(partial, dst)
     finally:
-        shutil.rmtree(partial, ignore_errors=True)        # only still there if something failed
+        shutil.rmtree(partial, ignore_errors=True)  # only still there if something failed
     return dst
 
 
@@ -148,8 +158,10 @@ def _fresh_traits(n, seed, thin_frames):
     faces drawn with thin frames (chosen by seeds of their own: the other traits stay the same)."""
     rngs = [random.Random(seed * 1_000_003 + 10_000_000 + i) for i in range(n)]
     share = float(thin_frames)
-    thin = [share >= 1 or (share > 0 and random.Random(seed * 1_000_003 + 20_000_000 + i).random()
-                           < share) for i in range(n)]
+    thin = [
+        share >= 1 or (share > 0 and random.Random(seed * 1_000_003 + 20_000_000 + i).random() < share)
+        for i in range(n)
+    ]
     return [dict(random_traits(r), thin_frames=t) for r, t in zip(rngs, thin)], rngs
 
 
@@ -172,14 +184,23 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
     from tqdm.auto import tqdm
 
     def pack(all_traits):
-        images = torch.stack([_draw(t, size) for t in tqdm(all_traits, desc="Drawing faces",
-                                                           disable=not progress)])
+        images = torch.stack(
+            [_draw(t, size) for t in tqdm(all_traits, desc="Drawing faces", disable=not progress)]
+        )
         glasses = torch.tensor([int(t["glasses"] != "none") for t in all_traits])
-        attributes = {"glasses": glasses, "frame": [t["glasses"] for t in all_traits],
-                      "beard": torch.tensor([int(t["beard"]) for t in all_traits]),
-                      "smile": torch.tensor([int(t["smile"]) for t in all_traits])}
-        return FaceSet(images=images, glasses=glasses, ids=list(range(n)),
-                     files=[f"rendered-{i}" for i in range(n)], attributes=attributes)
+        attributes = {
+            "glasses": glasses,
+            "frame": [t["glasses"] for t in all_traits],
+            "beard": torch.tensor([int(t["beard"]) for t in all_traits]),
+            "smile": torch.tensor([int(t["smile"]) for t in all_traits]),
+        }
+        return FaceSet(
+            images=images,
+            glasses=glasses,
+            ids=list(range(n)),
+            files=[f"rendered-{i}" for i in range(n)],
+            attributes=attributes,
+        )
 
     traits, rngs = _fresh_traits(n, seed, thin_frames)
     if not counterfactual:
@@ -201,4 +222,5 @@ def glasses_variants(n, seed=99, size=64, thin_frames=False):
 
     def variant(changes):
         return torch.stack([_draw(dict(t, **changes), size) for t in traits])
+
     return faces.subset(keep), variant({"glasses": "none"}), variant({"lenses": False})

@@ -4,6 +4,7 @@ Files are written atomically (to a temporary file, then renamed) and read with
 ``torch.load(weights_only=True)``, which refuses anything that would run arbitrary code.
 The chapter's own files load too: ``AEdigits.pt`` (TorchScript) and ``VAEglasses.pth`` (a state_dict).
 """
+
 import os
 import pickle
 import tempfile
@@ -38,7 +39,7 @@ def atomic_save(obj, path):
             torch.save(obj, f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)                 # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -49,7 +50,7 @@ def atomic_save(obj, path):
 def _remove_stale_temps(path):
     """Delete ``.<name>.<pid>.*.tmp`` files of processes that no longer run (killed mid-save)."""
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = tmp.name[len(path.name) + 2:].split(".", 1)[0]
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             tmp.unlink(missing_ok=True)
 
@@ -59,7 +60,7 @@ def _alive(pid):
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:                          # exists, but owned by someone else
+    except OSError:  # exists, but owned by someone else
         return True
     return True
 
@@ -69,9 +70,13 @@ def save(model, path, half=False, **extra):
 
     ``half=True`` stores float weights as float16 (half the file; they load back as float32).
     """
-    payload = {"format": FORMAT, "model": type(model).__name__, "config": dict(model.config),
-               "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
-               "extra": extra}
+    payload = {
+        "format": FORMAT,
+        "model": type(model).__name__,
+        "config": dict(model.config),
+        "state_dict": {k: _stored(v, half) for k, v in model.state_dict().items()},
+        "extra": extra,
+    }
     return atomic_save(payload, path)
 
 
@@ -86,29 +91,35 @@ def read(path):
     if not path.is_file():
         raise FileNotFoundError(f"No checkpoint at {path}. Train a model first, or check the path.")
     if _is_torchscript(path):
-        raise ValueError(f"{path} is a TorchScript file (like the chapter's AEdigits.pt), not a "
-                         f"checkpoint: load it with checkpoints.load_chapter_ae({str(path)!r}).")
+        raise ValueError(
+            f"{path} is a TorchScript file (like the chapter's AEdigits.pt), not a "
+            f"checkpoint: load it with checkpoints.load_chapter_ae({str(path)!r})."
+        )
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         if "Unsupported global" in str(e) or _pickle_needs_objects(path):
             raise ValueError(
                 f"Refused to load {path}: it needs arbitrary Python objects to unpickle, which could "
-                f"run code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted.") from e
-        raise ValueError(f"{path} is not a PyTorch file (or it is damaged). Save it again, or "
-                         f"download it again.") from e
+                f"run code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted."
+            ) from e
+        raise ValueError(
+            f"{path} is not a PyTorch file (or it is damaged). Save it again, or download it again."
+        ) from e
     except (RuntimeError, EOFError, OSError) as e:
-        raise ValueError(f"{path} is truncated or not a PyTorch file ({e}). "
-                         f"Save it again, or download it again.") from e
+        raise ValueError(
+            f"{path} is truncated or not a PyTorch file ({e}). Save it again, or download it again."
+        ) from e
 
 
 def _pickle_needs_objects(path):
     """True if ``path`` is a well-formed pickle that imports or calls Python objects."""
     import pickletools
+
     try:
         with open(path, "rb") as f:
             ops = {op.name for op, _, _ in pickletools.genops(f)}
-    except Exception:                        # not a pickle at all: random or damaged bytes
+    except Exception:  # noqa: BLE001  pickletools raises many kinds on random or damaged bytes
         return False
     return bool(ops & {"GLOBAL", "STACK_GLOBAL", "REDUCE", "INST", "OBJ", "NEWOBJ", "BUILD"})
 
@@ -129,14 +140,21 @@ def load_weights(model, state_dict, source="checkpoint"):
     own = model.state_dict()
     missing = [k for k in own if k not in state_dict]
     unexpected = [k for k in state_dict if k not in own]
-    shapes = [f"{k}: {tuple(state_dict[k].shape)} in {source}, {tuple(v.shape)} in the model"
-              for k, v in own.items() if k in state_dict and state_dict[k].shape != v.shape]
+    shapes = [
+        f"{k}: {tuple(state_dict[k].shape)} in {source}, {tuple(v.shape)} in the model"
+        for k, v in own.items()
+        if k in state_dict and state_dict[k].shape != v.shape
+    ]
     if missing or unexpected or shapes:
-        parts = [f"missing keys: {', '.join(missing)}" if missing else "",
-                 f"unexpected keys: {', '.join(unexpected)}" if unexpected else "",
-                 f"different shapes: {'; '.join(shapes)}" if shapes else ""]
-        raise ValueError(f"The {source} does not fit {type(model).__name__}"
-                         f"({model.config}): " + " | ".join(p for p in parts if p))
+        parts = [
+            f"missing keys: {', '.join(missing)}" if missing else "",
+            f"unexpected keys: {', '.join(unexpected)}" if unexpected else "",
+            f"different shapes: {'; '.join(shapes)}" if shapes else "",
+        ]
+        raise ValueError(
+            f"The {source} does not fit {type(model).__name__}"
+            f"({model.config}): " + " | ".join(p for p in parts if p)
+        )
     model.load_state_dict(state_dict)
     return model
 
@@ -157,19 +175,27 @@ def load(path, device=None, model=None, with_extra=False):
         if model is None:
             kind = MODELS.get(payload.get("model"))
             if kind is None:
-                raise ValueError(f"{path} holds a model of class {payload.get('model')!r}, which "
-                                 f"dlhelpers does not know (it knows {', '.join(MODELS)}).")
+                raise ValueError(
+                    f"{path} holds a model of class {payload.get('model')!r}, which "
+                    f"dlhelpers does not know (it knows {', '.join(MODELS)})."
+                )
             model = kind(**payload["config"])
         elif payload.get("model") != type(model).__name__:
-            raise ValueError(f"{path} holds a {payload.get('model')!r} model, not the "
-                             f"{type(model).__name__!r} passed to load: pick another file or model.")
+            raise ValueError(
+                f"{path} holds a {payload.get('model')!r} model, not the "
+                f"{type(model).__name__!r} passed to load: pick another file or model."
+            )
         load_weights(model, payload["state_dict"], source=f"checkpoint {path}")
     elif not isinstance(payload, dict) or not all(isinstance(v, torch.Tensor) for v in payload.values()):
-        raise ValueError(f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
-                         f"nor a state_dict (a dict of tensors).")
+        raise ValueError(
+            f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
+            f"nor a state_dict (a dict of tensors)."
+        )
     elif model is None:
-        raise ValueError(f"{path} is a bare state_dict; pass the model to load it into, "
-                         f"e.g. load(path, model=VAE(image_size=256)).")
+        raise ValueError(
+            f"{path} is a bare state_dict; pass the model to load it into, "
+            f"e.g. load(path, model=VAE(image_size=256))."
+        )
     else:
         load_weights(model, payload, source=f"state_dict {path}")
     model = model.to(device or "cpu").eval()
@@ -184,6 +210,7 @@ def extra(path):
 def load_chapter_ae(path, device=None):
     """Load the chapter's TorchScript ``AEdigits.pt`` into an ``AE`` (its weights copied in)."""
     from dlhelpers.chapter.models import AE
+
     try:
         scripted = torch.jit.load(str(path), map_location="cpu")
     except Exception as e:
@@ -195,10 +222,12 @@ def load_chapter_ae(path, device=None):
 
 # --- Resuming a training run (train.fit_vae) ----------------------------------------------------
 
+
 def data_identity(images):
     """A line naming an image tensor: ``"4050 images (3, 64, 64), sha1 3fa2c1d0e4b7"``, the hash
     taken over about a million of its values, evenly spaced (fast even for 4,500 images at 256 px)."""
     import hashlib
+
     flat = images.reshape(-1)
     sample = flat[:: max(1, len(flat) // 2**20)].cpu().contiguous()
     digest = hashlib.sha1(str(tuple(images.shape)).encode() + sample.numpy().tobytes())
@@ -216,8 +245,10 @@ def _check_settings(checkpoint, saved, wanted, opt):
     fixed = [k for k in differ if k != "lr"]
     if fixed:
         said = "; ".join(f"{k}: saved {saved[k]}, requested {wanted[k]}" for k in fixed)
-        raise ValueError(f"{checkpoint} was trained with other settings ({said}). Resume with the "
-                         f"saved values, or write a new run to another checkpoint path (--out).")
+        raise ValueError(
+            f"{checkpoint} was trained with other settings ({said}). Resume with the "
+            f"saved values, or write a new run to another checkpoint path (--out)."
+        )
 
 
 def resume(model, opt, checkpoint, wanted=None):
@@ -242,8 +273,12 @@ def stopped(checkpoint, epoch, lr, nan):
     kept = checkpoint is not None and Path(checkpoint).exists()
     where = f"{checkpoint} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
     if nan:
-        return (f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "
-                f"again: lower the learning rate (now {lr:g}; try {lr / 10:g}, --lr on the command "
-                f"line){', and a resume continues with it' if kept else ''}.")
-    return f"Stopped during epoch {epoch}: {where}. Run the same call again to " \
-           f"{'resume' if kept else 'start over'}."
+        return (
+            f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "
+            f"again: lower the learning rate (now {lr:g}; try {lr / 10:g}, --lr on the command "
+            f"line){', and a resume continues with it' if kept else ''}."
+        )
+    return (
+        f"Stopped during epoch {epoch}: {where}. Run the same call again to "
+        f"{'resume' if kept else 'start over'}."
+    )

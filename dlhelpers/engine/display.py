@@ -6,6 +6,7 @@ Live training: ``LiveLoss`` (a loss curve redrawn in place), ``to_uint8_grid`` a
 floats in [0, 1]. The figures themselves, and the sizes that ``plot.presentation`` changes
 (``plot.DPI``, ``plot.SCALE``), are in ``plot``; outside a notebook the live displays do nothing.
 """
+
 import io
 import time
 
@@ -40,6 +41,7 @@ class LiveLoss:
         if not self.enabled or not self.due(force):
             return
         from IPython.display import display
+
         self.last, self.draws = self.clock(), self.draws + 1
         fig, ax = plt.subplots(figsize=(5, 2.6), dpi=plot.DPI)
         for name, values in series.items():
@@ -59,8 +61,7 @@ class LiveLoss:
 def to_uint8_grid(images, nrow=8, pad=2):
     """Images (N, C, H, W) in [0, 1] -> one uint8 grid image (C, H', W'), 0..255, for strips and
     GIFs (``plot.grid_tiles``, ``plot.save_gif``)."""
-    grid = torchvision.utils.make_grid(plot.as_images(images), nrow=nrow, padding=pad,
-                                       pad_value=1.0)
+    grid = torchvision.utils.make_grid(plot.as_images(images), nrow=nrow, padding=pad, pad_value=1.0)
     return (grid.clamp(0, 1) * 255).round().to(torch.uint8)
 
 
@@ -70,6 +71,7 @@ def update_image(handle, grid, title):
     if not plot.in_notebook():
         return None
     from IPython.display import display
+
     fig = plot.grid_figure(grid.float().div(255).unsqueeze(0), nrow=1, title=title)
     if handle is None:
         handle = display(fig, display_id=True)
@@ -80,6 +82,7 @@ def update_image(handle, grid, title):
 
 
 # --- Images for widgets -----------------------------------------------------------------------
+
 
 def enlargement(side, scale=None):
     """The whole-number factor that shows an image ``side`` pixels tall about as large as a 64-px
@@ -97,12 +100,12 @@ def png_bytes(image, scale=None):
     images.
     """
     from PIL import Image
+
     image = to_float(image.detach().cpu())
     if image.dim() == 4 and len(image) == 1:
         image = image[0]
     if image.dim() != 3 or image.shape[0] not in (1, 3):
-        raise ValueError("png_bytes takes one image (C, H, W) with C = 1 or 3, "
-                         f"got {tuple(image.shape)}")
+        raise ValueError(f"png_bytes takes one image (C, H, W) with C = 1 or 3, got {tuple(image.shape)}")
     pixels = (image.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
     picture = Image.fromarray(pixels[:, :, 0] if pixels.shape[2] == 1 else pixels)
     scale = int(scale or enlargement(image.shape[1]))

@@ -6,8 +6,8 @@ this table: ``QUICK_CHANGES`` shrinks each recipe, and the module-level names (`
 ``FACES_VAE``, ...) are the quick or the full recipe according to ``settings.QUICK``.
 ``full(name)`` always gives the full recipe.
 """
+
 from dataclasses import dataclass, replace
-from typing import Optional
 
 from dlhelpers import settings
 
@@ -15,104 +15,112 @@ from dlhelpers import settings
 @dataclass(frozen=True)
 class AERecipe:
     """Notebook 01 and ``train ae``: the dense autoencoder on MNIST (section 7.2.2)."""
-    epochs: int = 10                    # the chapter's 10 passes over the training digits
-    batch_size: int = 256               # the chapter's 32, made larger: same error, far fewer steps
-    lr: float = 3e-3                    # Adam; raised with the batch (the chapter: 2.5e-4 at 32)
-    train_images: Optional[int] = None  # None = all 60,000 training digits
-    show_after: tuple = (1, 5)          # epochs after which the digits are drawn (figures 7.4-7.5)
-    max_test_mse: float = 0.0105        # notebook 01 checks it matches the book's error (0.0102)
-    seed: int = 0                       # seed of weights, batch order and random draws
+
+    epochs: int = 10  # the chapter's 10 passes over the training digits
+    batch_size: int = 256  # the chapter's 32, made larger: same error, far fewer steps
+    lr: float = 3e-3  # Adam; raised with the batch (the chapter: 2.5e-4 at 32)
+    train_images: int | None = None  # None = all 60,000 training digits
+    show_after: tuple = (1, 5)  # epochs after which the digits are drawn (figures 7.4-7.5)
+    max_test_mse: float = 0.0105  # notebook 01 checks it matches the book's error (0.0102)
+    seed: int = 0  # seed of weights, batch order and random draws
 
 
 @dataclass(frozen=True)
 class FacesVAERecipe:
     """Notebook 02 and ``train vae``: the chapter's convolutional VAE on faces (section 7.4.2)."""
-    size: int = 72                      # image side: the largest whose VAE ships under 10 MB in fp16
-                                        # (9.0 MB; 96 px: 16.5 MB); beat 64 px on every lesson check
-    epochs: int = 30                    # 30 epochs of 4,500 faces (~4,200 steps; the book's ~2,800)
-    batch_size: int = 32                # the book's 16, doubled: steadier and faster on a CPU
-    lr: float = 1e-3                    # Adam (the book: 1e-4 at batch 16, slower to converge)
-    latent_dims: int = 100              # the chapter's code size
-    rec_weight: Optional[float] = 4.0   # weight of the reconstruction error against the KL: 4 beat
-                                        # the book balance (12.6 at 72 px) on every lesson_check line
-                                        # (README); None = book_balance(size); 1 = the chapter's loss
-    held_out: float = 0.1               # share of faces never trained on, to check generalisation
-    train_images: Optional[int] = None  # None = every training face (quick mode: a few hundred)
-    held_out_images: Optional[int] = None  # None = every held-out face
-    sample_codes: int = 18              # fixed random codes decoded after every epoch (figure 7.8)
-    max_overfit: float = 1.5            # notebook 02 checks held-out MSE < this x training MSE
-    resume: bool = True                 # notebook 02 checkpoints every epoch and resumes on rerun
-    seed: int = 0                       # seed of weights, batch order and random draws
+
+    size: int = 72  # image side: the largest whose VAE ships under 10 MB in fp16
+    # (9.0 MB; 96 px: 16.5 MB); beat 64 px on every lesson check
+    epochs: int = 30  # 30 epochs of 4,500 faces (~4,200 steps; the book's ~2,800)
+    batch_size: int = 32  # the book's 16, doubled: steadier and faster on a CPU
+    lr: float = 1e-3  # Adam (the book: 1e-4 at batch 16, slower to converge)
+    latent_dims: int = 100  # the chapter's code size
+    rec_weight: float | None = 4.0  # weight of the reconstruction error against the KL: 4 beat
+    # the book balance (12.6 at 72 px) on every lesson_check line
+    # (README); None = book_balance(size); 1 = the chapter's loss
+    held_out: float = 0.1  # share of faces never trained on, to check generalisation
+    train_images: int | None = None  # None = every training face (quick mode: a few hundred)
+    held_out_images: int | None = None  # None = every held-out face
+    sample_codes: int = 18  # fixed random codes decoded after every epoch (figure 7.8)
+    max_overfit: float = 1.5  # notebook 02 checks held-out MSE < this x training MSE
+    resume: bool = True  # notebook 02 checkpoints every epoch and resumes on rerun
+    seed: int = 0  # seed of weights, batch order and random draws
 
 
 @dataclass(frozen=True)
 class DenseVAERecipe:
     """The MNIST VAE that notebook 04 compares with the autoencoder (``train dense-vae``)."""
-    epochs: int = 10                    # as the autoencoder
-    batch_size: int = 128               # small enough for ~4,700 steps in 10 epochs
-    lr: float = 1e-3                    # Adam
-    seed: int = 0                       # seed of weights, batch order and random draws
+
+    epochs: int = 10  # as the autoencoder
+    batch_size: int = 128  # small enough for ~4,700 steps in 10 epochs
+    lr: float = 1e-3  # Adam
+    seed: int = 0  # seed of weights, batch order and random draws
 
 
 @dataclass(frozen=True)
 class DigitJudgeRecipe:
     """The classifier that scores decoded digits (``train judges digits``)."""
-    epochs: int = 4                     # 98.9 % test accuracy after 4 augmented epochs
-    batch_size: int = 128               # 470 steps an epoch
-    lr: float = 2e-3                    # peak of the one-cycle schedule
-    seed: int = 0                       # seed of weights, batch order and random draws
+
+    epochs: int = 4  # 98.9 % test accuracy after 4 augmented epochs
+    batch_size: int = 128  # 470 steps an epoch
+    lr: float = 2e-3  # peak of the one-cycle schedule
+    seed: int = 0  # seed of weights, batch order and random draws
 
 
 @dataclass(frozen=True)
 class TraitJudgeRecipe:
     """The classifier that scores decoded faces for glasses, beard, frame colour and smile."""
-    epochs: int = 12                    # enough for 100 % on clean and blurred dataset faces
-    batch_size: int = 64                # ~1,100 steps over 12 epochs
-    lr: float = 3e-3                    # peak of the one-cycle schedule
-    faces: int = 6000                   # freshly drawn faces (and as many one-trait twins)
-    thin_share: float = 0.3             # share of them with thin, pale frames (survival's test kind)
-    test_faces: int = 1000              # dataset faces it is tested on (never trained on)
-    seed: int = 0                       # seed of weights, batch order and random draws
+
+    epochs: int = 12  # enough for 100 % on clean and blurred dataset faces
+    batch_size: int = 64  # ~1,100 steps over 12 epochs
+    lr: float = 3e-3  # peak of the one-cycle schedule
+    faces: int = 6000  # freshly drawn faces (and as many one-trait twins)
+    thin_share: float = 0.3  # share of them with thin, pale frames (survival's test kind)
+    test_faces: int = 1000  # dataset faces it is tested on (never trained on)
+    seed: int = 0  # seed of weights, batch order and random draws
 
 
 @dataclass(frozen=True)
 class GlassesJudgeRecipe:
     """The glasses classifier trained on the organised photos' own labels (notebooks 03-04)."""
-    epochs: int = 10                    # a small CNN on 64-px faces: about a minute on a CPU
-    batch_size: int = 64                # ~630 steps over 10 epochs on the 4,050 training photos
-    lr: float = 3e-3                    # peak of the one-cycle schedule, as the trait judge
-    held_out: float = 0.1               # share of photos it never trains on, to print its accuracy
-    max_images: Optional[int] = None    # None = every labelled photo (quick mode: a few hundred)
-    image_size: int = 64                # decodes of any size are resized to this first
-    seed: int = 0                       # seed of the split, weights and batch order
+
+    epochs: int = 10  # a small CNN on 64-px faces: about a minute on a CPU
+    batch_size: int = 64  # ~630 steps over 10 epochs on the 4,050 training photos
+    lr: float = 3e-3  # peak of the one-cycle schedule, as the trait judge
+    held_out: float = 0.1  # share of photos it never trains on, to print its accuracy
+    max_images: int | None = None  # None = every labelled photo (quick mode: a few hundred)
+    image_size: int = 64  # decodes of any size are resized to this first
+    seed: int = 0  # seed of the split, weights and batch order
 
 
 @dataclass(frozen=True)
 class ClaimsRecipe:
     """How hard notebooks 03-04 test the chapter's claims."""
-    per_group: int = 3                  # faces averaged per group, as in listing 7.9
-    draws: int = 50                     # random draws of groups for each arithmetic claim
-    pairs: int = 30                     # random pairs for the interpolation survey
-    attribute_faces: int = 2000         # faces encoded to find the glasses and beard directions
-    digit_decodes: int = 1000           # random codes and midpoints per model, AE against VAE
-    check_traits: bool = True           # notebooks assert that group means keep their traits
+
+    per_group: int = 3  # faces averaged per group, as in listing 7.9
+    draws: int = 50  # random draws of groups for each arithmetic claim
+    pairs: int = 30  # random pairs for the interpolation survey
+    attribute_faces: int = 2000  # faces encoded to find the glasses and beard directions
+    digit_decodes: int = 1000  # random codes and midpoints per model, AE against VAE
+    check_traits: bool = True  # notebooks assert that group means keep their traits
     group_sizes: tuple = (1, 3, 10, 30)  # faces per group for the arithmetic curve (notebook 03)
-    large_group: int = 30               # faces per group for the wide interpolation ends (notebook 04)
-    survival_faces: int = 500           # fresh faces on which trait survival is measured
+    large_group: int = 30  # faces per group for the wide interpolation ends (notebook 04)
+    survival_faces: int = 500  # fresh faces on which trait survival is measured
 
 
 @dataclass(frozen=True)
 class BenchVAERecipe:
     """``bench vae``: the chapter's 256-px training, side by side with the chapter-style loop."""
-    train_images: int = 320             # generated 1024-px PNGs to train on: five full batches of
-                                        # 64, so every step is a full one, as nearly all of the
-                                        # book's run (50 steps; about 7 minutes in all)
-    held_out_images: int = 32           # more of them, never trained on: the held-out MSE
-    epochs: int = 10                    # the book's 10
-    size: int = 256                     # the book's image side
-    batch_size: int = 64                # 5.5 ms per image at 256 px in bf16 (batch 32: 6.3-6.9)
-    lr: float = 1e-3                    # as notebook 02's recipe
-    compare_batch_size: int = 32        # trained too, side by side: speed and quality of each
+
+    train_images: int = 320  # generated 1024-px PNGs to train on: five full batches of
+    # 64, so every step is a full one, as nearly all of the
+    # book's run (50 steps; about 7 minutes in all)
+    held_out_images: int = 32  # more of them, never trained on: the held-out MSE
+    epochs: int = 10  # the book's 10
+    size: int = 256  # the book's image side
+    batch_size: int = 64  # 5.5 ms per image at 256 px in bf16 (batch 32: 6.3-6.9)
+    lr: float = 1e-3  # as notebook 02's recipe
+    compare_batch_size: int = 32  # trained too, side by side: speed and quality of each
 
 
 def book_balance(size):
@@ -126,41 +134,57 @@ class PhotosVAERecipe(FacesVAERecipe):
     """Notebook 02 and ``train vae`` on the book's photos (or any G/NoG folder): by steps, not
     epochs. ``plan(recipe, n_images)`` picks the epochs that give ``steps`` optimizer steps on
     however many faces there are; ``epochs`` is that plan for the book's 4,050 training photos."""
-    size: int = 256                     # the book's image side
-    rec_weight: Optional[float] = None  # book_balance(256) = 1: the chapter's loss exactly
-    epochs: int = 12                    # plan(PHOTOS_VAE, 4050).epochs: 1,524 steps at batch 32
-    batch_size: int = 32                # 7.3 ms per image at 256 px in bf16 (batch 64: 6.4), and
-                                        # at equal time fewer, larger steps kept less (bench vae)
-    lr: float = 1e-3                    # Adam, as notebook 02's faces recipe
-    steps: int = 1500                   # measured at 256 px, batch 32, on 1,500 portraits: glasses
-                                        # kept in 73 % of reconstructions after 423 steps, 93 % after
-                                        # 846, 97 % after 1,645; about what 8 minutes on 2 cores buy
-    min_images: int = 800               # a guard, not measured (fewer: > 60 passes); TooFewFacesError
+
+    size: int = 256  # the book's image side
+    rec_weight: float | None = None  # book_balance(256) = 1: the chapter's loss exactly
+    epochs: int = 12  # plan(PHOTOS_VAE, 4050).epochs: 1,524 steps at batch 32
+    batch_size: int = 32  # 7.3 ms per image at 256 px in bf16 (batch 64: 6.4), and
+    # at equal time fewer, larger steps kept less (bench vae)
+    lr: float = 1e-3  # Adam, as notebook 02's faces recipe
+    steps: int = 1500  # measured at 256 px, batch 32, on 1,500 portraits: glasses
+    # kept in 73 % of reconstructions after 423 steps, 93 % after
+    # 846, 97 % after 1,645; about what 8 minutes on 2 cores buy
+    min_images: int = 800  # a guard, not measured (fewer: > 60 passes); TooFewFacesError
 
 
-PHOTOS_VAE_RECIPE = PhotosVAERecipe()   # notebook 02 on the book's photos
+PHOTOS_VAE_RECIPE = PhotosVAERecipe()  # notebook 02 on the book's photos
 
-PHOTOS_VAE_FAST = PhotosVAERecipe(      # the old photos recipe, kept by name: the book's 10 epochs
-    epochs=10, batch_size=64, steps=640)  # at batch 64, 640 steps on 4,050 photos (5 min 26 s)
+PHOTOS_VAE_FAST = PhotosVAERecipe(  # the old photos recipe, kept by name: the book's 10 epochs
+    epochs=10, batch_size=64, steps=640
+)  # at batch 64, 640 steps on 4,050 photos (5 min 26 s)
 FACES_VAE_FAST = FacesVAERecipe(epochs=20)  # 2,820 steps: fits 3 minutes, loses group traits (README)
 
-FULL = {"ae": AERecipe(), "faces_vae": FacesVAERecipe(), "photos_vae": PHOTOS_VAE_RECIPE,
-        "dense_vae": DenseVAERecipe(),
-        "digit_judge": DigitJudgeRecipe(), "trait_judge": TraitJudgeRecipe(),
-        "claims": ClaimsRecipe(), "bench_vae": BenchVAERecipe(),
-        "glasses_judge": GlassesJudgeRecipe()}
+FULL = {
+    "ae": AERecipe(),
+    "faces_vae": FacesVAERecipe(),
+    "photos_vae": PHOTOS_VAE_RECIPE,
+    "dense_vae": DenseVAERecipe(),
+    "digit_judge": DigitJudgeRecipe(),
+    "trait_judge": TraitJudgeRecipe(),
+    "claims": ClaimsRecipe(),
+    "bench_vae": BenchVAERecipe(),
+    "glasses_judge": GlassesJudgeRecipe(),
+}
 
 _QUICK_FACES = dict(epochs=1, train_images=320, held_out_images=64, max_overfit=10.0, resume=False)
 
-QUICK_CHANGES = {                       # what quick mode changes: seconds instead of minutes
-    "ae": dict(epochs=1, train_images=3000, show_after=(1,), max_test_mse=0.1),   # measured 0.077
+QUICK_CHANGES = {  # what quick mode changes: seconds instead of minutes
+    "ae": dict(epochs=1, train_images=3000, show_after=(1,), max_test_mse=0.1),  # measured 0.077
     "faces_vae": _QUICK_FACES,
     "photos_vae": dict(_QUICK_FACES, steps=10, min_images=50),
     "dense_vae": dict(epochs=1),
     "digit_judge": dict(epochs=1),
     "trait_judge": dict(epochs=1, faces=200, test_faces=100),
-    "claims": dict(draws=3, pairs=3, attribute_faces=400, digit_decodes=200, check_traits=False,
-                   group_sizes=(1, 3), large_group=5, survival_faces=40),
+    "claims": dict(
+        draws=3,
+        pairs=3,
+        attribute_faces=400,
+        digit_decodes=200,
+        check_traits=False,
+        group_sizes=(1, 3),
+        large_group=5,
+        survival_faces=40,
+    ),
     "bench_vae": dict(train_images=16, held_out_images=4, epochs=2, size=64),
     "glasses_judge": dict(max_images=400),
 }
@@ -190,6 +214,7 @@ GLASSES_JUDGE = active("glasses_judge")
 
 # --- Recipes by steps: how many passes a run makes, and a clear word when it cannot teach -------
 
+
 class _Sentence:
     """Shown by Jupyter as its one-line message, without a traceback: these errors tell a reader
     what to do (train longer, add faces, run notebook 02 first, set SIZE), they are not bugs."""
@@ -210,11 +235,12 @@ class NotLearnedError(_Sentence, ValueError):
 class Plan:
     """A VAE run: ``epochs`` passes over ``images`` faces in batches of ``batch_size``, ``steps``
     steps in all; ``needed``: the recipe's steps (None: counted in epochs); ``min_images``."""
+
     images: int
     batch_size: int
     epochs: int
     steps: int
-    needed: Optional[int] = None
+    needed: int | None = None
     min_images: int = 0
 
     @property
@@ -222,15 +248,19 @@ class Plan:
         """One sentence when there are too few faces to learn from, else None."""
         if self.images >= self.min_images:
             return None
-        return (f"{self.images} training faces are too few to learn from: this lesson needs at "
-                f"least {self.min_images} (the book trains on 4,050), or it only memorises them "
-                f"and its held-out error stays where it started. Add faces to the G/ and NoG/ "
-                f"folders.")
+        return (
+            f"{self.images} training faces are too few to learn from: this lesson needs at "
+            f"least {self.min_images} (the book trains on 4,050), or it only memorises them "
+            f"and its held-out error stays where it started. Add faces to the G/ and NoG/ "
+            f"folders."
+        )
 
     def __str__(self):
         need = f"; the lesson needs about {self.needed}" if self.needed else ""
-        return (f"{self.images} training faces, batch {self.batch_size}, {self.epochs} epochs: "
-                f"{self.steps} optimizer steps{need}")
+        return (
+            f"{self.images} training faces, batch {self.batch_size}, {self.epochs} epochs: "
+            f"{self.steps} optimizer steps{need}"
+        )
 
 
 def plan(recipe, n_images, batch_size=None, epochs=None):
@@ -247,8 +277,14 @@ def plan(recipe, n_images, batch_size=None, epochs=None):
     needed = getattr(recipe, "steps", None)
     if epochs is None:
         epochs = -(-needed // per_epoch) if needed else recipe.epochs
-    return Plan(images=n, batch_size=bs, epochs=int(epochs), steps=int(epochs) * per_epoch,
-                needed=needed, min_images=getattr(recipe, "min_images", 0))
+    return Plan(
+        images=n,
+        batch_size=bs,
+        epochs=int(epochs),
+        steps=int(epochs) * per_epoch,
+        needed=needed,
+        min_images=getattr(recipe, "min_images", 0),
+    )
 
 
 def ensure_enough(the_plan):
@@ -274,15 +310,18 @@ def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=No
         raise NotLearnedError(
             f"Training did not lower the held-out error{steps} ({held_out_mse:.4f} per pixel "
             f"against {untrained_mse:.4f} untrained): {change}; if the loss grew or jumped, "
-            f"lower the learning rate.")
-    if training_mse is not None and max_overfit is not None and \
-            not held_out_mse < max_overfit * training_mse:
+            f"lower the learning rate."
+        )
+    if training_mse is not None and max_overfit is not None and not held_out_mse < max_overfit * training_mse:
         raise NotLearnedError(
             f"The held-out error ({held_out_mse:.4f} per pixel) is over {max_overfit:g}x the "
             f"training error ({training_mse:.4f}): it memorised its training faces instead of "
-            f"learning faces; train on more faces, or for fewer epochs.")
-    return (f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
-            f"({1 - held_out_mse / untrained_mse:.0%} lower){steps}")
+            f"learning faces; train on more faces, or for fewer epochs."
+        )
+    return (
+        f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
+        f"({1 - held_out_mse / untrained_mse:.0%} lower){steps}"
+    )
 
 
 def rec_weight(recipe):
@@ -294,7 +333,12 @@ def describe(recipe):
     """The recipe's numbers as one line for a notebook's settings cell, e.g. ``"AE recipe: epochs 10
     · batch size 256 · lr 0.003 · ..."`` (fields left at None are left out)."""
     from dataclasses import fields
-    shown = [f"{f.name.replace('_', ' ')} {getattr(recipe, f.name):g}" if isinstance(getattr(recipe, f.name), float)
-             else f"{f.name.replace('_', ' ')} {getattr(recipe, f.name)}"
-             for f in fields(recipe) if getattr(recipe, f.name) is not None]
+
+    shown = [
+        f"{f.name.replace('_', ' ')} {getattr(recipe, f.name):g}"
+        if isinstance(getattr(recipe, f.name), float)
+        else f"{f.name.replace('_', ' ')} {getattr(recipe, f.name)}"
+        for f in fields(recipe)
+        if getattr(recipe, f.name) is not None
+    ]
     return f"{type(recipe).__name__.replace('Recipe', ' recipe')}: " + " · ".join(shown)

@@ -4,16 +4,17 @@ Each loop runs the chapter's step from ``dlhelpers.core`` on every batch and add
 fast or safe: batches cut from tensors in memory, mixed precision, progress bars, a live loss
 curve, per-epoch checks and (VAE) checkpoints and resuming.
 """
+
 import math
 import time
 
 import torch
 from tqdm.auto import tqdm as _tqdm
 
-from dlhelpers.chapter import core
-from dlhelpers.engine import display
 from dlhelpers import plot, settings
+from dlhelpers.chapter import core
 from dlhelpers.chapter.latent import to_float
+from dlhelpers.engine import display
 
 
 class tqdm(_tqdm):
@@ -49,8 +50,20 @@ def ae_test_mse(model, images, batch_size=2000):
     return total / images.numel()
 
 
-def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, originals=None,
-           show_after=(), progress=True, step_fn=core.ae_step):
+def fit_ae(
+    model,
+    train_images,
+    test_images,
+    *,
+    epochs,
+    batch_size,
+    lr,
+    seed=0,
+    originals=None,
+    show_after=(),
+    progress=True,
+    step_fn=core.ae_step,
+):
     """Train the AE on MNIST (section 7.2.2) and return its history.
 
     train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. Every batch is one
@@ -71,8 +84,13 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
     for epoch in range(1, epochs + 1):
         model.train()
         total = 0.0
-        bar = tqdm(batches(xs, batch_size, gen), total=n_batches, desc=f"epoch {epoch}/{epochs}",
-                   disable=not progress, leave=False)
+        bar = tqdm(
+            batches(xs, batch_size, gen),
+            total=n_batches,
+            desc=f"epoch {epoch}/{epochs}",
+            disable=not progress,
+            leave=False,
+        )
         for x in bar:
             loss = step_fn(model, opt, x)
             total += loss * len(x)
@@ -82,17 +100,22 @@ def fit_ae(model, train_images, test_images, *, epochs, batch_size, lr, seed=0, 
         history["test_mse"].append(ae_test_mse(model, xt))
         live.update(steps, force=True)
         if progress:
-            print(f"epoch {epoch}: train loss {history['train_loss'][-1]:.2f} per image, "
-                  f"test MSE {history['test_mse'][-1]:.5f} per pixel")
+            print(
+                f"epoch {epoch}: train loss {history['train_loss'][-1]:.2f} per image, "
+                f"test MSE {history['test_mse'][-1]:.5f} per pixel"
+            )
         if originals is not None and epoch in show_after:
             with torch.no_grad():
                 model.eval()
                 rec = model(originals.to(device))[0]
-            plot.show_digits(originals, rec, title=f"after epoch {epoch}: originals (top), "
-                                                   f"reconstructions (bottom)")
+            plot.show_digits(
+                originals, rec, title=f"after epoch {epoch}: originals (top), reconstructions (bottom)"
+            )
     if progress:
-        print(f"trained: {epochs * n_batches:,} optimizer steps (batch {batch_size}) in "
-              f"{time.perf_counter() - start:.0f} s")
+        print(
+            f"trained: {epochs * n_batches:,} optimizer steps (batch {batch_size}) in "
+            f"{time.perf_counter() - start:.0f} s"
+        )
     model.eval()
     return history
 
@@ -151,8 +174,20 @@ class _Mixed:
         return tuple(t.float() for t in outputs)
 
 
-def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True, rec_weight=1.0,
-              precision=None, loss_fn=core.vae_loss, step_fn=core.vae_step):
+def vae_epoch(
+    model,
+    opt,
+    images,
+    batch_size,
+    label,
+    live,
+    steps,
+    progress=True,
+    rec_weight=1.0,
+    precision=None,
+    loss_fn=core.vae_loss,
+    step_fn=core.vae_step,
+):
     """One pass of VAE training over ``images`` (uint8) in shuffled batches: ``step_fn`` (the
     chapter's step, ``core.vae_step``) with ``loss_fn`` (``core.vae_loss``) on every batch.
 
@@ -170,20 +205,27 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True,
     device = next(model.parameters()).device
     prec = precision or settings.precision(device)
     if device.type == "cpu":
-        settings.keep_freed_memory()           # process-wide: see its docstring
+        settings.keep_freed_memory()  # process-wide: see its docstring
     layout = torch.channels_last if _channels_last(device, images) else torch.contiguous_format
-    model.to(memory_format=layout).train()     # same parameters, only their strides change
+    model.to(memory_format=layout).train()  # same parameters, only their strides change
     _match_layout(opt)
     fast = model if prec == "fp32" else _Mixed(model, device, prec)
     rec_sum = kl_sum = 0.0
-    bar = tqdm(batches(images, batch_size), total=math.ceil(len(images) / batch_size), desc=label,
-               disable=not progress, leave=False)
+    bar = tqdm(
+        batches(images, batch_size),
+        total=math.ceil(len(images) / batch_size),
+        desc=label,
+        disable=not progress,
+        leave=False,
+    )
     for b, x in enumerate(bar, 1):
-        x = to_float(x.to(device).contiguous(memory_format=layout))      # float32, same layout
+        x = to_float(x.to(device).contiguous(memory_format=layout))  # float32, same layout
         rec, kl = step_fn(fast, opt, x, rec_weight, loss_fn)
         if not math.isfinite(rec_weight * rec + kl):
-            raise FloatingPointError(f"The loss became {rec_weight * rec + kl} in {label}, batch {b}. "
-                                     f"Training stopped; try a lower learning rate.")
+            raise FloatingPointError(
+                f"The loss became {rec_weight * rec + kl} in {label}, batch {b}. "
+                f"Training stopped; try a lower learning rate."
+            )
         rec_sum, kl_sum = rec_sum + rec, kl_sum + kl
         steps["rec"].append(rec / len(x))
         steps["kl"].append(kl / len(x))
@@ -192,9 +234,23 @@ def vae_epoch(model, opt, images, batch_size, label, live, steps, progress=True,
     return rec_sum, kl_sum
 
 
-def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=None, sample_codes=None,
-            checkpoint=None, seed=0, progress=True, precision=None, loss_fn=core.vae_loss,
-            step_fn=core.vae_step):
+def fit_vae(
+    model,
+    images,
+    *,
+    epochs,
+    batch_size,
+    lr,
+    rec_weight=1.0,
+    held_out=None,
+    sample_codes=None,
+    checkpoint=None,
+    seed=0,
+    progress=True,
+    precision=None,
+    loss_fn=core.vae_loss,
+    step_fn=core.vae_step,
+):
     """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
 
     Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
@@ -219,20 +275,34 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
     "seconds" of training), plus "samples" (uint8 grids, one per epoch).
     """
     from dlhelpers.engine import checkpoints
+
     device = next(model.parameters()).device
-    images = images.to(device)                          # uint8 on the GPU too: batches cut there
+    images = images.to(device)  # uint8 on the GPU too: batches cut there
     opt = make_optimizer(model, lr)
-    run = dict(lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight,
-               data=checkpoints.data_identity(images))               # what a resume must match (lr may change)
+    run = dict(
+        lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight, data=checkpoints.data_identity(images)
+    )  # what a resume must match (lr may change)
     done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
     live, steps, shown = display.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
     epoch = done
     try:
         for epoch in range(done + 1, epochs + 1):
-            torch.manual_seed(seed * 1000 + epoch)      # shuffling and sampling repeat on resume
+            torch.manual_seed(seed * 1000 + epoch)  # shuffling and sampling repeat on resume
             start = time.perf_counter()
-            rec_sum, kl_sum = vae_epoch(model, opt, images, batch_size, f"epoch {epoch}/{epochs}",
-                                        live, steps, progress, rec_weight, precision, loss_fn, step_fn)
+            rec_sum, kl_sum = vae_epoch(
+                model,
+                opt,
+                images,
+                batch_size,
+                f"epoch {epoch}/{epochs}",
+                live,
+                steps,
+                progress,
+                rec_weight,
+                precision,
+                loss_fn,
+                step_fn,
+            )
             history.setdefault("seconds", []).append(time.perf_counter() - start)
             history["rec"].append(rec_sum / len(images))
             history["kl"].append(kl_sum / len(images))
@@ -247,27 +317,44 @@ def fit_vae(model, images, *, epochs, batch_size, lr, rec_weight=1.0, held_out=N
                 samples.append(display.to_uint8_grid(grid, nrow=len(grid)))
                 shown = display.update_image(shown, samples[-1], f"samples after epoch {epoch}")
             if checkpoint is not None:
-                checkpoints.save(model, checkpoint, epoch=epoch, history=history, samples=samples,
-                                 optimizer=opt.state_dict(), settings=run)
+                checkpoints.save(
+                    model,
+                    checkpoint,
+                    epoch=epoch,
+                    history=history,
+                    samples=samples,
+                    optimizer=opt.state_dict(),
+                    settings=run,
+                )
             if progress:
-                held = (f", held-out {history['held_out_rec'][-1]:.0f} + {history['held_out_kl'][-1]:.0f}"
-                        if held_out is not None else "")
-                print(f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
-                      f"{history['kl'][-1]:.0f} per image{held}")
+                held = (
+                    f", held-out {history['held_out_rec'][-1]:.0f} + {history['held_out_kl'][-1]:.0f}"
+                    if held_out is not None
+                    else ""
+                )
+                print(
+                    f"epoch {epoch}: reconstruction {history['rec'][-1]:.0f} + KL "
+                    f"{history['kl'][-1]:.0f} per image{held}"
+                )
     except (KeyboardInterrupt, FloatingPointError) as e:
-        print(checkpoints.stopped(checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)))
+        print(
+            checkpoints.stopped(
+                checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)
+            )
+        )
         raise
     live.update(steps, force=True)
     if progress and epochs > done:
         n = (epochs - done) * math.ceil(len(images) / batch_size)
-        print(f"trained: {n:,} optimizer steps (batch {batch_size}) in "
-              f"{sum(history['seconds'][done:]):.0f} s of training")
+        print(
+            f"trained: {n:,} optimizer steps (batch {batch_size}) in "
+            f"{sum(history['seconds'][done:]):.0f} s of training"
+        )
     model.eval()
     return dict(history, samples=samples)
 
 
-def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True,
-                   after_epoch=None):
+def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True, after_epoch=None):
     """The judges' training loop (``dlhelpers.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
     schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
     history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
@@ -278,8 +365,9 @@ def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=
         net.train()
         total = 0.0
         order = torch.randperm(n, generator=gen)
-        for idx in tqdm(order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}",
-                        disable=not progress, leave=False):
+        for idx in tqdm(
+            order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}", disable=not progress, leave=False
+        ):
             loss = loss_of(idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -1,7 +1,7 @@
 """Measuring the chapter's claims: judges score decoded images, so "it works" becomes a count.
 
-    nets, augment, judges   the judges' networks, their augmentation and their training
-    claims        the chapter's claims counted (arithmetic, interpolation, AE against VAE)
-    lesson_check  the lesson's checks and their bars; survival: what a trip through the code keeps
-    verdicts      the one-line verdicts printed under the chapter's demos
+nets, augment, judges   the judges' networks, their augmentation and their training
+claims        the chapter's claims counted (arithmetic, interpolation, AE against VAE)
+lesson_check  the lesson's checks and their bars; survival: what a trip through the code keeps
+verdicts      the one-line verdicts printed under the chapter's demos
 """

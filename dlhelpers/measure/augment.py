@@ -4,6 +4,7 @@ The judges are trained on clean images but score a VAE's blurry decodes, so ever
 is shifted, turned, blurred, washed out or mixed. Inputs and outputs are floats in [0, 1],
 (N, C, H, W); every random choice comes from the ``torch.Generator`` passed in, so a seed repeats.
 """
+
 import math
 
 import torch
@@ -21,8 +22,8 @@ def blur(images, sigma):
     radius = max(1, math.ceil(3 * float(sigma.max())))
     radius = min(radius, h - 1, w - 1)
     t = torch.arange(-radius, radius + 1, dtype=images.dtype)
-    k = torch.exp(-t[None] ** 2 / (2 * sigma[:, None] ** 2))
-    k = (k / k.sum(1, keepdim=True)).repeat_interleave(c, 0)          # (N*C, K)
+    k = torch.exp(-(t[None] ** 2) / (2 * sigma[:, None] ** 2))
+    k = (k / k.sum(1, keepdim=True)).repeat_interleave(c, 0)  # (N*C, K)
     x = F.pad(images.reshape(1, n * c, h, w), (radius,) * 4, mode="replicate")
     x = F.conv2d(x, k[:, None, None, :], groups=n * c)
     x = F.conv2d(x, k[:, None, :, None], groups=n * c)
@@ -87,16 +88,21 @@ def faces(x, gen, p_blur=0.8, max_sigma=2.5):
     b = sometimes(n, p_blur, gen)
     if b.any():
         x[b] = blur(x[b], _rand(int(b.sum()), 0.3, max_sigma, gen))
-    d = sometimes(n, 0.2, gen)                                     # down- then up-sampled
+    d = sometimes(n, 0.2, gen)  # down- then up-sampled
     if d.any():
         s = x.shape[-1]
-        small = F.interpolate(x[d], scale_factor=0.25 if torch.rand(1, generator=gen) < 0.5 else 0.5,
-                              mode="bilinear", antialias=True, align_corners=False)
+        small = F.interpolate(
+            x[d],
+            scale_factor=0.25 if torch.rand(1, generator=gen) < 0.5 else 0.5,
+            mode="bilinear",
+            antialias=True,
+            align_corners=False,
+        )
         x[d] = F.interpolate(small, size=(s, s), mode="bilinear", align_corners=False)
-    grey = x.mean(1, keepdim=True)                                  # washed-out colours
+    grey = x.mean(1, keepdim=True)  # washed-out colours
     sat = _rand(n, 0.4, 1.1, gen)[:, None, None, None]
     x = grey + sat * (x - grey)
-    mean = x.mean((1, 2, 3), keepdim=True)                          # contrast, brightness, tint
+    mean = x.mean((1, 2, 3), keepdim=True)  # contrast, brightness, tint
     x = mean + _rand(n, 0.7, 1.15, gen)[:, None, None, None] * (x - mean)
     x = x + (torch.rand(n, 3, 1, 1, generator=gen) - 0.5) * 0.16
     x = x + torch.randn(x.shape, generator=gen) * _rand(n, 0, 0.05, gen)[:, None, None, None]

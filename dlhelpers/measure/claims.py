@@ -10,6 +10,7 @@ women_glasses, men_noglasses, women_noglasses) on both sets; a beard plays the b
 synthetic faces. On the photos only glasses are labelled, so a glasses-only judge
 (``judges.glasses_judge``) measures glasses alone: targets are cut to the traits the judge knows.
 """
+
 import torch
 
 from dlhelpers.chapter import latent
@@ -17,20 +18,27 @@ from dlhelpers.chapter.latent import to_float
 from dlhelpers.data.groups import GROUPS, select
 from dlhelpers.measure.judges import digit_probs, trait_scores
 
-
 # --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
 
-CHAPTER = {"expression": {"men_glasses": 1, "women_glasses": -1, "women_noglasses": 1},
-           "target": {"beard": 1, "glasses": 0}}
+CHAPTER = {
+    "expression": {"men_glasses": 1, "women_glasses": -1, "women_noglasses": 1},
+    "target": {"beard": 1, "glasses": 0},
+}
 """The chapter's z = z(men, glasses) - z(women, glasses) + z(women, no glasses) -> a man without glasses."""
 
 EXERCISE_7_1 = {
-    "women_noglasses": {"expression": {"men_noglasses": 1, "men_glasses": -1,
-                                       "women_noglasses": 1}, "target": {"beard": 0, "glasses": 0}},
-    "women_glasses": {"expression": {"women_noglasses": 1, "men_noglasses": -1,
-                                     "women_glasses": 1}, "target": {"beard": 0, "glasses": 1}},
-    "men_glasses": {"expression": {"men_noglasses": 1, "women_noglasses": -1,
-                                   "men_glasses": 1}, "target": {"beard": 1, "glasses": 1}},
+    "women_noglasses": {
+        "expression": {"men_noglasses": 1, "men_glasses": -1, "women_noglasses": 1},
+        "target": {"beard": 0, "glasses": 0},
+    },
+    "women_glasses": {
+        "expression": {"women_noglasses": 1, "men_noglasses": -1, "women_glasses": 1},
+        "target": {"beard": 0, "glasses": 1},
+    },
+    "men_glasses": {
+        "expression": {"men_noglasses": 1, "women_noglasses": -1, "men_glasses": 1},
+        "target": {"beard": 1, "glasses": 1},
+    },
 }
 """Exercise 7.1's three expressions as the book prints them, each named by the group it aims at:
 z(men, no glasses) - z(men, glasses) + z(women, no glasses) -> a woman without glasses;
@@ -54,8 +62,20 @@ def meets(probs, target, threshold=0.5):
     return all((probs[t] >= threshold) == bool(v) for t, v in target.items())
 
 
-def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, expression=None,
-                       target=None, threshold=0.5, pool=None, groups=None, return_images=False):
+def arithmetic_success(
+    vae,
+    judge,
+    faces,
+    draws=10,
+    per_group=3,
+    seed=0,
+    expression=None,
+    target=None,
+    threshold=0.5,
+    pool=None,
+    groups=None,
+    return_images=False,
+):
     """How often the chapter's encoding arithmetic gives a face the judge agrees with.
 
     For each of ``draws`` seeded draws: ``per_group`` random faces of every group named in
@@ -83,13 +103,17 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
     if not target:
         raise ValueError(f"the judge scores {list(judge.traits)}, none of the target's traits")
     groups = dict(groups or GROUPS)
-    members = {g: select(faces, groups[g], pool) if isinstance(groups[g], dict)
-               else torch.as_tensor(list(groups[g]), dtype=torch.int64) for g in expression}
+    members = {
+        g: select(faces, groups[g], pool)
+        if isinstance(groups[g], dict)
+        else torch.as_tensor(list(groups[g]), dtype=torch.int64)
+        for g in expression
+    }
     small = {g: len(m) for g, m in members.items() if len(m) < per_group}
     if small:
         raise ValueError(f"too few faces for {per_group} per group: {small}")
     if all(len(m) == per_group for m in members.values()):
-        draws = min(draws, 1)                       # every draw would average the same faces
+        draws = min(draws, 1)  # every draw would average the same faces
     gen = torch.Generator().manual_seed(seed)
     per_draw, images = [], []
     for _ in range(draws):
@@ -98,15 +122,28 @@ def arithmetic_success(vae, judge, faces, draws=10, per_group=3, seed=0, express
         image = latent.decode(vae, latent.combine(codes, expression)[None])
         probs = {t: round(p.item(), 4) for t, p in trait_scores(judge, image).items()}
         valid = inputs_keep_traits(vae, judge, codes, threshold)
-        per_draw.append({"indices": {g: idx.tolist() for g, idx in picked.items()}, "probs": probs,
-                         "valid": valid, "success": valid and meets(probs, target, threshold),
-                         "would_succeed": meets(probs, target, threshold)})
+        per_draw.append(
+            {
+                "indices": {g: idx.tolist() for g, idx in picked.items()},
+                "probs": probs,
+                "valid": valid,
+                "success": valid and meets(probs, target, threshold),
+                "would_succeed": meets(probs, target, threshold),
+            }
+        )
         images.append(image[0])
     successes = sum(d["success"] for d in per_draw)
     vacuous = [d for d in per_draw if not d["valid"]]
-    result = {"successes": successes, "draws": draws, "rate": successes / draws if draws else 0.0,
-              "vacuous": len(vacuous), "vacuous_successes": sum(d["would_succeed"] for d in vacuous),
-              "expression": expression, "target": target, "per_draw": per_draw}
+    result = {
+        "successes": successes,
+        "draws": draws,
+        "rate": successes / draws if draws else 0.0,
+        "vacuous": len(vacuous),
+        "vacuous_successes": sum(d["would_succeed"] for d in vacuous),
+        "expression": expression,
+        "target": target,
+        "per_draw": per_draw,
+    }
     if return_images:
         result["images"] = torch.stack(images) if images else torch.empty(0)
     return result
@@ -158,14 +195,27 @@ def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None
     """
     table = {}
     for name, spec in {"chapter": CHAPTER, **EXERCISE_7_1}.items():
-        r = arithmetic_success(vae, judge, faces, draws, per_group, seed, spec["expression"],
-                               spec["target"], pool=pool, groups=groups)
-        table[name] = {k: r[k] for k in ("successes", "draws", "rate", "vacuous",
-                                         "vacuous_successes", "expression", "target")}
+        r = arithmetic_success(
+            vae,
+            judge,
+            faces,
+            draws,
+            per_group,
+            seed,
+            spec["expression"],
+            spec["target"],
+            pool=pool,
+            groups=groups,
+        )
+        table[name] = {
+            k: r[k]
+            for k in ("successes", "draws", "rate", "vacuous", "vacuous_successes", "expression", "target")
+        }
     return table
 
 
 # --- Claim 2: interpolation (listing 7.10 and exercise 7.2) -------------------------------------
+
 
 def is_monotone(values, tolerance=0.02):
     """True if ``values`` only rise or only fall, allowing wiggles back of at most ``tolerance``.
@@ -202,8 +252,9 @@ def crossings(values, level=0.5, weights=None):
     return found
 
 
-def interpolation_profile(vae, judge, z1, z2, steps=11, trait="glasses", tolerance=0.02,
-                          level=0.5, spherical=False):
+def interpolation_profile(
+    vae, judge, z1, z2, steps=11, trait="glasses", tolerance=0.02, level=0.5, spherical=False
+):
     """The judge's probability of ``trait`` along ``latent.path(z1, z2)`` with ``steps`` weights.
 
     Returns {"weights": [...], "probs": [...] (the trait), "all": {trait: [...]} (every trait),
@@ -215,15 +266,32 @@ def interpolation_profile(vae, judge, z1, z2, steps=11, trait="glasses", toleran
     scores = trait_scores(judge, latent.decode(vae, codes))
     probs = [round(p, 4) for p in scores[trait].tolist()]
     at = crossings(probs, level, weights)
-    return {"weights": [round(w, 4) for w in weights], "probs": probs,
-            "all": {t: [round(p, 4) for p in s.tolist()] for t, s in scores.items()},
-            "monotone": is_monotone(probs, tolerance),
-            "direction": "rising" if probs[-1] >= probs[0] else "falling",
-            "crossings": len(at), "crossing_at": [round(a, 4) for a in at]}
+    return {
+        "weights": [round(w, 4) for w in weights],
+        "probs": probs,
+        "all": {t: [round(p, 4) for p in s.tolist()] for t, s in scores.items()},
+        "monotone": is_monotone(probs, tolerance),
+        "direction": "rising" if probs[-1] >= probs[0] else "falling",
+        "crossings": len(at),
+        "crossing_at": [round(a, 4) for a in at],
+    }
 
 
-def interpolation_survey(vae, judge, faces, start, end, trait, pairs=10, per_group=1, steps=11,
-                         seed=0, pool=None, tolerance=0.02, spherical=False):
+def interpolation_survey(
+    vae,
+    judge,
+    faces,
+    start,
+    end,
+    trait,
+    pairs=10,
+    per_group=1,
+    steps=11,
+    seed=0,
+    pool=None,
+    tolerance=0.02,
+    spherical=False,
+):
     """``interpolation_profile`` between random faces matching ``start`` and ``end``.
 
     ``start``/``end`` are attribute filters as for ``select``, e.g. {"glasses": 1} -> {"glasses": 0},
@@ -251,14 +319,19 @@ def interpolation_survey(vae, judge, faces, start, end, trait, pairs=10, per_gro
         profiles.append(p)
     valid = [p for p in profiles if p["valid"]]
     watched = "glasses" if trait != "glasses" and "glasses" in judge.traits else trait
-    return {"pairs": pairs, "valid": len(valid), "vacuous": pairs - len(valid),
-            "monotone": sum(p["monotone"] for p in valid),
-            "one_crossing": sum(p["crossings"] == 1 for p in valid),
-            "min_prob": (sum(min(p["all"][watched]) for p in valid) / len(valid)) if valid else None,
-            "profiles": profiles}
+    return {
+        "pairs": pairs,
+        "valid": len(valid),
+        "vacuous": pairs - len(valid),
+        "monotone": sum(p["monotone"] for p in valid),
+        "one_crossing": sum(p["crossings"] == 1 for p in valid),
+        "min_prob": (sum(min(p["all"][watched]) for p in valid) / len(valid)) if valid else None,
+        "profiles": profiles,
+    }
 
 
 # --- Claim 3: an AE is a poor generator, a VAE is not (sections 7.2 and 7.3) --------------------
+
 
 def _code_dim(model):
     cfg = getattr(model, "config", {})
@@ -268,8 +341,10 @@ def _code_dim(model):
 def _score(judge, images, threshold, labels=None):
     probs = digit_probs(judge, images)
     conf, pred = probs.max(1)
-    out = {"confident": round((conf >= threshold).float().mean().item(), 4),
-           "mean_confidence": round(conf.mean().item(), 4)}
+    out = {
+        "confident": round((conf >= threshold).float().mean().item(), 4),
+        "mean_confidence": round(conf.mean().item(), 4),
+    }
     if labels is not None:
         out["agrees"] = round((pred == labels).float().mean().item(), 4)
     return out, pred
@@ -291,7 +366,7 @@ def ae_vs_vae_digits(ae, vae, digit_judge, test_images, test_labels, n=1000, thr
     i = torch.randint(len(test_images), (n,), generator=gen)
     j = torch.randint(len(test_images), (n,), generator=gen)
     same = labels[i] == labels[j]
-    while same.any():                                   # redraw partners of the same class
+    while same.any():  # redraw partners of the same class
         j[same] = torch.randint(len(test_images), (int(same.sum()),), generator=gen)
         same = labels[i] == labels[j]
     x = to_float(test_images).reshape(-1, 1, 28, 28)

@@ -9,17 +9,18 @@ Both are trained on clean, labelled images with augmentation (``dlhelpers.augmen
 read BLURRY decodes; the digit judge also learns to be unsure (overlaid digits, smooth noise).
 ``python -m dlhelpers train judges`` retrains the shipped files; the networks are in ``models``.
 """
+
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from dlhelpers.measure import augment
-from dlhelpers.engine import checkpoints, recipes
 from dlhelpers import settings
 from dlhelpers.chapter.latent import to_float
-from dlhelpers.measure.nets import TRAITS, DigitNet, TraitNet
+from dlhelpers.engine import checkpoints, recipes
 from dlhelpers.engine.train import fit_classifier
+from dlhelpers.measure import augment
+from dlhelpers.measure.nets import TRAITS, DigitNet, TraitNet
 
 DIGITS_PATH = settings.FILES / "judge_digits.pt"
 TRAITS_PATH = settings.FILES / "judge_faces64.pt"
@@ -34,6 +35,7 @@ def _outputs(net, images, batch_size):
 
 
 # --- The digit judge --------------------------------------------------------------------------
+
 
 def digit_probs(net, images, batch_size=2000):
     """Class probabilities (N, 10) for digits (uint8 or floats in [0, 1], any of DigitNet's shapes)."""
@@ -75,11 +77,13 @@ def train_digit_judge(images, labels, *, epochs, batch_size, lr, seed=0, test=No
         history.setdefault("test_accuracy", []).append(digit_accuracy(net, *test))
         return f", test accuracy {history['test_accuracy'][-1]:.4f}"
 
-    return fit_classifier(net, len(x), loss_of, epochs, batch_size, lr, gen, "digit judge",
-                          progress, after_epoch)
+    return fit_classifier(
+        net, len(x), loss_of, epochs, batch_size, lr, gen, "digit judge", progress, after_epoch
+    )
 
 
 # --- The trait judge --------------------------------------------------------------------------
+
 
 def trait_targets(attributes, glasses=None):
     """Targets (N, 4) and a mask (N, 4) for ``TRAITS`` from a ``Faces.attributes`` dict.
@@ -128,8 +132,9 @@ def _at_size(images, size):
     return x
 
 
-def train_trait_judge(faces, *, epochs, batch_size, lr, seed=0, image_size=64, indices=None,
-                      twins=None, fade=0.5, progress=True):
+def train_trait_judge(
+    faces, *, epochs, batch_size, lr, seed=0, image_size=64, indices=None, twins=None, fade=0.5, progress=True
+):
     """Train a ``TraitNet`` on labelled faces (a ``FaceSet`` with attributes); return it.
 
     ``indices`` restricts training to those faces (keep some out to test on). Every batch is
@@ -143,8 +148,10 @@ def train_trait_judge(faces, *, epochs, batch_size, lr, seed=0, image_size=64, i
     The history is kept in ``net.history``: per-epoch "loss".
     """
     if faces.attributes is None or "beard" not in faces.attributes:
-        raise ValueError("train_trait_judge needs faces with attributes (glasses, frame, beard, "
-                         "smile): the synthetic faces have them, the Kaggle photos do not.")
+        raise ValueError(
+            "train_trait_judge needs faces with attributes (glasses, frame, beard, "
+            "smile): the synthetic faces have them, the Kaggle photos do not."
+        )
     x = _at_size(faces.images, image_size)
     target, mask = trait_targets(faces.attributes, faces.glasses)
     if twins is not None:
@@ -164,10 +171,13 @@ def train_trait_judge(faces, *, epochs, batch_size, lr, seed=0, image_size=64, i
     def loss_of(idx):
         xb, tb, mb = x[idx], target[idx], mask[idx]
         if twins is not None:
-            a = torch.where(augment.sometimes(len(idx), fade, gen), torch.rand(len(idx), generator=gen),
-                            torch.ones(len(idx)))[:, None]
+            a = torch.where(
+                augment.sometimes(len(idx), fade, gen),
+                torch.rand(len(idx), generator=gen),
+                torch.ones(len(idx)),
+            )[:, None]
             xb = a[:, :, None, None] * xb + (1 - a[:, :, None, None]) * x2[idx]
-            g = a * mask[idx] + (1 - a) * mask2[idx]              # how much glasses there is
+            g = a * mask[idx] + (1 - a) * mask2[idx]  # how much glasses there is
             dark = (a * mask[idx] * target[idx] + (1 - a) * mask2[idx] * target2[idx]) / g.clamp_min(1e-6)
             tb = a * target[idx] + (1 - a) * target2[idx]
             tb[:, 2], mb = dark[:, 2], torch.ones_like(mb)
@@ -180,8 +190,8 @@ def train_trait_judge(faces, *, epochs, batch_size, lr, seed=0, image_size=64, i
 
 # --- The glasses judge for the photos ------------------------------------------------------------
 
-def train_glasses_judge(images, labels, *, epochs, batch_size, lr, seed=0, image_size=64,
-                        progress=True):
+
+def train_glasses_judge(images, labels, *, epochs, batch_size, lr, seed=0, image_size=64, progress=True):
     """Train a glasses-only ``TraitNet`` on faces (uint8 or floats, (N, 3, S, S)) with labels
     (N,) of 1 = glasses; return it. Batches are augmented by ``augment.faces`` (blur, shifts,
     washed-out colours...) so it reads blurry VAE decodes. Repeatable for the same seed."""
@@ -206,6 +216,7 @@ def glasses_accuracy(net, images, labels):
 
 def _labels_key(faces, recipe):
     import hashlib
+
     h = hashlib.sha1(repr(recipe).encode())
     h.update(repr(list(zip(faces.ids, faces.glasses.tolist()))).encode())
     return h.hexdigest()[:16]
@@ -221,6 +232,7 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     labels, so this judge scores glasses only.
     """
     from dlhelpers import data
+
     r = recipe or recipes.GLASSES_JUDGE
     path = Path(path) if path is not None else data.runs_folder() / f"judge_glasses_{data.in_use().name}.pt"
     key = _labels_key(faces, r)
@@ -228,19 +240,37 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     if saved.get("labels_key") == key:
         net = checkpoints.load(path, device=device)
         acc = saved["held_out_accuracy"]
-        print(f"glasses judge: {settings.relative(path)} (held-out accuracy {acc:.1%}; trained on these photos' labels)")
+        print(
+            f"glasses judge: {settings.relative(path)} (held-out accuracy {acc:.1%}; trained on these photos' labels)"
+        )
         return net
     order = torch.randperm(len(faces), generator=torch.Generator().manual_seed(r.seed))
     n_out = max(1, int(round(len(faces) * r.held_out)))
-    held, train = order[:n_out], order[n_out:][:r.max_images]
-    net = train_glasses_judge(faces.images[train], faces.glasses[train], epochs=r.epochs,
-                              batch_size=r.batch_size, lr=r.lr, seed=r.seed,
-                              image_size=r.image_size, progress=progress)
+    held, train = order[:n_out], order[n_out:][: r.max_images]
+    net = train_glasses_judge(
+        faces.images[train],
+        faces.glasses[train],
+        epochs=r.epochs,
+        batch_size=r.batch_size,
+        lr=r.lr,
+        seed=r.seed,
+        image_size=r.image_size,
+        progress=progress,
+    )
     acc = glasses_accuracy(net, faces.images[held], faces.glasses[held])
-    checkpoints.save(net, path, labels_key=key, held_out_accuracy=acc, trained_on=len(train),
-                     held_out=len(held), history=net.history)
-    print(f"glasses judge: trained on {len(train)} photos, held-out accuracy {acc:.1%} "
-          f"on {len(held)} photos it never saw; saved {path}")
+    checkpoints.save(
+        net,
+        path,
+        labels_key=key,
+        held_out_accuracy=acc,
+        trained_on=len(train),
+        held_out=len(held),
+        history=net.history,
+    )
+    print(
+        f"glasses judge: trained on {len(train)} photos, held-out accuracy {acc:.1%} "
+        f"on {len(held)} photos it never saw; saved {path}"
+    )
     return net.to(device or "cpu").eval()
 
 
@@ -253,8 +283,11 @@ def for_faces(faces, device=None):
         acc = saved.get("held_out_accuracy", {})
         names = {"clean": "clean faces", "blurred": "blurred", "thin": "thin frames"}
         worst = ", ".join(f"{names.get(kind, kind)} {min(a.values()):.1%}" for kind, a in acc.items())
-        print(f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile; "
-              f"any image size, resized to 64 px)" + (f"; held-out accuracy of its worst trait: {worst}" if worst else ""))
+        print(
+            f"trait judge: {settings.relative(TRAITS_PATH)} (glasses, beard, frame colour, smile; "
+            f"any image size, resized to 64 px)"
+            + (f"; held-out accuracy of its worst trait: {worst}" if worst else "")
+        )
         return net
     print("The photos are labelled for glasses only (no gender): decodes are scored for glasses.")
     return glasses_judge(faces, device=device)
@@ -262,14 +295,17 @@ def for_faces(faces, device=None):
 
 # --- Rebuilding the shipped files ---------------------------------------------------------------
 
+
 def build_digit_judge(path=DIGITS_PATH, recipe=recipes.DIGIT_JUDGE, progress=True):
     """Train the digit judge on MNIST's 60,000 training digits and save it (float16) to ``path``."""
     from dlhelpers import data
+
     x, y = data.mnist(train=True)
     xt, yt = data.mnist(train=False)
     r = recipe
-    net = train_digit_judge(x, y, epochs=r.epochs, batch_size=r.batch_size, lr=r.lr, seed=r.seed,
-                            test=(xt, yt), progress=progress)
+    net = train_digit_judge(
+        x, y, epochs=r.epochs, batch_size=r.batch_size, lr=r.lr, seed=r.seed, test=(xt, yt), progress=progress
+    )
     acc = digit_accuracy(net, xt, yt)
     checkpoints.save(net, path, half=True, test_accuracy=acc, epochs=r.epochs, history=net.history)
     print(f"saved {path}: test accuracy {acc:.4f}")
@@ -284,17 +320,21 @@ def build_trait_judge(path=TRAITS_PATH, recipe=recipes.TRAIT_JUDGE, faces=None, 
     Returns (net, {"clean": ..., "blurred": ..., "thin": ...})."""
     from dlhelpers import data
     from dlhelpers.data import synthetic_set
+
     r = recipe
-    train, twins = synthetic_set.render_set(r.faces, seed=7 + r.seed, size=64, counterfactual=True,
-                                            thin_frames=r.thin_share, progress=progress)
-    net = train_trait_judge(train, epochs=r.epochs, batch_size=r.batch_size, lr=r.lr, seed=r.seed,
-                            twins=twins, progress=progress)
+    train, twins = synthetic_set.render_set(
+        r.faces, seed=7 + r.seed, size=64, counterfactual=True, thin_frames=r.thin_share, progress=progress
+    )
+    net = train_trait_judge(
+        train, epochs=r.epochs, batch_size=r.batch_size, lr=r.lr, seed=r.seed, twins=twins, progress=progress
+    )
     faces = faces if faces is not None else data.face_set(size=64)
     acc = held_out_accuracy(net, faces, n=r.test_faces, seed=r.seed)
     thin = synthetic_set.render_set(r.test_faces, seed=11 + r.seed, size=64, thin_frames=True)
     acc["thin"] = trait_accuracy(net, thin.images, thin.attributes, thin.glasses)
-    checkpoints.save(net, path, half=True, held_out_accuracy=acc, epochs=r.epochs,
-                     trained_on=r.faces, history=net.history)
+    checkpoints.save(
+        net, path, half=True, held_out_accuracy=acc, epochs=r.epochs, trained_on=r.faces, history=net.history
+    )
     print(f"saved {path}: accuracy on {r.test_faces} dataset faces {acc}")
     return net, acc
 
@@ -304,5 +344,7 @@ def held_out_accuracy(net, faces, n=1000, seed=0, sigma=1.5):
     "blurred": {...}} (blurred by ``sigma`` px)."""
     idx = torch.randperm(len(faces), generator=torch.Generator().manual_seed(seed))[:n]
     some = faces.subset(idx)
-    return {"clean": trait_accuracy(net, some.images, some.attributes, some.glasses),
-            "blurred": trait_accuracy(net, some.images, some.attributes, some.glasses, sigma=sigma)}
+    return {
+        "clean": trait_accuracy(net, some.images, some.attributes, some.glasses),
+        "blurred": trait_accuracy(net, some.images, some.attributes, some.glasses, sigma=sigma),
+    }

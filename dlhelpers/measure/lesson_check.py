@@ -19,19 +19,27 @@
     low-contrast frames; the glasses the judge still sees in the rebuilds, and the frames drawn in
     their place (``survival.frames_kept``), over all glasses faces and per frame colour.
 """
+
 import torch
 
-from dlhelpers.measure import claims, survival
 from dlhelpers.chapter import latent
-from dlhelpers.data import synthetic_set
 from dlhelpers.chapter.latent import to_float
+from dlhelpers.data import synthetic_set
 from dlhelpers.data.groups import GROUPS
+from dlhelpers.measure import claims, survival
 from dlhelpers.measure.judges import trait_scores
 
-GOALS = {"arithmetic_successes": 35, "arithmetic_vacuous": 5,     # of 50 draws
-         "paths_valid": 25, "one_crossing_share": 0.8,              # of 30 paths
-         "added": 0.8, "removed": 0.8, "others_kept": 0.8,
-         "survival_all": 0.8, "survival_kind": 0.7}
+GOALS = {
+    "arithmetic_successes": 35,
+    "arithmetic_vacuous": 5,  # of 50 draws
+    "paths_valid": 25,
+    "one_crossing_share": 0.8,  # of 30 paths
+    "added": 0.8,
+    "removed": 0.8,
+    "others_kept": 0.8,
+    "survival_all": 0.8,
+    "survival_kind": 0.7,
+}
 """What issue 16 asks of the lesson (counts are for 50 draws and 30 paths; shares 0..1)."""
 
 STRENGTH = 2.0
@@ -46,27 +54,37 @@ def arithmetic_part(vae, judge, faces, draws=50, per_group=3, seed=0):
     ``claims.EXERCISE_7_1`` names (counts 0..draws; the groups drawn by their labels)."""
     out = {}
     for name, spec in {"chapter": claims.CHAPTER, **claims.EXERCISE_7_1}.items():
-        r = claims.arithmetic_success(vae, judge, faces, draws, per_group, seed, spec["expression"],
-                                      spec["target"], groups=GROUPS)
-        out[name] = {"successes": r["successes"], "vacuous": r["vacuous"], "draws": r["draws"],
-                     "target": r["target"]}
+        r = claims.arithmetic_success(
+            vae, judge, faces, draws, per_group, seed, spec["expression"], spec["target"], groups=GROUPS
+        )
+        out[name] = {
+            "successes": r["successes"],
+            "vacuous": r["vacuous"],
+            "draws": r["draws"],
+            "target": r["target"],
+        }
     return out
 
 
-def interpolation_part(vae, judge, faces, pairs=30, per_group=3, seed=0,
-                       start=None, end=None):
+def interpolation_part(vae, judge, faces, pairs=30, per_group=3, seed=0, start=None, end=None):
     """Glasses -> no glasses paths (default: women, as notebook 04). Returns {"pairs", "valid",
     "one_crossing" (counts), "one_crossing_share" (of the valid paths, 0..1; 0 when none)}."""
     start = start or {"glasses": 1, "beard": 0}
     end = end or {"glasses": 0, "beard": 0}
-    s = claims.interpolation_survey(vae, judge, faces, start, end, "glasses", pairs=pairs,
-                                    per_group=per_group, seed=seed)
-    return {"pairs": s["pairs"], "valid": s["valid"], "one_crossing": s["one_crossing"],
-            "one_crossing_share": s["one_crossing"] / s["valid"] if s["valid"] else 0.0}
+    s = claims.interpolation_survey(
+        vae, judge, faces, start, end, "glasses", pairs=pairs, per_group=per_group, seed=seed
+    )
+    return {
+        "pairs": s["pairs"],
+        "valid": s["valid"],
+        "one_crossing": s["one_crossing"],
+        "one_crossing_share": s["one_crossing"] / s["valid"] if s["valid"] else 0.0,
+    }
 
 
-def attribute_edit(vae, judge, faces, strength=STRENGTH, attribute_faces=2000, test_faces=500,
-                   trait="glasses"):
+def attribute_edit(
+    vae, judge, faces, strength=STRENGTH, attribute_faces=2000, test_faces=500, trait="glasses"
+):
     """Add ``trait``'s direction to faces without it and subtract it from faces with it.
 
     The direction comes from the codes of faces ``[:attribute_faces]`` (labels in
@@ -77,8 +95,11 @@ def attribute_edit(vae, judge, faces, strength=STRENGTH, attribute_faces=2000, t
     as it was}, "others_kept" (the smallest of those), "others_labelled" ({trait: share read as
     labelled, for reference}), "n"}. ``dark_frame`` is left out (it means nothing without glasses).
     """
-    labels = {t: torch.as_tensor(faces.glasses if t == "glasses" else faces.attributes[t])
-              for t in judge.traits if t == "glasses" or t in (faces.attributes or {})}
+    labels = {
+        t: torch.as_tensor(faces.glasses if t == "glasses" else faces.attributes[t])
+        for t in judge.traits
+        if t == "glasses" or t in (faces.attributes or {})
+    }
     n = min(attribute_faces, len(faces) - 1)
     codes = latent.encode(vae, to_float(faces.images[:n]))
     y = labels[trait][:n]
@@ -92,11 +113,17 @@ def attribute_edit(vae, judge, faces, strength=STRENGTH, attribute_faces=2000, t
     now = seen[trait] >= 0.5
     rest = [t for t in labels if t not in (trait, "dark_frame")]
     others = {t: ((seen[t] >= 0.5) == (before[t] >= 0.5)).float().mean().item() for t in rest}
-    return {"strength": strength, "added": now[~has].float().mean().item(),
-            "removed": (~now[has]).float().mean().item(), "others": others,
-            "others_kept": min(others.values()) if others else 1.0, "n": len(test),
-            "others_labelled": {t: ((seen[t] >= 0.5) == (labels[t][test] == 1)).float().mean().item()
-                                for t in rest}}
+    return {
+        "strength": strength,
+        "added": now[~has].float().mean().item(),
+        "removed": (~now[has]).float().mean().item(),
+        "others": others,
+        "others_kept": min(others.values()) if others else 1.0,
+        "n": len(test),
+        "others_labelled": {
+            t: ((seen[t] >= 0.5) == (labels[t][test] == 1)).float().mean().item() for t in rest
+        },
+    }
 
 
 def survival_part(vae, judge, n=500, seed=99):
@@ -117,15 +144,18 @@ def survival_part(vae, judge, n=500, seed=99):
     return out
 
 
-def lesson_table(vae, judge, faces, strength=STRENGTH, draws=50, pairs=30, per_group=3,
-                 survival_faces=500, show=True):
+def lesson_table(
+    vae, judge, faces, strength=STRENGTH, draws=50, pairs=30, per_group=3, survival_faces=500, show=True
+):
     """All four checks: {"arithmetic": ..., "interpolation": ..., "attribute": ...,
     "survival": ...} (see the ``*_part`` functions and ``attribute_edit``), printed as a table
     when ``show``; ``failures`` compares it with ``GOALS``."""
-    table = {"arithmetic": arithmetic_part(vae, judge, faces, draws, per_group),
-             "interpolation": interpolation_part(vae, judge, faces, pairs, per_group),
-             "attribute": attribute_edit(vae, judge, faces, strength),
-             "survival": survival_part(vae, judge, survival_faces)}
+    table = {
+        "arithmetic": arithmetic_part(vae, judge, faces, draws, per_group),
+        "interpolation": interpolation_part(vae, judge, faces, pairs, per_group),
+        "attribute": attribute_edit(vae, judge, faces, strength),
+        "survival": survival_part(vae, judge, survival_faces),
+    }
     if show:
         print(format_table(table))
     return table
@@ -136,29 +166,40 @@ def format_table(table):
     a, i, e, s = (table[k] for k in ("arithmetic", "interpolation", "attribute", "survival"))
     lines = ["(a) arithmetic          successes  vacuous  (of draws)  target"]
     for name, r in a.items():
-        lines.append(f"    {name:<18} {r['successes']:>6} {r['vacuous']:>8} {r['draws']:>8}      "
-                     f"{claims.describe(r['target'])}")
-    lines.append(f"(b) interpolation       {i['valid']} of {i['pairs']} paths valid, "
-                 f"{i['one_crossing']} cross 0.5 once ({i['one_crossing_share']:.0%})")
-    others = ", ".join(f"{t} {v:.0%} (as labelled {e['others_labelled'][t]:.0%})"
-                       for t, v in e["others"].items())
-    lines.append(f"(c) attribute x{e['strength']:<10g} added {e['added']:.0%}, removed "
-                 f"{e['removed']:.0%}, others kept: {others} (n={e['n']})")
-    lines.append(f"(d) thin frames kept    judge {s['judge_all']:.0%} (dark {s['judge_dark']:.0%}, "
-                 f"light {s['judge_light']:.0%}); shape {s['shape_all']:.0%} (dark "
-                 f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})")
+        lines.append(
+            f"    {name:<18} {r['successes']:>6} {r['vacuous']:>8} {r['draws']:>8}      "
+            f"{claims.describe(r['target'])}"
+        )
+    lines.append(
+        f"(b) interpolation       {i['valid']} of {i['pairs']} paths valid, "
+        f"{i['one_crossing']} cross 0.5 once ({i['one_crossing_share']:.0%})"
+    )
+    others = ", ".join(
+        f"{t} {v:.0%} (as labelled {e['others_labelled'][t]:.0%})" for t, v in e["others"].items()
+    )
+    lines.append(
+        f"(c) attribute x{e['strength']:<10g} added {e['added']:.0%}, removed "
+        f"{e['removed']:.0%}, others kept: {others} (n={e['n']})"
+    )
+    lines.append(
+        f"(d) thin frames kept    judge {s['judge_all']:.0%} (dark {s['judge_dark']:.0%}, "
+        f"light {s['judge_light']:.0%}); shape {s['shape_all']:.0%} (dark "
+        f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})"
+    )
     return "\n".join(lines)
 
 
 def describe_goals(goals=None):
     """The bars of ``goals`` (default ``GOALS``) as one sentence a student can read."""
     g = dict(GOALS, **(goals or {}))
-    return (f"each expression right in ≥ {g['arithmetic_successes']} of 50 draws with ≤ "
-            f"{g['arithmetic_vacuous']} vacuous; ≥ {g['paths_valid']} of 30 paths valid, "
-            f"{g['one_crossing_share']:.0%} of them crossing ½ once; the glasses direction puts glasses on, "
-            f"takes them off and keeps the other traits on ≥ {g['added']:.0%} of faces; thin frames kept "
-            f"on ≥ {g['survival_all']:.0%} of glasses faces, ≥ {g['survival_kind']:.0%} of each frame kind, "
-            f"by the judge and by shape")
+    return (
+        f"each expression right in ≥ {g['arithmetic_successes']} of 50 draws with ≤ "
+        f"{g['arithmetic_vacuous']} vacuous; ≥ {g['paths_valid']} of 30 paths valid, "
+        f"{g['one_crossing_share']:.0%} of them crossing ½ once; the glasses direction puts glasses on, "
+        f"takes them off and keeps the other traits on ≥ {g['added']:.0%} of faces; thin frames kept "
+        f"on ≥ {g['survival_all']:.0%} of glasses faces, ≥ {g['survival_kind']:.0%} of each frame kind, "
+        f"by the judge and by shape"
+    )
 
 
 def failures(table, goals=None):
@@ -194,9 +235,10 @@ def failures(table, goals=None):
 def main(vae_path=None, judge_path=None, strength=STRENGTH, quick=False):
     """``python -m dlhelpers bench lesson``: the table for a VAE file (default: the one notebooks
     03-04 load at the faces recipe's size) and judge file; returns (table, failures)."""
-    from dlhelpers.engine import checkpoints, recipes
     from dlhelpers import data
+    from dlhelpers.engine import checkpoints, recipes
     from dlhelpers.measure import judges
+
     if vae_path:
         vae = checkpoints.load(vae_path)
     else:
@@ -220,6 +262,7 @@ def record(path, recipe, table, machine=""):
     goals it misses. A row with the same name is replaced. Returns the rows."""
     import json
     from pathlib import Path
+
     path = Path(path)
     rows = json.loads(path.read_text())["rows"] if path.is_file() else []
     rows = [r for r in rows if r["recipe"]["name"] != recipe["name"]]
@@ -234,24 +277,38 @@ def recorded_table(path):
     (``synthetic_faces.VERSION``; rows without one were drawing 3), then what it kept."""
     import json
     from pathlib import Path
+
     rows = json.loads(Path(path).read_text())["rows"]
     out = []
     for r in rows:
         c, t = r["recipe"], r["table"]
         a, s, e = t["arithmetic"], t["survival"], t["attribute"]
-        out.append(f"{c['name']}: {c['size']} px, batch {c['batch']}, {c['steps']:,} steps, "
-                   f"rec weight {c['rec_weight']:g}, thin frames in training {c['thin']:.0%}, "
-                   f"faces drawing {c.get('drawing', 3)}"
-                   + (f" ({r['machine']})" if r.get("machine") else ""))
-        out.append("    arithmetic (successes/vacuous of 50): " + ", ".join(
-            f"{k} {v['successes']}/{v['vacuous']}" for k, v in a.items()))
+        out.append(
+            f"{c['name']}: {c['size']} px, batch {c['batch']}, {c['steps']:,} steps, "
+            f"rec weight {c['rec_weight']:g}, thin frames in training {c['thin']:.0%}, "
+            f"faces drawing {c.get('drawing', 3)}" + (f" ({r['machine']})" if r.get("machine") else "")
+        )
+        out.append(
+            "    arithmetic (successes/vacuous of 50): "
+            + ", ".join(f"{k} {v['successes']}/{v['vacuous']}" for k, v in a.items())
+        )
         i = t["interpolation"]
-        out.append(f"    paths: {i['valid']} of {i['pairs']} valid, {i['one_crossing_share']:.0%} "
-                   f"cross once; attribute x{e['strength']:g}: on {e['added']:.0%}, off "
-                   f"{e['removed']:.0%}, others kept {e['others_kept']:.0%}")
-        out.append(f"    thin frames kept: judge {s['judge_all']:.0%} (dark {s['judge_dark']:.0%}, "
-                   f"light {s['judge_light']:.0%}), shape {s['shape_all']:.0%} (dark "
-                   f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})")
-        out.append("    " + ("✓ every goal met" if not r["misses"] else
-                             f"✗ misses {len(r['misses'])} goals: " + "; ".join(r["misses"])))
+        out.append(
+            f"    paths: {i['valid']} of {i['pairs']} valid, {i['one_crossing_share']:.0%} "
+            f"cross once; attribute x{e['strength']:g}: on {e['added']:.0%}, off "
+            f"{e['removed']:.0%}, others kept {e['others_kept']:.0%}"
+        )
+        out.append(
+            f"    thin frames kept: judge {s['judge_all']:.0%} (dark {s['judge_dark']:.0%}, "
+            f"light {s['judge_light']:.0%}), shape {s['shape_all']:.0%} (dark "
+            f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})"
+        )
+        out.append(
+            "    "
+            + (
+                "✓ every goal met"
+                if not r["misses"]
+                else f"✗ misses {len(r['misses'])} goals: " + "; ".join(r["misses"])
+            )
+        )
     return "\n".join(out)

@@ -3,6 +3,7 @@
 Each keeps its constructor arguments in ``config``; both are registered with ``checkpoints`` so a
 saved judge loads by name.
 """
+
 import torch.nn.functional as F
 from torch import nn
 
@@ -50,13 +51,23 @@ class TraitNet(nn.Module):
         self.traits = list(traits)
         w = width
         self.features = nn.Sequential(
-            nn.Conv2d(3, w, 3, stride=2, padding=1), nn.BatchNorm2d(w), nn.ReLU(True),
-            nn.Conv2d(w, 2 * w, 3, stride=2, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(True),
-            nn.Conv2d(2 * w, 4 * w, 3, stride=2, padding=1), nn.BatchNorm2d(4 * w), nn.ReLU(True),
-            nn.Conv2d(4 * w, 4 * w, 3, stride=2, padding=1), nn.BatchNorm2d(4 * w), nn.ReLU(True))
+            nn.Conv2d(3, w, 3, stride=2, padding=1),
+            nn.BatchNorm2d(w),
+            nn.ReLU(True),
+            nn.Conv2d(w, 2 * w, 3, stride=2, padding=1),
+            nn.BatchNorm2d(2 * w),
+            nn.ReLU(True),
+            nn.Conv2d(2 * w, 4 * w, 3, stride=2, padding=1),
+            nn.BatchNorm2d(4 * w),
+            nn.ReLU(True),
+            nn.Conv2d(4 * w, 4 * w, 3, stride=2, padding=1),
+            nn.BatchNorm2d(4 * w),
+            nn.ReLU(True),
+        )
         side = image_size // 16
-        self.head = nn.Sequential(nn.Flatten(), nn.Linear(4 * w * side * side, 64), nn.ReLU(True),
-                                  nn.Linear(64, len(self.traits)))
+        self.head = nn.Sequential(
+            nn.Flatten(), nn.Linear(4 * w * side * side, 64), nn.ReLU(True), nn.Linear(64, len(self.traits))
+        )
 
     def forward(self, x):
         s = self.config["image_size"]

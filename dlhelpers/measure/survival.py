@@ -8,6 +8,7 @@ The chapter's claims (``dlhelpers.claims``) are only as good as their inputs: an
 "removes" glasses the VAE never kept succeeds for nothing. These measurements say what the inputs
 still carry; notebook 02 compares recipes and image sizes with them.
 """
+
 import torch
 
 from dlhelpers.chapter import latent
@@ -28,7 +29,7 @@ def reconstruction_survival(vae, judge, faces, n=500, seed=0, pool=None):
     rec = latent.decode(vae, latent.encode(vae, to_float(some.images)))
     attrs = some.attributes
     out = trait_accuracy(judge, rec, attrs, some.glasses)
-    if "frame" in attrs:                               # glasses kept, per kind of frame
+    if "frame" in attrs:  # glasses kept, per kind of frame
         seen = trait_scores(judge, rec)["glasses"] >= 0.5
         frames = attrs["frame"]
         for kind in sorted(set(frames)):
@@ -54,16 +55,22 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     per kind of frame}.
     """
     import torch.nn.functional as F
+
     rec, rec_bare = (latent.decode(vae, latent.encode(vae, to_float(x))) for x in (faces.images, bare))
     rec, rec_bare, ring, plain, worn = (
         F.interpolate(t, size=(at, at), mode="bilinear", antialias=True) if t.shape[-1] != at else t
-        for t in (rec, rec_bare, to_float(frames), to_float(bare), to_float(faces.images)))
+        for t in (rec, rec_bare, to_float(frames), to_float(bare), to_float(faces.images))
+    )
     drawn, frame = rec - rec_bare, ring - plain
     near = F.max_pool2d((frame.abs().amax(1, keepdim=True) > 0.05).float(), 5, 1, 2) > 0
     lens = (worn - ring).abs().amax(1, keepdim=True) > frame.abs().amax(1, keepdim=True)
     region = near & ~lens
-    r = torch.stack([torch.corrcoef(torch.stack([d[m.expand_as(d)], f[m.expand_as(f)]]))[0, 1]
-                     for d, f, m in zip(drawn, frame, region)]).nan_to_num(0.0)
+    r = torch.stack(
+        [
+            torch.corrcoef(torch.stack([d[m.expand_as(d)], f[m.expand_as(f)]]))[0, 1]
+            for d, f, m in zip(drawn, frame, region)
+        ]
+    ).nan_to_num(0.0)
     out = {"r": r, "all": (r >= min_r).float().mean().item()}
     kinds = faces.attributes["frame"]
     for kind in sorted(set(kinds)):
@@ -85,15 +92,21 @@ def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
     """
     import json
     from pathlib import Path
-    from dlhelpers.engine import checkpoints
+
     from dlhelpers.data import synthetic_set
+    from dlhelpers.engine import checkpoints
+
     missing = [str(p) for p in models.values() if not Path(p).is_file()]
     if missing or not measure:
         if saved is None or not Path(saved).is_file():
-            raise FileNotFoundError(f"No model file {missing[0] if missing else ''} and no saved "
-                                    f"measurements.")
-        why = f"{len(missing)} of the models are not here (e.g. {missing[0]})" if missing else \
-            "not measuring now"
+            raise FileNotFoundError(
+                f"No model file {missing[0] if missing else ''} and no saved measurements."
+            )
+        why = (
+            f"{len(missing)} of the models are not here (e.g. {missing[0]})"
+            if missing
+            else "not measuring now"
+        )
         print(f"{why}: showing the measurements saved in {saved}")
         return json.loads(Path(saved).read_text())["rows"]
     rows, sets = [], {}
@@ -101,19 +114,23 @@ def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
         vae = checkpoints.load(path)
         size = vae.config["image_size"]
         if size not in sets:
-            sets[size] = (synthetic_set.render_set(n, seed=seed, size=size, thin_frames=False),
-                          synthetic_set.glasses_variants(n, seed=seed, size=size, thin_frames=True))
+            sets[size] = (
+                synthetic_set.render_set(n, seed=seed, size=size, thin_frames=False),
+                synthetic_set.glasses_variants(n, seed=seed, size=size, thin_frames=True),
+            )
         bold, (thin, bare, frames) = sets[size]
         row = {"name": name, "size": size}
         for kind, faces in (("bold", bold), ("thin", thin)):
-            kept = reconstruction_survival(vae, judge, faces, n=n)   # thin: all of them (<= n)
+            kept = reconstruction_survival(vae, judge, faces, n=n)  # thin: all of them (<= n)
             row.update({f"judge_{kind}_{f}": kept[f"glasses_{f}"] for f in ("dark", "light")})
         frames_of = thin.attributes["frame"]
-        row["judge_thin_glasses"] = sum(row[f"judge_thin_{f}"] * frames_of.count(f)
-                                        for f in ("dark", "light")) / len(frames_of)
+        row["judge_thin_glasses"] = sum(
+            row[f"judge_thin_{f}"] * frames_of.count(f) for f in ("dark", "light")
+        ) / len(frames_of)
         shape = frames_kept(vae, thin, bare, frames)
-        row.update(shape_thin_dark=shape["dark"], shape_thin_light=shape["light"],
-                   shape_thin_glasses=shape["all"])
+        row.update(
+            shape_thin_dark=shape["dark"], shape_thin_light=shape["light"], shape_thin_glasses=shape["all"]
+        )
         rows.append(row)
     if saved is not None:
         Path(saved).write_text(json.dumps({"n": n, "seed": seed, "rows": rows}, indent=1) + "\n")
@@ -130,7 +147,9 @@ def rebuilt_eyes(models, n=8, seed=99, side=128, frame="dark"):
     ``n`` columns.
     """
     import torch.nn.functional as F
+
     from dlhelpers.data import synthetic_set
+
     rows = []
     for i, vae in enumerate(models.values()):
         size = vae.config["image_size"]
@@ -139,7 +158,8 @@ def rebuilt_eyes(models, n=8, seed=99, side=128, frame="dark"):
         x = to_float(faces.images[kind])
         if i == 0:
             rows.append(F.interpolate(x, size=(side, side), mode="bilinear"))
-        rows.append(F.interpolate(latent.decode(vae, latent.encode(vae, x)), size=(side, side),
-                                  mode="bilinear"))
+        rows.append(
+            F.interpolate(latent.decode(vae, latent.encode(vae, x)), size=(side, side), mode="bilinear")
+        )
     top, bottom, margin = round(0.23 * side), round(0.62 * side), round(0.1 * side)
-    return torch.cat(rows)[..., top:bottom, margin:side - margin].clamp(0, 1)
+    return torch.cat(rows)[..., top:bottom, margin : side - margin].clamp(0, 1)

@@ -2,10 +2,10 @@
 the bar the lesson sets (``lesson_check.GOALS``, given for 50 draws and 30 paths and scaled to the
 counts used). A failure is said as a failure.
 """
+
 from dlhelpers.measure import judges
 from dlhelpers.measure.claims import describe, meets
 from dlhelpers.measure.lesson_check import GOALS
-
 
 UNSURE = 0.25
 """A probability within this of the threshold (0.25..0.75 at 0.5) is called unsure in a verdict."""
@@ -22,14 +22,18 @@ def verdict(judge, image, target, threshold=0.5, inputs_ok=True):
     probs = {t: float(scores[t][0]) for t in target}
     seen = ", ".join(f"{t.replace('_', ' ')} {p:.2f}" for t, p in probs.items())
     if not inputs_ok:
-        return (f"· the judge sees {seen}, but an input group's average had already lost its own "
-                f"traits (figure 7.9): a vacuous test, neither success nor failure")
+        return (
+            f"· the judge sees {seen}, but an input group's average had already lost its own "
+            f"traits (figure 7.9): a vacuous test, neither success nor failure"
+        )
     unsure = [t.replace("_", " ") for t, p in probs.items() if abs(p - threshold) < UNSURE]
-    note = (f" (the judge is unsure of {', '.join(unsure)}: look at the picture too)" if unsure else "")
+    note = f" (the judge is unsure of {', '.join(unsure)}: look at the picture too)" if unsure else ""
     if meets(probs, target, threshold):
         return f"✓ the judge sees {seen}: {describe(target)}, as the book says{note}"
-    return (f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the "
-            f"book's result{note}")
+    return (
+        f"✗ the judge sees {seen}: not {describe(target)}, so this picture does not show the "
+        f"book's result{note}"
+    )
 
 
 def terms(expression):
@@ -64,16 +68,23 @@ def path_verdict(survey):
     need_valid = -(-GOALS["paths_valid"] * n // 30)
     share = once / valid if valid else 0.0
     if valid >= need_valid and share >= GOALS["one_crossing_share"]:
-        return (f"✓ clears the bar: {valid} of {n} paths valid (at least {need_valid}), "
-                f"{share:.0%} of them cross one half exactly once (at least 80 %)")
-    return (f"✗ misses the bar: {valid} of {n} paths valid (needed {need_valid}), "
-            f"{share:.0%} of those cross one half exactly once (needed 80 %)")
+        return (
+            f"✓ clears the bar: {valid} of {n} paths valid (at least {need_valid}), "
+            f"{share:.0%} of them cross one half exactly once (at least 80 %)"
+        )
+    return (
+        f"✗ misses the bar: {valid} of {n} paths valid (needed {need_valid}), "
+        f"{share:.0%} of those cross one half exactly once (needed 80 %)"
+    )
 
 
 def attribute_verdict(edit):
     """A line on a ``lesson_check.attribute_edit`` result against the bar (80 % each)."""
-    parts = {"put on": edit["added"] >= GOALS["added"], "taken off": edit["removed"] >= GOALS["removed"],
-             "other traits kept": edit["others_kept"] >= GOALS["others_kept"]}
+    parts = {
+        "put on": edit["added"] >= GOALS["added"],
+        "taken off": edit["removed"] >= GOALS["removed"],
+        "other traits kept": edit["others_kept"] >= GOALS["others_kept"],
+    }
     if all(parts.values()):
         return "✓ clears the bar: glasses put on and taken off, other traits kept, each on at least 80 % of faces"
     return "✗ misses the bar (80 % of faces) for: " + ", ".join(k for k, ok in parts.items() if not ok)
@@ -89,11 +100,15 @@ def frame_verdict(result, split):
     if split is None:
         return "\n".join(lines + ["no frame labels to split the draws by (the photos have none)"])
     (bn, bs), (un, us) = ((split[k]["draws"], split[k]["successes"]) for k in ("balanced", "unbalanced"))
-    lines.append(f"glasses groups with as many dark frames: {bs} of {bn} right; "
-                 f"with different numbers: {us} of {un} right")
+    lines.append(
+        f"glasses groups with as many dark frames: {bs} of {bn} right; "
+        f"with different numbers: {us} of {un} right"
+    )
     if bn and un and bs / bn > us / un + 0.15:
-        lines.append("→ the failures gather where the frame colours differ: the difference between "
-                     "dark and pale frames does not cancel, and it draws glasses back on")
+        lines.append(
+            "→ the failures gather where the frame colours differ: the difference between "
+            "dark and pale frames does not cancel, and it draws glasses back on"
+        )
     else:
         lines.append("→ here the frame colours do not explain the failures")
     return "\n".join(lines)

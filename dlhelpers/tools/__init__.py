@@ -1,6 +1,6 @@
 """Tools: the command line and what it runs. Nothing in dlhelpers imports this wing.
 
-    cli           ``python -m dlhelpers <command>`` (train, bench, faces, figures, student-copies)
-    bench, bench_photos, bench_widgets, thin_study   benchmarks and studies that print figures
-    slides        the chapter's figures as files; student_copies: notebooks without solutions
+cli           ``python -m dlhelpers <command>`` (train, bench, faces, figures, student-copies)
+bench, bench_photos, bench_widgets, thin_study   benchmarks and studies that print figures
+slides        the chapter's figures as files; student_copies: notebooks without solutions
 """

@@ -10,6 +10,7 @@ with thin, pale frames, how often the reconstructions keep glasses (by the trait
 frames' shape, ``survival``). Prints readable lines, then one JSON object as its last line.
 Everything is written to a temporary folder and deleted at the end.
 """
+
 import json
 import os
 import tempfile
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import torch
 
-from dlhelpers.engine import recipes
 from dlhelpers import settings
+from dlhelpers.engine import recipes
 
-TARGET = {"glasses": 0.8, "dark": 0.7, "light": 0.7}   # thin-frame survival the lesson needs
+TARGET = {"glasses": 0.8, "dark": 0.7, "light": 0.7}  # thin-frame survival the lesson needs
 
 
 def _load():
@@ -45,6 +46,7 @@ def group_glasses(vae, judge, faces, picks):
     from dlhelpers.chapter import latent
     from dlhelpers.chapter.latent import to_float
     from dlhelpers.measure.judges import trait_scores
+
     codes = torch.stack([latent.mean_code(vae, to_float(faces.images[idx])) for idx in picks.values()])
     p = trait_scores(judge, latent.decode(vae, codes))["glasses"]
     return {name: round(float(v), 3) for name, v in zip(picks, p)}
@@ -55,16 +57,23 @@ def thin_frames_kept(vae, n=500, seed=99):
     model's size (``photo_faces.check_faces``): {"judge_<glasses|dark|light>": share the trait
     judge still sees glasses on, "shape_<glasses|dark|light>": share whose frame is drawn in place
     (``survival.frames_kept``), "faces": how many faces with glasses}."""
+    from dlhelpers.data import photo_faces
     from dlhelpers.engine import checkpoints
     from dlhelpers.measure import judges, survival
-    from dlhelpers.data import photo_faces
+
     faces, bare, frames = photo_faces.check_faces(n, seed=seed, size=vae.config["image_size"])
     judge = checkpoints.load(judges.TRAITS_PATH)
     seen = survival.reconstruction_survival(vae, judge, faces, n=len(faces))
     shape = survival.frames_kept(vae, faces, bare, frames)
-    return {"judge_glasses": seen["glasses"], "judge_dark": seen["glasses_dark"],
-            "judge_light": seen["glasses_light"], "shape_glasses": shape["all"],
-            "shape_dark": shape["dark"], "shape_light": shape["light"], "faces": len(faces)}
+    return {
+        "judge_glasses": seen["glasses"],
+        "judge_dark": seen["glasses_dark"],
+        "judge_light": seen["glasses_light"],
+        "shape_glasses": shape["all"],
+        "shape_dark": shape["dark"],
+        "shape_light": shape["light"],
+        "faces": len(faces),
+    }
 
 
 def meets_target(kept):
@@ -77,18 +86,21 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
     ``recipe`` defaults to ``recipes.PHOTOS_VAE`` (quick or full). ``download``: a folder for the
     Kaggle-layout download, kept; reused when it already holds one (its ``train.csv``), since
     writing 5,000 PNGs takes minutes. Returns the figures as a dict."""
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.measure import claims, judges
-    from dlhelpers.data import groups, kaggle, photo_faces
     from dlhelpers.chapter import latent
-    from dlhelpers.data.faces import split
-    from dlhelpers.data.face_folder import load as load_faces
     from dlhelpers.chapter.models import VAE
+    from dlhelpers.data import groups, kaggle, photo_faces
+    from dlhelpers.data.face_folder import load as load_faces
+    from dlhelpers.data.faces import split
+    from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_vae, vae_scores
+    from dlhelpers.measure import claims, judges
+
     r = recipe or recipes.PHOTOS_VAE
     wall, load_before, t0 = {}, _load(), time.perf_counter()
-    print(f"CPU: {cpu_name()}, {torch.get_num_threads()} threads, precision "
-          f"{settings.precision()}; load average {load_before}")
+    print(
+        f"CPU: {cpu_name()}, {torch.get_num_threads()} threads, precision "
+        f"{settings.precision()}; load average {load_before}"
+    )
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
@@ -103,30 +115,49 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         counts = kaggle.organise(src, tmp / "glasses", progress=False)
         wall["organise_s"] = time.perf_counter() - t
         made = f"reused {src}" if reused else f"written in {wall['write_pngs_s']:.0f} s"
-        print(f"Kaggle-layout download of {images} 1024-px PNGs (drawn at {photo_faces.DRAW} px): "
-              f"{made}; organised in {wall['organise_s']:.1f} s "
-              f"(G {counts['G']}, NoG {counts['NoG']})")
+        print(
+            f"Kaggle-layout download of {images} 1024-px PNGs (drawn at {photo_faces.DRAW} px): "
+            f"{made}; organised in {wall['organise_s']:.1f} s "
+            f"(G {counts['G']}, NoG {counts['NoG']})"
+        )
         t = time.perf_counter()
         faces = load_faces(tmp / "glasses", r.size, progress=False)
         wall["decode_s"] = time.perf_counter() - t
         train, held = split(faces.images, r.held_out, seed=r.seed)
-        train, held = train[:r.train_images], held[:r.held_out_images]
+        train, held = train[: r.train_images], held[: r.held_out_images]
         plan = recipes.ensure_enough(recipes.plan(r, len(train)))
         rec_weight = r.rec_weight or recipes.book_balance(r.size)
-        print(f"decoded at {r.size} px in {wall['decode_s']:.0f} s; plan: {plan}; lr {r.lr:g}, "
-              f"loss weight {rec_weight:g}")
+        print(
+            f"decoded at {r.size} px in {wall['decode_s']:.0f} s; plan: {plan}; lr {r.lr:g}, "
+            f"loss weight {rec_weight:g}"
+        )
         settings.seed(r.seed)
         model = VAE(latent_dims=r.latent_dims, image_size=r.size).to(settings.device())
         untrained = vae_scores(model, held)["mse"]
         runs = tmp / "runs"
         runs.mkdir()
         t = time.perf_counter()
-        history = fit_vae(model, train, epochs=plan.epochs, batch_size=plan.batch_size, lr=r.lr,
-                          rec_weight=rec_weight, held_out=held, progress=False, seed=r.seed,
-                          sample_codes=latent.random_codes(r.sample_codes, r.latent_dims, seed=0),
-                          checkpoint=runs / f"vae_photos{r.size}_training.pt")
-        checkpoints.save(model, runs / f"vae_photos{r.size}.pt", half=True, faces="photos",
-                         image_size=r.size, history={k: v for k, v in history.items() if k != "samples"})
+        history = fit_vae(
+            model,
+            train,
+            epochs=plan.epochs,
+            batch_size=plan.batch_size,
+            lr=r.lr,
+            rec_weight=rec_weight,
+            held_out=held,
+            progress=False,
+            seed=r.seed,
+            sample_codes=latent.random_codes(r.sample_codes, r.latent_dims, seed=0),
+            checkpoint=runs / f"vae_photos{r.size}_training.pt",
+        )
+        checkpoints.save(
+            model,
+            runs / f"vae_photos{r.size}.pt",
+            half=True,
+            faces="photos",
+            image_size=r.size,
+            history={k: v for k, v in history.items() if k != "samples"},
+        )
         wall["train_s"] = time.perf_counter() - t
         model = model.cpu().eval()
         trained, training = vae_scores(model, held)["mse"], vae_scores(model, train[:500])["mse"]
@@ -134,8 +165,10 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
             learned = recipes.check_learned(untrained, trained, training, r.max_overfit, plan)
         except recipes.NotLearnedError as e:
             learned = f"FAILED: {e}"
-        print(f"trained in {wall['train_s']:.0f} s ({wall['train_s'] / plan.steps:.2f} s per step, "
-              f"checkpoint every epoch): {learned}")
+        print(
+            f"trained in {wall['train_s']:.0f} s ({wall['train_s'] / plan.steps:.2f} s per step, "
+            f"checkpoint every epoch): {learned}"
+        )
         t = time.perf_counter()
         judge = judges.glasses_judge(faces, path=runs / "judge_glasses_photos.pt", progress=False)
         picks = groups.book_groups(faces)
@@ -145,34 +178,59 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         removed = bool(arith["successes"])
         z = arith["per_draw"][0]["probs"]["glasses"] if arith["per_draw"] else None
         wall["checks_s"] = time.perf_counter() - t
-        print("book's picks, glasses probability of each group's decoded average: "
-              + ", ".join(f"{g} {p:.2f}" for g, p in means.items())
-              + f" -> {'each keeps its glasses (or none)' if keep else 'NOT all as labelled'}")
-        print(f"chapter's arithmetic men_glasses - women_glasses + women_noglasses: glasses "
-              f"probability {z:.2f} -> {'glasses removed' if removed else 'NOT removed'}"
-              f"{'' if arith['vacuous'] == 0 else ' (vacuous: an input group lost its trait)'}")
+        print(
+            "book's picks, glasses probability of each group's decoded average: "
+            + ", ".join(f"{g} {p:.2f}" for g, p in means.items())
+            + f" -> {'each keeps its glasses (or none)' if keep else 'NOT all as labelled'}"
+        )
+        print(
+            f"chapter's arithmetic men_glasses - women_glasses + women_noglasses: glasses "
+            f"probability {z:.2f} -> {'glasses removed' if removed else 'NOT removed'}"
+            f"{'' if arith['vacuous'] == 0 else ' (vacuous: an input group lost its trait)'}"
+        )
         t = time.perf_counter()
         kept = thin_frames_kept(model, n=check_faces)
         wall["survival_s"] = time.perf_counter() - t
-        print(f"thin, pale frames on {kept['faces']} fresh faces, kept in the reconstructions: "
-              f"judge {kept['judge_glasses']:.0%} (dark {kept['judge_dark']:.0%}, light "
-              f"{kept['judge_light']:.0%}); frame shape {kept['shape_glasses']:.0%} (dark "
-              f"{kept['shape_dark']:.0%}, light {kept['shape_light']:.0%}); target "
-              f">= 80 % (each frame >= 70 %): {'met' if meets_target(kept) else 'NOT met'}")
+        print(
+            f"thin, pale frames on {kept['faces']} fresh faces, kept in the reconstructions: "
+            f"judge {kept['judge_glasses']:.0%} (dark {kept['judge_dark']:.0%}, light "
+            f"{kept['judge_light']:.0%}); frame shape {kept['shape_glasses']:.0%} (dark "
+            f"{kept['shape_dark']:.0%}, light {kept['shape_light']:.0%}); target "
+            f">= 80 % (each frame >= 70 %): {'met' if meets_target(kept) else 'NOT met'}"
+        )
     wall["total_s"] = time.perf_counter() - t0
     run_s = wall["decode_s"] + wall["train_s"]
-    print(f"wall times: " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in wall.items())
-          + f"; decode + training (the reader's run): {run_s / 60:.1f} min; load average "
-          f"{load_before} before, {_load()} after")
-    return dict(images=images, train_images=len(train), held_out_images=len(held), size=r.size,
-                batch_size=plan.batch_size, epochs=plan.epochs, steps=plan.steps, lr=r.lr,
-                rec_weight=rec_weight, untrained_mse=round(untrained, 5),
-                held_out_mse=round(trained, 5), training_mse=round(training, 5),
-                learned=not learned.startswith("FAILED"), group_glasses=means,
-                groups_keep_glasses=keep, arithmetic_glasses=z, arithmetic_removes=removed,
-                thin_frames=kept, target_met=meets_target(kept),
-                wall_s={k: round(v, 1) for k, v in wall.items()}, cpu=cpu_name(),
-                threads=torch.get_num_threads(), load_avg=[load_before, _load()])
+    print(
+        "wall times: "
+        + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in wall.items())
+        + f"; decode + training (the reader's run): {run_s / 60:.1f} min; load average "
+        f"{load_before} before, {_load()} after"
+    )
+    return dict(
+        images=images,
+        train_images=len(train),
+        held_out_images=len(held),
+        size=r.size,
+        batch_size=plan.batch_size,
+        epochs=plan.epochs,
+        steps=plan.steps,
+        lr=r.lr,
+        rec_weight=rec_weight,
+        untrained_mse=round(untrained, 5),
+        held_out_mse=round(trained, 5),
+        training_mse=round(training, 5),
+        learned=not learned.startswith("FAILED"),
+        group_glasses=means,
+        groups_keep_glasses=keep,
+        arithmetic_glasses=z,
+        arithmetic_removes=removed,
+        thin_frames=kept,
+        target_met=meets_target(kept),
+        wall_s={k: round(v, 1) for k, v in wall.items()},
+        cpu=cpu_name(),
+        threads=torch.get_num_threads(),
+        load_avg=[load_before, _load()],
+    )
 
 
 def main_json(result):
@@ -187,13 +245,15 @@ SAVED = "bench_photos.json"
 def describe(result):
     """One recipe line and one result line of a ``bench_photos`` result (a dict)."""
     t, w = result["thin_frames"], result["wall_s"]
-    return (f"photos recipe: {result['size']} px, batch {result['batch_size']}, {result['steps']:,} "
-            f"steps, rec weight {result['rec_weight']:g}, {result['train_images']:,} training "
-            f"portraits ({result['cpu']})\n"
-            f"    held-out error {result['held_out_mse']:.4f} (untrained {result['untrained_mse']:.4f});"
-            f" book's picks keep their glasses: {'yes' if result['groups_keep_glasses'] else 'no'}; "
-            f"arithmetic removes them: {'yes' if result['arithmetic_removes'] else 'no'}\n"
-            f"    thin frames kept: judge {t['judge_glasses']:.0%} (dark {t['judge_dark']:.0%}, light "
-            f"{t['judge_light']:.0%}), shape {t['shape_glasses']:.0%} (dark {t['shape_dark']:.0%}, "
-            f"light {t['shape_light']:.0%}); decode + training "
-            f"{(w['decode_s'] + w['train_s']) / 60:.1f} min")
+    return (
+        f"photos recipe: {result['size']} px, batch {result['batch_size']}, {result['steps']:,} "
+        f"steps, rec weight {result['rec_weight']:g}, {result['train_images']:,} training "
+        f"portraits ({result['cpu']})\n"
+        f"    held-out error {result['held_out_mse']:.4f} (untrained {result['untrained_mse']:.4f});"
+        f" book's picks keep their glasses: {'yes' if result['groups_keep_glasses'] else 'no'}; "
+        f"arithmetic removes them: {'yes' if result['arithmetic_removes'] else 'no'}\n"
+        f"    thin frames kept: judge {t['judge_glasses']:.0%} (dark {t['judge_dark']:.0%}, light "
+        f"{t['judge_light']:.0%}), shape {t['shape_glasses']:.0%} (dark {t['shape_dark']:.0%}, "
+        f"light {t['shape_light']:.0%}); decode + training "
+        f"{(w['decode_s'] + w['train_s']) / 60:.1f} min"
+    )

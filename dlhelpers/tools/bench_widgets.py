@@ -4,6 +4,7 @@ The sliders of notebook 04 and the latent explorer of notebook 06 (editor, glass
 map), at 64 px and again at 256 px. Prints a few readable lines; the command line prints the
 figures as one JSON object last.
 """
+
 import statistics
 import time
 
@@ -40,12 +41,13 @@ def bench_explorer(moves=50, image_size=64, seed=0):
     slider move (decode, judge, PNG), a glasses-shop strength and frame move, and a click on the
     code map (nearest code, decode, the 8-image strip, the picks blitted on the map and the
     figure's PNG diff made). Also one GIF export (not a redraw). Returns the figures as a dict."""
+    from dlhelpers.chapter.models import VAE
+    from dlhelpers.data.face_folder import FaceSet
+    from dlhelpers.measure.nets import TraitNet
     from dlhelpers.widgets.code_map import code_map
     from dlhelpers.widgets.explorer import FaceEditor
-    from dlhelpers.data.face_folder import FaceSet
     from dlhelpers.widgets.glasses_shop import GlassesShop
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.measure.nets import TraitNet
+
     torch.manual_seed(seed)
     model, judge = VAE(image_size=image_size).eval(), TraitNet().eval()
     n = 400
@@ -53,23 +55,29 @@ def bench_explorer(moves=50, image_size=64, seed=0):
     gen = torch.Generator().manual_seed(seed)
     glasses = torch.randint(0, 2, (n,), generator=gen)
     frame = [("dark" if i % 2 else "light") if g else "none" for i, g in enumerate(glasses.tolist())]
-    faces = FaceSet(images=torch.zeros(n, 3, 1, 1, dtype=torch.uint8), glasses=glasses,
-                    ids=list(range(n)), files=[f"f{i}" for i in range(n)],
-                    attributes={"glasses": glasses, "frame": frame})
+    faces = FaceSet(
+        images=torch.zeros(n, 3, 1, 1, dtype=torch.uint8),
+        glasses=glasses,
+        ids=list(range(n)),
+        files=[f"f{i}" for i in range(n)],
+        attributes={"glasses": glasses, "frame": frame},
+    )
     editor = FaceEditor(model, None, judge, codes=codes, names=[f"code {i}" for i in range(40)])
     shop = GlassesShop(model, faces, judge, codes=codes)
     cmap = code_map(model, codes, glasses)
-    cmap.canvas.draw()                          # the first full draw, as the browser asks for it
+    cmap.canvas.draw()  # the first full draw, as the browser asks for it
     values = [round((i % 20) / 20 + 0.025, 3) for i in range(moves)]
     points = latent.pca_2d(codes)
     lo, hi = points.min(0).values, points.max(0).values
-    spots = [(float(lo[0] + (hi[0] - lo[0]) * v), float(lo[1] + (hi[1] - lo[1]) * (1 - v)))
-             for v in values]
+    spots = [(float(lo[0] + (hi[0] - lo[0]) * v), float(lo[1] + (hi[1] - lo[1]) * (1 - v))) for v in values]
     times = dict(
-        editor_slider=_times_ms(lambda v: setattr(editor.sliders[int(v * 20) % 10], "value", 6 * v - 3), values),
+        editor_slider=_times_ms(
+            lambda v: setattr(editor.sliders[int(v * 20) % 10], "value", 6 * v - 3), values
+        ),
         shop_strength=_times_ms(lambda v: setattr(shop.strength, "value", 3 * v), values),
         shop_frame=_times_ms(lambda v: setattr(shop.frame, "value", v), values),
-        map_click=_times_ms(lambda xy: cmap.click(*xy), spots))
+        map_click=_times_ms(lambda xy: cmap.click(*xy), spots),
+    )
     assert cmap.background is not None, "the map's clicks must be blitted, not full draws"
     start = time.perf_counter()
     editor.gif.save(_scratch_gif())
@@ -84,6 +92,7 @@ def bench_explorer(moves=50, image_size=64, seed=0):
 def _scratch_gif():
     import tempfile
     from pathlib import Path
+
     return Path(tempfile.mkdtemp(prefix="bench_gif_")) / "editor.gif"
 
 
@@ -111,6 +120,7 @@ def bench_sliders(moves=50, image_size=64, seed=0):
     from dlhelpers.chapter.models import VAE
     from dlhelpers.engine.display import enlargement, png_bytes
     from dlhelpers.widgets.sliders import arithmetic_sliders, attribute_slider, interpolation_slider
+
     torch.manual_seed(seed)
     model = VAE(image_size=image_size).eval()
     d = model.config["latent_dims"]
@@ -125,11 +135,14 @@ def bench_sliders(moves=50, image_size=64, seed=0):
         arithmetic=_times_ms(lambda v: setattr(first, "value", 4 * v - 2), values),
         attribute=_times_ms(lambda v: setattr(attr.slider, "value", 6 * v - 3), values),
         decode_all_threads=_times_ms(lambda v: latent.decode(model, z1.unsqueeze(0) * v), values),
-        png=_times_ms(lambda v: png_bytes(torch.full((3, image_size, image_size), v)), values))
+        png=_times_ms(lambda v: png_bytes(torch.full((3, image_size, image_size), v)), values),
+    )
     assert interp.redraws == attr.redraws == moves + 1, "every move must redraw once"
     factor = enlargement(image_size)
-    print(f"widget redraws at {image_size} px, shown x{factor}, over {moves} slider moves "
-          f"(torch has {torch.get_num_threads()} threads; the widgets decode on 1):")
+    print(
+        f"widget redraws at {image_size} px, shown x{factor}, over {moves} slider moves "
+        f"(torch has {torch.get_num_threads()} threads; the widgets decode on 1):"
+    )
     result = _report(times, {})
     result.update(moves=moves, image_size=image_size, scale=factor)
     return result

@@ -11,25 +11,26 @@
 Defaults come from ``dlhelpers.recipes``. Mistakes in the arguments or the data print one line
 and exit with status 2; only bugs show a traceback.
 """
+
 import argparse
 import json
 import sys
 
-from dlhelpers.engine import recipes
 from dlhelpers import settings
+from dlhelpers.engine import recipes
 
 
 def train_ae(args):
-    from dlhelpers.engine import checkpoints
     from dlhelpers import data
     from dlhelpers.chapter.models import AE
+    from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_ae
+
     x, _ = data.mnist(train=True)
     xt, _ = data.mnist(train=False)
     settings.seed(args.seed)
     model = AE().to(settings.device())
-    history = fit_ae(model, x, xt, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                     seed=args.seed)
+    history = fit_ae(model, x, xt, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
     checkpoints.save(model, args.out, history=history, epochs=args.epochs)
     print(f"saved {args.out} (test MSE {history['test_mse'][-1]:.5f} per pixel)")
 
@@ -38,6 +39,7 @@ def vae_defaults(args):
     """``(args, recipe)``: notebook 02's recipe for the faces used (the photos' with ``--data``),
     its size and lr filled in where unset; epochs and batch wait for the faces (``vae_plan``)."""
     from dlhelpers import data
+
     r = data.vae_recipe("photos" if args.data else None)
     args.size, args.lr = args.size or r.size, args.lr or r.lr
     return args, r
@@ -48,7 +50,7 @@ def vae_plan(args, recipe, n_images):
     p = recipes.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
     print(f"plan: {p}")
     if p.too_few and not args.epochs:
-        recipes.ensure_enough(p)                        # one sentence, before any training
+        recipes.ensure_enough(p)  # one sentence, before any training
     elif p.too_few:
         print(f"warning: {p.too_few}")
     args.batch_size, args.epochs = p.batch_size, p.epochs
@@ -60,46 +62,63 @@ def train_vae(args):
     from dlhelpers.chapter import latent
     from dlhelpers.chapter.models import VAE, conv_side
     from dlhelpers.engine.train import fit_vae, vae_scores
+
     args, recipe = vae_defaults(args)
-    conv_side(args.size)                  # a bad --size fails now, not after decoding every image
-    out = args.out or data.vae_file(args.size)      # where notebooks 03-04 look for it
+    conv_side(args.size)  # a bad --size fails now, not after decoding every image
+    out = args.out or data.vae_file(args.size)  # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
     train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
     if len(held_out) == 0 or len(train) == 0:
-        raise ValueError(f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
-                         f"for training and {len(held_out)} for testing; both need at least one: "
-                         f"use more faces or another --held-out.")
+        raise ValueError(
+            f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
+            f"for training and {len(held_out)} for testing; both need at least one: "
+            f"use more faces or another --held-out."
+        )
     the_plan = vae_plan(args, recipe, len(train))
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
     untrained = vae_scores(model, held_out)["mse"]
     codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
-    history = fit_vae(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      rec_weight=args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size),
-                      held_out=held_out, sample_codes=codes, checkpoint=out, seed=args.seed)
+    history = fit_vae(
+        model,
+        train,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        rec_weight=args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size),
+        held_out=held_out,
+        sample_codes=codes,
+        checkpoint=out,
+        seed=args.seed,
+    )
     gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
     print(f"saved {out} and {gif}")
     print(recipes.check_learned(untrained, vae_scores(model, held_out)["mse"], the_plan=the_plan))
 
 
 def train_dense_vae(args):
-    from dlhelpers.engine import checkpoints
     from dlhelpers import data
     from dlhelpers.chapter.models import DenseVAE
+    from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_vae
+
     x, _ = data.mnist(train=True)
     xt, _ = data.mnist(train=False)
     settings.seed(args.seed)
     model = DenseVAE()
-    history = fit_vae(model, x, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                      held_out=xt, seed=args.seed)
+    history = fit_vae(
+        model, x, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, held_out=xt, seed=args.seed
+    )
     checkpoints.save(model, args.out, half=True, history=history, epochs=args.epochs)
-    print(f"saved {args.out}: test reconstruction {history['held_out_rec'][-1]:.1f} + "
-          f"KL {history['held_out_kl'][-1]:.1f} per image")
+    print(
+        f"saved {args.out}: test reconstruction {history['held_out_rec'][-1]:.1f} + "
+        f"KL {history['held_out_kl'][-1]:.1f} per image"
+    )
 
 
 def train_judges(args):
     from dlhelpers.measure import judges
+
     if "digits" in args.which:
         judges.build_digit_judge()
     if "traits" in args.which:
@@ -108,12 +127,15 @@ def train_judges(args):
 
 def organise(args):
     from dlhelpers.data import kaggle
+
     counts = kaggle.organise(args.src, args.dst, corrections=args.corrections)
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
 def bench(args):
-    from dlhelpers.tools import bench as marks, bench_photos
+    from dlhelpers.tools import bench as marks
+    from dlhelpers.tools import bench_photos
+
     if args.what == "ae":
         result = marks.bench_ae(args.epochs, args.subset)
     elif args.what == "vae":
@@ -122,10 +144,12 @@ def bench(args):
         result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
     elif args.what == "lesson":
         from dlhelpers.measure import lesson_check
+
         table, bad = lesson_check.main(args.vae, quick=settings.QUICK)
         result = dict(table, misses=bad)
     else:
         from dlhelpers.tools.bench_widgets import bench_widgets
+
         sizes = getattr(args, "sizes", None)
         result = bench_widgets(image_size=sizes[0], also=sizes[1:]) if sizes else bench_widgets()
     print(json.dumps(result))
@@ -134,28 +158,35 @@ def bench(args):
 def faces(args):
     from dlhelpers import data
     from dlhelpers.data import groups
+
     print(data.summary(args.size or data.vae_recipe().size))
-    print(f"saved groups: {groups.groups_file()}"
-          f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}")
+    print(
+        f"saved groups: {groups.groups_file()}"
+        f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}"
+    )
 
 
 def figures(args):
     from dlhelpers.tools.slides import write_figures
+
     write_figures(args.dir)
 
 
 def student_copies(args):
     from dlhelpers.tools.student_copies import write_student_copies
+
     write_student_copies(settings.PROJECT / "notebooks", args.dest)
 
 
 def positive(kind):
     """An argparse type: a number of ``kind`` that must be above zero."""
+
     def parse(text):
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
         return value
+
     return parse
 
 
@@ -171,32 +202,42 @@ def training_flags(p, r, photos=None):
     """The flags every training command has, with recipe ``r``'s values as defaults; with a
     ``photos`` recipe too, epochs and batch size default to None, each recipe's value said in
     the help (``vae_defaults`` fills them in)."""
+
     def default(flag):
         if photos is None:
             return getattr(r, flag), f"default {getattr(r, flag)}"
-        return None, (f"default {getattr(photos, flag)} on the photos, {getattr(r, flag)} on the "
-                      f"synthetic faces")
+        return None, (
+            f"default {getattr(photos, flag)} on the photos, {getattr(r, flag)} on the synthetic faces"
+        )
+
     epochs, epochs_help = default("epochs")
     batch, batch_help = default("batch_size")
     if photos is not None:
-        epochs_help = (f"default: as many as {photos.steps} optimizer steps need on the photos "
-                       f"({photos.epochs} on 4,050), {r.epochs} on the synthetic faces; given, it "
-                       f"trains a folder with too few faces too")
+        epochs_help = (
+            f"default: as many as {photos.steps} optimizer steps need on the photos "
+            f"({photos.epochs} on 4,050), {r.epochs} on the synthetic faces; given, it "
+            f"trains a folder with too few faces too"
+        )
     p.add_argument("--epochs", type=positive(int), default=epochs, help=epochs_help)
-    p.add_argument("--batch-size", type=positive(int), default=batch,
-                   help=f"images per step, {batch_help}")
+    p.add_argument("--batch-size", type=positive(int), default=batch, help=f"images per step, {batch_help}")
     lr, lr_help = (r.lr, f"default {r.lr}") if photos is None else default("lr")
     p.add_argument("--lr", type=positive(float), default=lr, help=f"Adam's step size, {lr_help}")
-    p.add_argument("--seed", type=int, default=r.seed,
-                   help=f"seed of the split, the weights and the batch order, default {r.seed}")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=r.seed,
+        help=f"seed of the split, the weights and the batch order, default {r.seed}",
+    )
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="python -m dlhelpers", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m dlhelpers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = sub.add_parser("train", help="train a model and save it").add_subparsers(
-        dest="model", required=True, metavar="MODEL")
+        dest="model", required=True, metavar="MODEL"
+    )
 
     r = recipes.AE
     ae = train.add_parser("ae", help="the MNIST autoencoder (section 7.2, notebook 01)")
@@ -206,25 +247,47 @@ def parser():
 
     r = recipes.FACES_VAE
     vae = train.add_parser("vae", help="the faces VAE (section 7.4, notebook 02); resumes if --out exists")
-    vae.add_argument("--data", default=None,
-                     help="a folder in the G/NoG layout (default: $DLHELPERS_PHOTOS, else "
-                          "files/glasses, else the synthetic faces)")
-    vae.add_argument("--size", type=positive(int), default=None,
-                     help=f"image side, a multiple of 8 and at least 16; default "
-                          f"{recipes.PHOTOS_VAE.size} (the book's) on the photos, {r.size} on the "
-                          f"synthetic faces")
+    vae.add_argument(
+        "--data",
+        default=None,
+        help="a folder in the G/NoG layout (default: $DLHELPERS_PHOTOS, else "
+        "files/glasses, else the synthetic faces)",
+    )
+    vae.add_argument(
+        "--size",
+        type=positive(int),
+        default=None,
+        help=f"image side, a multiple of 8 and at least 16; default "
+        f"{recipes.PHOTOS_VAE.size} (the book's) on the photos, {r.size} on the "
+        f"synthetic faces",
+    )
     training_flags(vae, r, photos=recipes.PHOTOS_VAE)
-    vae.add_argument("--rec-weight", type=positive(float), default=None,
-                     help=f"reconstruction weight against the KL (chapter: 1); default {r.rec_weight:g} "
-                          f"on the synthetic faces, (256 / size)^2 on the photos")
-    vae.add_argument("--latent", type=positive(int), default=r.latent_dims,
-                     help=f"code dimensions, default {r.latent_dims}")
-    vae.add_argument("--held-out", type=share, default=r.held_out,
-                     help=f"share of faces kept for testing, default {r.held_out}")
-    vae.add_argument("--out", default=None,
-                     help="checkpoint written after every epoch; rerun the same command to "
-                          "resume (default: files/runs/vae_<photos|synthetic><SIZE>.pt, the file "
-                          "notebooks 03-04 load)")
+    vae.add_argument(
+        "--rec-weight",
+        type=positive(float),
+        default=None,
+        help=f"reconstruction weight against the KL (chapter: 1); default {r.rec_weight:g} "
+        f"on the synthetic faces, (256 / size)^2 on the photos",
+    )
+    vae.add_argument(
+        "--latent",
+        type=positive(int),
+        default=r.latent_dims,
+        help=f"code dimensions, default {r.latent_dims}",
+    )
+    vae.add_argument(
+        "--held-out",
+        type=share,
+        default=r.held_out,
+        help=f"share of faces kept for testing, default {r.held_out}",
+    )
+    vae.add_argument(
+        "--out",
+        default=None,
+        help="checkpoint written after every epoch; rerun the same command to "
+        "resume (default: files/runs/vae_<photos|synthetic><SIZE>.pt, the file "
+        "notebooks 03-04 load)",
+    )
     vae.set_defaults(run=train_vae)
 
     r = recipes.DENSE_VAE
@@ -233,10 +296,18 @@ def parser():
     dv.add_argument("--out", default=str(settings.FILES / "dense_vae_mnist.pt"), help="where to save it")
     dv.set_defaults(run=train_dense_vae)
 
-    jd = train.add_parser("judges", help="the classifiers that score decoded digits and faces "
-                                         "(files/judge_digits.pt, files/judge_faces64.pt)")
-    jd.add_argument("which", nargs="*", choices=["digits", "traits"], default=["digits", "traits"],
-                    help="which judges to rebuild (default: both)")
+    jd = train.add_parser(
+        "judges",
+        help="the classifiers that score decoded digits and faces "
+        "(files/judge_digits.pt, files/judge_faces64.pt)",
+    )
+    jd.add_argument(
+        "which",
+        nargs="*",
+        choices=["digits", "traits"],
+        default=["digits", "traits"],
+        help="which judges to rebuild (default: both)",
+    )
     jd.set_defaults(run=train_judges)
 
     org = sub.add_parser("organise", help="copy a Kaggle glasses download into files/glasses/G|NoG")
@@ -246,30 +317,56 @@ def parser():
     org.set_defaults(run=organise)
 
     marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
-    marks.add_argument("what", choices=["ae", "vae", "photos", "lesson", "widgets"],
-                       help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
-                            "path end to end; lesson: the chapter's demos on a faces VAE, "
-                            "counted; widgets: slider redraws")
+    marks.add_argument(
+        "what",
+        choices=["ae", "vae", "photos", "lesson", "widgets"],
+        help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
+        "path end to end; lesson: the chapter's demos on a faces VAE, "
+        "counted; widgets: slider redraws",
+    )
     marks.add_argument("--vae", default=None, help="lesson only: the VAE file (default: 03-04's)")
-    marks.add_argument("--images", type=positive(int), default=1000,
-                       help="photos only: portraits in the generated download (default 1000)")
-    marks.add_argument("--download", default=None, help="photos only: keep the generated "
-                       "download in this folder, or reuse the one there")
-    marks.add_argument("--workdir", default=None,
-                       help="photos only: where its temporary folder goes (default: the system's)")
-    marks.add_argument("--epochs", type=positive(int), default=None,
-                       help=f"ae only: epochs (default {recipes.AE.epochs})")
-    marks.add_argument("--subset", type=positive(int), default=None,
-                       help="ae only: train on the first N digits (default: all)")
-    marks.add_argument("--sizes", type=positive(int), nargs="+", default=None,
-                       help="widgets only: image sizes to time the widgets at (default 64 256)")
+    marks.add_argument(
+        "--images",
+        type=positive(int),
+        default=1000,
+        help="photos only: portraits in the generated download (default 1000)",
+    )
+    marks.add_argument(
+        "--download",
+        default=None,
+        help="photos only: keep the generated download in this folder, or reuse the one there",
+    )
+    marks.add_argument(
+        "--workdir", default=None, help="photos only: where its temporary folder goes (default: the system's)"
+    )
+    marks.add_argument(
+        "--epochs", type=positive(int), default=None, help=f"ae only: epochs (default {recipes.AE.epochs})"
+    )
+    marks.add_argument(
+        "--subset",
+        type=positive(int),
+        default=None,
+        help="ae only: train on the first N digits (default: all)",
+    )
+    marks.add_argument(
+        "--sizes",
+        type=positive(int),
+        nargs="+",
+        default=None,
+        help="widgets only: image sizes to time the widgets at (default 64 256)",
+    )
     marks.set_defaults(run=bench)
 
-    fc = sub.add_parser("faces", help="which faces are in use (photos or synthetic) and the VAE "
-                                      "notebooks 03-04 load for them")
-    fc.add_argument("--size", type=positive(int), default=None,
-                    help=f"image side of the VAE to look for; default {recipes.PHOTOS_VAE.size} "
-                         f"on the photos, {recipes.FACES_VAE.size} on the synthetic faces")
+    fc = sub.add_parser(
+        "faces", help="which faces are in use (photos or synthetic) and the VAE notebooks 03-04 load for them"
+    )
+    fc.add_argument(
+        "--size",
+        type=positive(int),
+        default=None,
+        help=f"image side of the VAE to look for; default {recipes.PHOTOS_VAE.size} "
+        f"on the photos, {recipes.FACES_VAE.size} on the synthetic faces",
+    )
     fc.set_defaults(run=faces)
 
     sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")
@@ -282,8 +379,15 @@ def parser():
     return p
 
 
-USER_ERRORS = (FileNotFoundError, FileExistsError, NotADirectoryError, ValueError, KeyError,
-               PermissionError, FloatingPointError)
+USER_ERRORS = (
+    FileNotFoundError,
+    FileExistsError,
+    NotADirectoryError,
+    ValueError,
+    KeyError,
+    PermissionError,
+    FloatingPointError,
+)
 
 
 def main(argv=None):

@@ -6,23 +6,25 @@ figure 7.1 (glasses put on), 7.2 (dark to light frames, on the drawn faces), 7.1
 none, between group means), a glasses strength from -3 to 3, and two MNIST digits morphing (the
 MNIST VAE). Uses the faces in use and the VAE notebooks 03-04 load (``data.load_vae``).
 """
+
 import shutil
 from pathlib import Path
 
 import torch
 
-from dlhelpers.engine import checkpoints
 from dlhelpers import data, plot, settings
-from dlhelpers.widgets import gifs
-from dlhelpers.data import groups
 from dlhelpers.chapter import latent
+from dlhelpers.data import groups
+from dlhelpers.engine import checkpoints
 from dlhelpers.engine.display import to_uint8_grid
+from dlhelpers.widgets import gifs
 from dlhelpers.widgets.explorer import encode_some
 
 
 def write_strip(model, codes, path, nrow=8):
     """Decode codes (T, d) and write at most ``nrow`` of them, evenly spread, as one PNG strip."""
     from PIL import Image
+
     pick = torch.linspace(0, len(codes) - 1, min(nrow, len(codes))).round().long()
     images = gifs.frames(latent.decode(model, codes[pick]), side=128)
     grid = to_uint8_grid(images.float() / 255, nrow=len(images))
@@ -44,9 +46,12 @@ def face_paths(model, faces):
     glasses = latent.attribute_vector(codes[g], codes[~g])
     plain = codes[(~g).nonzero()[0, 0]]
     strengths = torch.linspace(0, 3, 13).tolist()
-    paths = {"fig7_1_glasses_on": torch.stack([latent.add_attribute(plain, glasses, s) for s in strengths]),
-             "glasses_strength_-3_to_3": torch.stack([latent.add_attribute(plain, glasses, float(s))
-                                                     for s in torch.linspace(-3, 3, 13)])}
+    paths = {
+        "fig7_1_glasses_on": torch.stack([latent.add_attribute(plain, glasses, s) for s in strengths]),
+        "glasses_strength_-3_to_3": torch.stack(
+            [latent.add_attribute(plain, glasses, float(s)) for s in torch.linspace(-3, 3, 13)]
+        ),
+    }
     picked = groups.four_groups(faces, per_group=3, seed=0)
     means = {k: latent.mean_code(model, data.to_float(faces.images[idx])) for k, idx in picked.items()}
     weights = torch.linspace(0, 1, 13).tolist()

@@ -8,6 +8,7 @@ every notebook in which those cells are replaced by a stub that raises ``NotImpl
 
 Everything else is kept as it is: markdown cells, the other code cells' sources, cell ids.
 """
+
 import copy
 from pathlib import Path
 
@@ -74,8 +75,10 @@ def write_student_copies(src_dir, dest_dir):
     """
     src, dest = Path(src_dir), Path(dest_dir)
     if dest.resolve() == src.resolve():
-        raise ValueError(f"the student copies must go to another folder than {src}: "
-                         "writing them there would overwrite the solved notebooks")
+        raise ValueError(
+            f"the student copies must go to another folder than {src}: "
+            "writing them there would overwrite the solved notebooks"
+        )
     paths = sorted(src.glob("*.ipynb"))
     if not paths:
         raise ValueError(f"no notebooks (*.ipynb) in {src}")
@@ -91,7 +94,8 @@ def write_student_copies(src_dir, dest_dir):
         raise ValueError(
             f"none of the {len(paths)} notebooks in {src} has a solution cell, so the copies "
             f"would give the solutions away: tag each solution cell with the cell tag "
-            f"'{SOLUTION_TAG}' in JupyterLab's property inspector (were the tags lost?)")
+            f"'{SOLUTION_TAG}' in JupyterLab's property inspector (were the tags lost?)"
+        )
 
     dest.mkdir(parents=True, exist_ok=True)
     written = []

@@ -8,6 +8,7 @@ fresh faces. This study draws the dataset's 5,000 faces again (seed 0, in memory
 the glasses thin, trains the faces recipe on them with ``train.fit_vae`` and appends the
 ``lesson_check`` table to ``files/lesson_by_recipe.json`` (notebook 02's appendix prints it).
 """
+
 import argparse
 import random
 import time
@@ -23,42 +24,68 @@ def mixed_faces(share, size=72, n=5000):
     attributes add "thin" (1 = thin frames)."""
     from dlhelpers.data.face_folder import FaceSet
     from dlhelpers.data.synthetic_set import _draw, face_traits
+
     traits = [dict(face_traits(i, 0)) for i in range(1, n + 1)]
     for i, t in enumerate(traits, 1):
         t["thin_frames"] = t["glasses"] != "none" and random.Random(7_000_000 + i).random() < share
     glasses = torch.tensor([int(t["glasses"] != "none") for t in traits])
-    attributes = {"glasses": glasses, "frame": [t["glasses"] for t in traits],
-                  "thin": torch.tensor([int(t["thin_frames"]) for t in traits]),
-                  "beard": torch.tensor([t["beard"] for t in traits]),
-                  "smile": torch.tensor([t["smile"] for t in traits])}
-    return FaceSet(images=torch.stack([_draw(t, size) for t in traits]), glasses=glasses,
-                   ids=list(range(1, n + 1)), files=[f"mixed-{i}" for i in range(1, n + 1)],
-                   attributes=attributes)
+    attributes = {
+        "glasses": glasses,
+        "frame": [t["glasses"] for t in traits],
+        "thin": torch.tensor([int(t["thin_frames"]) for t in traits]),
+        "beard": torch.tensor([t["beard"] for t in traits]),
+        "smile": torch.tensor([t["smile"] for t in traits]),
+    }
+    return FaceSet(
+        images=torch.stack([_draw(t, size) for t in traits]),
+        glasses=glasses,
+        ids=list(range(1, n + 1)),
+        files=[f"mixed-{i}" for i in range(1, n + 1)],
+        attributes=attributes,
+    )
 
 
 def run(share, epochs=30, rec_weight=4.0, size=72, batch_size=32, lr=1e-3, name=None, save=True):
     """Train on ``mixed_faces(share, size)`` (a tenth held out) and return (model, table)."""
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.measure import judges, lesson_check
     from dlhelpers import settings
-    from dlhelpers.tools.bench_photos import cpu_name
-    from dlhelpers.data.faces import split
     from dlhelpers.chapter.models import VAE
+    from dlhelpers.data.faces import split
+    from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_vae
+    from dlhelpers.measure import judges, lesson_check
+    from dlhelpers.tools.bench_photos import cpu_name
+
     faces = mixed_faces(share, size)
     train, held = split(faces.images, 0.1, seed=0)
     settings.seed(0)
     model = VAE(latent_dims=100, image_size=size).to(settings.device())
     t = time.perf_counter()
-    fit_vae(model, train, epochs=epochs, batch_size=batch_size, lr=lr, rec_weight=rec_weight,
-            held_out=held, seed=0, progress=False)
+    fit_vae(
+        model,
+        train,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        rec_weight=rec_weight,
+        held_out=held,
+        seed=0,
+        progress=False,
+    )
     seconds = time.perf_counter() - t
     model = model.cpu().eval()
     table = lesson_check.lesson_table(model, checkpoints.load(judges.TRAITS_PATH), faces)
     steps = epochs * -(-len(train) // batch_size)
-    recipe = dict(name=name or f"{size} px x{rec_weight:g}, thin {share:.0%}, {epochs} epochs",
-                  size=size, batch=batch_size, steps=steps, rec_weight=rec_weight, thin=share,
-                  epochs=epochs, train_s=round(seconds), drawing=VERSION)
+    recipe = dict(
+        name=name or f"{size} px x{rec_weight:g}, thin {share:.0%}, {epochs} epochs",
+        size=size,
+        batch=batch_size,
+        steps=steps,
+        rec_weight=rec_weight,
+        thin=share,
+        epochs=epochs,
+        train_s=round(seconds),
+        drawing=VERSION,
+    )
     if save:
         lesson_check.record(settings.FILES / lesson_check.RECORDED, recipe, table, cpu_name())
     return model, table
@@ -73,6 +100,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     _, table = run(a.share, a.epochs, a.rec_weight, a.size)
     from dlhelpers.measure.lesson_check import failures
+
     print("misses: " + "; ".join(failures(table)) if failures(table) else "all checks pass")
 
 

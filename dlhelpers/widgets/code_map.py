@@ -11,16 +11,17 @@ knows, and only this figure is interactive: the notebook's other figures stay st
 A click picks the nearest code; the last two picks are joined on the map and their interpolation
 strip (``latent.path``, decoded) is shown under it.
 """
+
 import ipywidgets as W
 import torch
 
-from dlhelpers.chapter import latent
 from dlhelpers import plot
+from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes, to_uint8_grid
 from dlhelpers.widgets.sliders import _caption, _column, one_thread, ready
 
-STEPS = 8          # images in the interpolation strip (up to 128 px)
-STEPS_LARGE = 5    # ... and at larger sizes, where one decode takes about 20 ms on one thread
+STEPS = 8  # images in the interpolation strip (up to 128 px)
+STEPS_LARGE = 5  # ... and at larger sizes, where one decode takes about 20 ms on one thread
 MAX_POINTS = 2000  # points drawn on the map (the first ones)
 
 
@@ -42,7 +43,8 @@ def interactive_figure(figsize, dpi):
     backend: ``(figure, canvas)``. Header, footer and the resize handle are hidden."""
     from ipympl.backend_nbagg import Canvas, FigureManager
     from matplotlib.figure import Figure
-    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")   # room for labels at any font
+
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")  # room for labels at any font
     canvas = Canvas(fig)
     FigureManager(canvas, 0)
     canvas.header_visible = canvas.footer_visible = canvas.resizable = False
@@ -62,7 +64,7 @@ class CodeMap(W.VBox):
         super().__init__()
         self.model = ready(model)
         self.codes = torch.as_tensor(codes).float()[:MAX_POINTS]
-        self.labels = torch.as_tensor(labels).long()[:len(self.codes)]
+        self.labels = torch.as_tensor(labels).long()[: len(self.codes)]
         if len(self.labels) != len(self.codes):
             raise ValueError(f"{len(self.codes)} codes but {len(self.labels)} labels")
         self.names = list(names) if names is not None else [str(k) for k in range(int(self.labels.max()) + 1)]
@@ -73,34 +75,54 @@ class CodeMap(W.VBox):
         self.figure, self.canvas = interactive_figure((5.7, 4.2), plot.DPI)
         ax = self.ax = self.figure.add_subplot()
         cmap = "tab10" if len(self.names) > 4 else "Set1"
-        sc = ax.scatter(self.points[:, 0], self.points[:, 1], c=self.labels, cmap=cmap, s=6,
-                        vmin=0, vmax=9 if cmap == "tab10" else 8)
+        sc = ax.scatter(
+            self.points[:, 0],
+            self.points[:, 1],
+            c=self.labels,
+            cmap=cmap,
+            s=6,
+            vmin=0,
+            vmax=9 if cmap == "tab10" else 8,
+        )
         handles, _ = sc.legend_elements()
         shown = sorted(set(self.labels.tolist()))
-        self.figure.legend(handles, [self.names[k] for k in shown], loc="outside right center",
-                           fontsize="small", frameon=False)
+        self.figure.legend(
+            handles,
+            [self.names[k] for k in shown],
+            loc="outside right center",
+            fontsize="small",
+            frameon=False,
+        )
         ax.set_title(title or "click a point, then another", fontsize="medium")
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
         # the picks are drawn over a saved background (blitting): a click redraws two artists,
         # not the whole scatter (a full draw of the figure costs tens of ms)
-        self.line, = ax.plot([], [], "k-", lw=1.5, animated=True)
-        self.marks, = ax.plot([], [], "o", ms=10, mfc="none", mec="black", mew=2, animated=True)
+        (self.line,) = ax.plot([], [], "k-", lw=1.5, animated=True)
+        (self.marks,) = ax.plot([], [], "o", ms=10, mfc="none", mec="black", mew=2, animated=True)
         self.background = None
         self.canvas.mpl_connect("draw_event", self._drawn)
         self.canvas.mpl_connect("button_press_event", self._pressed)
         side = latent.decode(self.model, self.codes[:1]).shape[-1]
-        self.steps = steps or (STEPS if side <= 128 else STEPS_LARGE)   # a strip within a redraw's time
-        blank = torch.full((1, 3 if side != 28 else 1, side, side), 0.9)   # where the pick shows
+        self.steps = steps or (STEPS if side <= 128 else STEPS_LARGE)  # a strip within a redraw's time
+        blank = torch.full((1, 3 if side != 28 else 1, side, side), 0.9)  # where the pick shows
         self.image = W.Image(value=png_bytes(blank, enlargement(side, self.scale)), format="png")
         self.picked = _caption("no point picked yet")
         self.strip = W.Image(format="png", layout=W.Layout(display="none"))
         self.strip_caption = _caption("")
         from dlhelpers.widgets.gifs import GifButton
+
         self.gif = GifButton(self, "code_map")
-        self.children = [W.HBox([self.canvas, _column("picked", self.image)],
-                                layout=W.Layout(align_items="center", flex_flow="row wrap")),
-                         self.picked, self.strip_caption, self.strip, self.gif]
+        self.children = [
+            W.HBox(
+                [self.canvas, _column("picked", self.image)],
+                layout=W.Layout(align_items="center", flex_flow="row wrap"),
+            ),
+            self.picked,
+            self.strip_caption,
+            self.strip,
+            self.gif,
+        ]
 
     def _drawn(self, event):
         """After a full draw: keep the map without the picks, then draw the picks on it."""
@@ -137,14 +159,15 @@ class CodeMap(W.VBox):
         i = self.nearest(x, y)
         self.picks = (self.picks + [i])[-2:]
         with one_thread():
-            if len(self.picks) == 2:            # the strip ends with the pick: one decode for both
+            if len(self.picks) == 2:  # the strip ends with the pick: one decode for both
                 strip = latent.decode(self.model, self.gif_codes(self.steps))
                 image = strip[-1:]
             else:
-                image = latent.decode(self.model, self.codes[i:i + 1])
+                image = latent.decode(self.model, self.codes[i : i + 1])
             self.image.value = png_bytes(image, enlargement(image.shape[-1], self.scale))
-            self.picked.value = (f"<div style='text-align:center'>code {i}: "
-                                 f"{self.names[int(self.labels[i])]}</div>")
+            self.picked.value = (
+                f"<div style='text-align:center'>code {i}: {self.names[int(self.labels[i])]}</div>"
+            )
             at = self.points[self.picks]
             self.marks.set_data(at[:, 0].tolist(), at[:, 1].tolist())
             if len(self.picks) == 2:
@@ -153,8 +176,10 @@ class CodeMap(W.VBox):
                 self.strip.value = png_bytes(grid, enlargement(strip.shape[-1], self.scale * 0.6))
                 self.strip.layout.display = None
                 a, b = (self.names[int(self.labels[k])] for k in self.picks)
-                self.strip_caption.value = (f"<div style='text-align:center'>from code {self.picks[0]} "
-                                            f"({a}) to code {self.picks[1]} ({b})</div>")
+                self.strip_caption.value = (
+                    f"<div style='text-align:center'>from code {self.picks[0]} "
+                    f"({a}) to code {self.picks[1]} ({b})</div>"
+                )
             self.show_picks()
         self.redraws += 1
         return i

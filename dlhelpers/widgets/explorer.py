@@ -10,19 +10,20 @@ what it changes most in the judge's eyes (``direction_labels``). Works for the f
 judge). Codes are (N, d) floats; images uint8 0..255 or floats in [0, 1]. The glasses shop is in
 ``glasses_shop``, the clickable map in ``code_map``, GIF export in ``gifs``.
 """
+
 from collections import deque
 
 import ipywidgets as W
 import torch
 
-from dlhelpers.measure import judges
 from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
+from dlhelpers.measure import judges
 from dlhelpers.measure.nets import DigitNet
 from dlhelpers.widgets.sliders import LiveImage, _caption, _column, one_thread, ready
 
-MAX_CODES = 2000       # codes encoded for the directions and the map (enough for 10 components)
-MOVES_KEPT = 40        # the editor's recent codes, for a GIF of "what I just did"
+MAX_CODES = 2000  # codes encoded for the directions and the map (enough for 10 components)
+MOVES_KEPT = 40  # the editor's recent codes, for a GIF of "what I just did"
 
 
 def as_model_input(images):
@@ -61,8 +62,9 @@ def score_line(scores, at=0, top=4):
     if all(name.startswith("digit ") for name in values):
         best = max(values, key=values.get)
         return f"the judge reads: {best} ({values[best]:.2f})"
-    return "the judge reads: " + " · ".join(f"{n.replace('_', ' ')} {v:.2f}"
-                                            for n, v in list(values.items())[:top])
+    return "the judge reads: " + " · ".join(
+        f"{n.replace('_', ' ')} {v:.2f}" for n, v in list(values.items())[:top]
+    )
 
 
 def principal_directions(codes, k=10):
@@ -98,10 +100,11 @@ def direction_labels(model, judge, codes, directions, spread, bases=8, step=2.0,
             plus = judge_scores(judge, latent.decode(model, base + move))
             minus = judge_scores(judge, latent.decode(model, base - move))
         change = {name: float(plus[name].mean() - minus[name].mean()) for name in plus}
-        named = sorted((n for n in change if abs(change[n]) >= min_change),
-                       key=lambda n: -abs(change[n]))[:2]
-        labels.append(" ".join(f"{'+' if change[n] > 0 else '−'}{n.replace('_', ' ')}" for n in named)
-                      or "no trait of the judge")
+        named = sorted((n for n in change if abs(change[n]) >= min_change), key=lambda n: -abs(change[n]))[:2]
+        labels.append(
+            " ".join(f"{'+' if change[n] > 0 else '−'}{n.replace('_', ' ')}" for n in named)
+            or "no trait of the judge"
+        )
     return labels
 
 
@@ -135,14 +138,26 @@ class FaceEditor(LiveImage):
         self.directions, self.spread = principal_directions(self.codes, k)
         self.labels = direction_labels(model, judge, self.codes, self.directions, self.spread)
         names = list(names or [f"image {i}" for i in range(len(self.start_codes))])
-        self.chooser = W.Dropdown(options=[(names[i], i) for i in range(len(self.start_codes))],
-                                  description="start", layout=W.Layout(width="auto"))
+        self.chooser = W.Dropdown(
+            options=[(names[i], i) for i in range(len(self.start_codes))],
+            description="start",
+            layout=W.Layout(width="auto"),
+        )
         self.base = self.start_codes[:1].clone()
         self.gen = torch.Generator().manual_seed(seed)
-        self.sliders = [W.FloatSlider(value=0, min=-3, max=3, step=0.1, description=f"PC {i + 1}",
-                                      readout_format=".1f", continuous_update=True,
-                                      style={"description_width": "3.5em"})
-                        for i in range(len(self.directions))]
+        self.sliders = [
+            W.FloatSlider(
+                value=0,
+                min=-3,
+                max=3,
+                step=0.1,
+                description=f"PC {i + 1}",
+                readout_format=".1f",
+                continuous_update=True,
+                style={"description_width": "3.5em"},
+            )
+            for i in range(len(self.directions))
+        ]
         self.slider_labels = [W.HTML(f"<i>{label}</i>") for label in self.labels]
         wide = W.Layout(width="auto")
         self.reset_button = W.Button(description="reset", icon="undo", layout=wide)
@@ -152,14 +167,21 @@ class FaceEditor(LiveImage):
         self.readout = _caption("")
         self.moves = deque(maxlen=MOVES_KEPT)
         self._holding = False
-        rows = [W.HBox([s, l], layout=W.Layout(align_items="center"))
-                for s, l in zip(self.sliders, self.slider_labels)]
+        rows = [
+            W.HBox([s, lab], layout=W.Layout(align_items="center"))
+            for s, lab in zip(self.sliders, self.slider_labels)
+        ]
         from dlhelpers.widgets.gifs import GifButton
+
         self.gif = GifButton(self, "editor")
-        self.children = [W.HBox([self.chooser, self.random_button]),
-                         W.HBox([_column("start", self.original_image), _column("edited", self.image)]),
-                         self.readout, W.VBox(rows, layout=W.Layout(align_items="flex-start")),
-                         W.HBox([self.reset_button, self.randomise_button]), self.gif]
+        self.children = [
+            W.HBox([self.chooser, self.random_button]),
+            W.HBox([_column("start", self.original_image), _column("edited", self.image)]),
+            self.readout,
+            W.VBox(rows, layout=W.Layout(align_items="flex-start")),
+            W.HBox([self.reset_button, self.randomise_button]),
+            self.gif,
+        ]
         for s in self.sliders:
             s.observe(self.redraw, "value")
         self.chooser.observe(self._chosen, "value")
@@ -177,7 +199,7 @@ class FaceEditor(LiveImage):
         if self._holding:
             return
         z = self.code()
-        with one_thread():        # the PNG too: on a busy machine two threads wait for each other
+        with one_thread():  # the PNG too: on a busy machine two threads wait for each other
             image = latent.decode(self.model, z)
             line = score_line(judge_scores(self.judge, image))
             self.image.value = self.png(image)

@@ -6,20 +6,19 @@ book's own two galleries.
     gallery.faces_picker(faces, 3)   # the book's 50 candidates, labelled by face id, with a save
                                      # button: notebooks 03-04 read the saved choice on later runs
 """
-import json
+
 from pathlib import Path
 
 import ipywidgets as W
 import torch
 
-from dlhelpers.engine import display
 from dlhelpers import plot
+from dlhelpers.engine import display
 
-GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5",
-                 "#d9d9d9"]
+GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#d9d9d9"]
 
 
-FRAME_COLOURS = ["#1f5fd6", "#f08c00", "#1b9e3a", "#d62728"]   # the book's galleries: strong frames
+FRAME_COLOURS = ["#1f5fd6", "#f08c00", "#1b9e3a", "#d62728"]  # the book's galleries: strong frames
 FRAME_NAMES = dict(zip(FRAME_COLOURS, ["blue", "orange", "green", "red"]))
 
 
@@ -32,8 +31,9 @@ class GalleryPicker(W.VBox):
     Read the picks with ``picks`` or, checked, with ``result()``.
     """
 
-    def __init__(self, images, groups, columns=8, picks=None, variable="groups", scale=None,
-                 ids=None, save_to=None):
+    def __init__(
+        self, images, groups, columns=8, picks=None, variable="groups", scale=None, ids=None, save_to=None
+    ):
         super().__init__()
         images = plot.as_images(images)
         if images.dim() != 4:
@@ -45,19 +45,22 @@ class GalleryPicker(W.VBox):
             if n < 1:
                 raise ValueError(f"group {name!r} must need at least 1 image, not {n}.")
             if n > len(images):
-                raise ValueError(f"group {name!r} needs {n} images but the gallery shows only "
-                                 f"{len(images)}: pass more images.")
+                raise ValueError(
+                    f"group {name!r} needs {n} images but the gallery shows only "
+                    f"{len(images)}: pass more images."
+                )
         if sum(self.needs.values()) > len(images):
-            raise ValueError(f"the groups need {sum(self.needs.values())} images in all "
-                             f"({self.needs}) but the gallery shows only {len(images)}.")
+            raise ValueError(
+                f"the groups need {sum(self.needs.values())} images in all "
+                f"({self.needs}) but the gallery shows only {len(images)}."
+            )
         self.n, self.variable = len(images), variable
         self.ids = [int(i) for i in ids] if ids is not None else list(range(self.n))
         if len(self.ids) != self.n:
             raise ValueError(f"gallery_picker got {self.n} images but {len(self.ids)} ids")
         self.save_to = Path(save_to) if save_to is not None else None
         self.owner = {}  # image index -> group name
-        self.colours = {name: GROUP_COLOURS[i % len(GROUP_COLOURS)]
-                        for i, name in enumerate(self.needs)}
+        self.colours = {name: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, name in enumerate(self.needs)}
         side = images.shape[-1]
         scale = scale or max(1, round(96 / side))
         width = f"{max(side * scale, 60)}px"
@@ -69,19 +72,27 @@ class GalleryPicker(W.VBox):
             button.on_click(self._clicked)
             self.buttons.append(button)
             png = display.png_bytes(image, scale)
-            cells.append(W.VBox([W.Image(value=png, format="png"), button],
-                                layout=W.Layout(align_items="center")))
+            cells.append(
+                W.VBox([W.Image(value=png, format="png"), button], layout=W.Layout(align_items="center"))
+            )
         self.status = W.HTML()
         self.code = W.Textarea(layout=W.Layout(width="100%", height="3.5em"))
         # As many columns as fit the page (at most ``columns``): a fixed count wider than the
         # notebook would push the first column out of sight.
-        grid = W.GridBox(cells, layout=W.Layout(
-            grid_template_columns=f"repeat(auto-fill, {width})", grid_gap="4px", width="100%",
-            max_width=f"calc({columns} * ({width} + 4px))"))
+        grid = W.GridBox(
+            cells,
+            layout=W.Layout(
+                grid_template_columns=f"repeat(auto-fill, {width})",
+                grid_gap="4px",
+                width="100%",
+                max_width=f"calc({columns} * ({width} + 4px))",
+            ),
+        )
         self.children = [self.chooser, self.status, grid, self.code]
         if self.save_to is not None:
-            self.save_button = W.Button(description=f"save to {self.save_to.name}", icon="save",
-                                        layout=W.Layout(width="auto"))
+            self.save_button = W.Button(
+                description=f"save to {self.save_to.name}", icon="save", layout=W.Layout(width="auto")
+            )
             self.saved = W.HTML()
             self.save_button.on_click(self._save_clicked)
             self.children = self.children + (W.HBox([self.save_button, self.saved]),)
@@ -115,11 +126,17 @@ class GalleryPicker(W.VBox):
     def result(self):
         """The picks, checked: a ValueError names every group with fewer picks than it needs."""
         picks = self.picks
-        short = [f"{name!r} has {len(picks[name])} of {n}" for name, n in self.needs.items()
-                 if len(picks[name]) < n]
+        short = [
+            f"{name!r} has {len(picks[name])} of {n}"
+            for name, n in self.needs.items()
+            if len(picks[name]) < n
+        ]
         if short:
-            raise ValueError("not enough images picked: " + "; ".join(short) +
-                             ". Choose the group above the gallery and click more thumbnails.")
+            raise ValueError(
+                "not enough images picked: "
+                + "; ".join(short)
+                + ". Choose the group above the gallery and click more thumbnails."
+            )
         return picks
 
     def picked_ids(self):
@@ -135,6 +152,7 @@ class GalleryPicker(W.VBox):
         """Write the checked picks (``result()``) as face ids to ``path`` (default ``save_to``),
         in the format ``groups.saved_groups`` reads; returns the path."""
         from dlhelpers.data.groups import write_ids
+
         path = Path(path) if path is not None else self.save_to
         if path is None:
             raise ValueError("give a path: picker.save('files/runs/groups_photos.json')")
@@ -160,8 +178,10 @@ class GalleryPicker(W.VBox):
         parts = []
         for name, indices in self.picks.items():
             mark = "✓" if len(indices) >= self.needs[name] else "…"
-            parts.append(f"<span style='background:{self.colours[name]};padding:2px 6px'>"
-                         f"{name}: {len(indices)}/{self.needs[name]} {mark}</span>")
+            parts.append(
+                f"<span style='background:{self.colours[name]};padding:2px 6px'>"
+                f"{name}: {len(indices)}/{self.needs[name]} {mark}</span>"
+            )
         self.status.value = " ".join(parts)
         self.code.value = self.line()
 
@@ -185,15 +205,21 @@ def faces_picker(faces, per_group=3, save_to=None, columns=10):
     face id, preset with the book's choice on the photos. Its save button writes the choice to ``save_to``
     (default ``groups.groups_file()``), which ``groups.four_groups`` reads on later runs."""
     from dlhelpers.data import groups
+
     g, nog = groups.book_gallery(faces)
     shown = g + nog
     labelled = bool(faces.attributes and "beard" in faces.attributes)
-    preset = {} if labelled else groups.book_groups(faces)      # the book's choice, on the photos
+    preset = {} if labelled else groups.book_groups(faces)  # the book's choice, on the photos
     at = {face: k for k, face in enumerate(shown)}
     picks = {name: [at[i] for i in idx] for name, idx in preset.items()}
-    return GalleryPicker(faces.images[shown], {name: per_group for name in groups.GROUP_NAMES},
-                         columns=columns, picks=picks, ids=[faces.ids[i] for i in shown],
-                         save_to=save_to if save_to is not None else groups.groups_file())
+    return GalleryPicker(
+        faces.images[shown],
+        {name: per_group for name in groups.GROUP_NAMES},
+        columns=columns,
+        picks=picks,
+        ids=[faces.ids[i] for i in shown],
+        save_to=save_to if save_to is not None else groups.groups_file(),
+    )
 
 
 def framed(images, marks, width=None):
@@ -202,7 +228,7 @@ def framed(images, marks, width=None):
     x = plot.as_images(images).clone()
     w = width or max(2, x.shape[-1] // 12)
     for pos, colour in marks.items():
-        rgb = torch.tensor([int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5)])[:, None, None]
+        rgb = torch.tensor([int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)])[:, None, None]
         x[pos, :, :w, :] = rgb
         x[pos, :, -w:, :] = rgb
         x[pos, :, :, :w] = rgb
@@ -214,13 +240,27 @@ def show_book_galleries(faces, save=None):
     """The book's two 5 x 5 galleries of listing 7.7 (the first 25 faces of G/, the last 25 of NoG/
     from the end, in ImageFolder order), the book's picks framed in their group's colour."""
     from dlhelpers.data import groups
+
     g, nog = groups.book_gallery(faces)
     colours = dict(zip(groups.GROUP_NAMES, FRAME_COLOURS))
-    for cls, shown, title in (("G", g, "glasses (G/): the first 25"),
-                              ("NoG", nog, "no glasses (NoG/): the last 25, from the end")):
-        marks = {p: colours[name] for name, (c, positions) in groups.BOOK_PICKS.items() if c == cls
-                 for p in positions}
-        legend = ", ".join(f"{FRAME_NAMES[colours[name]]}: {name} {list(pos)}"
-                           for name, (c, pos) in groups.BOOK_PICKS.items() if c == cls)
-        plot.show_grid(framed(faces.images[shown], marks), nrow=5, title=f"{title}\n{legend}",
-                       save=f"{save}_{cls}" if save else None)
+    for cls, shown, title in (
+        ("G", g, "glasses (G/): the first 25"),
+        ("NoG", nog, "no glasses (NoG/): the last 25, from the end"),
+    ):
+        marks = {
+            p: colours[name]
+            for name, (c, positions) in groups.BOOK_PICKS.items()
+            if c == cls
+            for p in positions
+        }
+        legend = ", ".join(
+            f"{FRAME_NAMES[colours[name]]}: {name} {list(pos)}"
+            for name, (c, pos) in groups.BOOK_PICKS.items()
+            if c == cls
+        )
+        plot.show_grid(
+            framed(faces.images[shown], marks),
+            nrow=5,
+            title=f"{title}\n{legend}",
+            save=f"{save}_{cls}" if save else None,
+        )

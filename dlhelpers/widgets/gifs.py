@@ -10,24 +10,26 @@ editor's recent moves, the shop's strength, the map's interpolation) and shows t
 Frames are the decodes enlarged with nearest-neighbour to about ``SIDE`` pixels, written by
 ``plot.save_gif``; grey digits become RGB frames.
 """
+
 import time
 from pathlib import Path
 
 import ipywidgets as W
 import torch
 
-from dlhelpers.chapter import latent
 from dlhelpers import plot, settings
+from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement
 from dlhelpers.widgets.sliders import one_thread
 
-SIDE = 192          # frames are enlarged to about this many pixels (64 px x 3, 28 px x 7)
-MS = 120            # milliseconds per frame
+SIDE = 192  # frames are enlarged to about this many pixels (64 px x 3, 28 px x 7)
+MS = 120  # milliseconds per frame
 
 
 def gif_folder():
     """Where the buttons save GIFs: ``files/runs/gifs`` (git-ignored), created."""
     from dlhelpers.data.faces import runs_folder
+
     folder = runs_folder() / "gifs"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -71,8 +73,9 @@ def attribute_gif(model, z, direction, path, strengths=None, **kw):
     """Code z (d,) pushed along ``direction`` (d,) with strengths -3 .. 3 (13 frames by default,
     ``latent.add_attribute``) as a GIF; returns the Path."""
     strengths = torch.linspace(-3, 3, 13) if strengths is None else torch.as_tensor(strengths)
-    codes = torch.cat([latent.add_attribute(z.view(1, -1), direction.view(1, -1), float(s))
-                       for s in strengths])
+    codes = torch.cat(
+        [latent.add_attribute(z.view(1, -1), direction.view(1, -1), float(s)) for s in strengths]
+    )
     return path_gif(model, codes, path, **kw)
 
 
@@ -80,6 +83,7 @@ def show(path):
     """Display a GIF file in the notebook (an image/gif output, kept when the notebook is saved);
     returns the IPython Image elsewhere."""
     from IPython.display import Image, display
+
     picture = Image(data=Path(path).read_bytes(), format="gif")
     if plot.in_notebook():
         display(picture)
@@ -110,8 +114,9 @@ class GifButton(W.VBox):
             self.saved.value = f"<span style='color:#b00'>no GIF: {e}</span>"
             return None
         from PIL import Image
+
         self.image.value = self.path.read_bytes()
-        with Image.open(self.path) as gif:       # shown at its own size, not stretched to the page
+        with Image.open(self.path) as gif:  # shown at its own size, not stretched to the page
             self.image.layout.width, self.image.layout.height = (f"{v}px" for v in gif.size)
         self.image.layout.display = None
         self.saved.value = f"saved {settings.relative(self.path)} ({len(codes)} frames)"

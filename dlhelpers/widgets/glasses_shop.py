@@ -9,6 +9,7 @@ colour, a second slider picks the frame between the dark-frame and the light-fra
 (figure 7.2 as a slider): the direction added is ``lerp(dark − none, light − none, t)``.
 Codes are (1, d); faces a ``FaceSet`` (images uint8 (N, 3, S, S), 0..255).
 """
+
 import ipywidgets as W
 import torch
 
@@ -26,8 +27,10 @@ def directions(codes, faces):
     n = len(codes)
     has = faces.glasses[:n] == 1
     if has.all() or not has.any():
-        raise ValueError(f"the first {n} faces are all {'with' if has.all() else 'without'} "
-                         "glasses: the shop needs both to find the glasses direction.")
+        raise ValueError(
+            f"the first {n} faces are all {'with' if has.all() else 'without'} "
+            "glasses: the shop needs both to find the glasses direction."
+        )
     found = {"glasses": latent.attribute_vector(codes[has], codes[~has])}
     frame = (faces.attributes or {}).get("frame")
     if frame is not None:
@@ -53,28 +56,49 @@ class GlassesShop(LiveImage):
         self.codes = codes if codes is not None else encode_some(model, faces.images)
         self.directions = directions(self.codes, faces)
         n = len(self.codes)
-        self.pools = {MODES[0]: (faces.glasses[:n] == 0).nonzero().flatten()[:choices].tolist(),
-                      MODES[1]: (faces.glasses[:n] == 1).nonzero().flatten()[:choices].tolist()}
+        self.pools = {
+            MODES[0]: (faces.glasses[:n] == 0).nonzero().flatten()[:choices].tolist(),
+            MODES[1]: (faces.glasses[:n] == 1).nonzero().flatten()[:choices].tolist(),
+        }
         self.names = names or {i: f"face {faces.ids[i]}" for i in range(n)}
         self.mode = W.ToggleButtons(options=list(MODES), value=MODES[0])
         self.chooser = W.Dropdown(description="face", layout=W.Layout(width="auto"))
-        self.strength = W.FloatSlider(value=1.0, min=0, max=3, step=0.1, description="strength",
-                                      readout_format=".1f", continuous_update=True)
+        self.strength = W.FloatSlider(
+            value=1.0,
+            min=0,
+            max=3,
+            step=0.1,
+            description="strength",
+            readout_format=".1f",
+            continuous_update=True,
+        )
         self.frame = None
         controls = [self.strength]
         if {"dark", "light"} <= set(self.directions):
-            self.frame = W.FloatSlider(value=0.0, min=0, max=1, step=0.05, description="frame: dark",
-                                       readout=False, continuous_update=True,
-                                       style={"description_width": "initial"})
+            self.frame = W.FloatSlider(
+                value=0.0,
+                min=0,
+                max=1,
+                step=0.05,
+                description="frame: dark",
+                readout=False,
+                continuous_update=True,
+                style={"description_width": "initial"},
+            )
             controls.append(W.HBox([self.frame, W.HTML("light")], layout=W.Layout(align_items="center")))
         self.original_image = W.Image(format="png")
         self.readout = _caption("")
         from dlhelpers.widgets.gifs import GifButton
+
         self.gif = GifButton(self, "glasses_shop")
-        self.children = [self.mode, self.chooser,
-                         W.HBox([_column("the customer", self.original_image),
-                                 _column("in the shop", self.image)]),
-                         self.readout, *controls, self.gif]
+        self.children = [
+            self.mode,
+            self.chooser,
+            W.HBox([_column("the customer", self.original_image), _column("in the shop", self.image)]),
+            self.readout,
+            *controls,
+            self.gif,
+        ]
         self._fill_chooser()
         self.mode.observe(self._mode_changed, "value")
         self.chooser.observe(self._face_changed, "value")
@@ -124,7 +148,9 @@ class GlassesShop(LiveImage):
             image = latent.decode(self.model, self.code())
             scores = judge_scores(self.judge, image)
             self.image.value = self.png(image)
-        parts = [f"glasses probability <b>{float(scores['glasses'][0]):.2f}</b>"] if "glasses" in scores else []
+        parts = (
+            [f"glasses probability <b>{float(scores['glasses'][0]):.2f}</b>"] if "glasses" in scores else []
+        )
         if "dark_frame" in scores and self.frame is not None:
             parts.append(f"dark frame {float(scores['dark_frame'][0]):.2f}")
         self.readout.value = f"<div style='text-align:center'>{' · '.join(parts)}</div>"
@@ -142,5 +168,6 @@ def glasses_shop(model, faces, judge, n=MAX_CODES, choices=30):
     labels (the synthetic faces), a frame slider goes from dark to light frames (figure 7.2).
     The first ``n`` faces are encoded. Returns a ``GlassesShop`` (an ipywidgets.VBox)."""
     from dlhelpers.widgets.explorer import face_names
+
     names = dict(enumerate(face_names(faces, n)))
     return GlassesShop(model, faces, judge, encode_some(model, faces.images, n), choices, names)

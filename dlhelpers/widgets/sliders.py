@@ -12,14 +12,15 @@ called, so a mistake shows up as an error in the cell, not as a silent failure a
 
 ``plot.presentation(True)`` shows them larger, for a projector.
 """
+
 import contextlib
 import warnings
 
 import ipywidgets as W
 import torch
 
-from dlhelpers.chapter import latent
 from dlhelpers import plot
+from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes
 
 
@@ -27,9 +28,12 @@ def ready(model):
     """Put ``model`` in eval mode, warning if it was still training (its BatchNorm would otherwise
     use each single image's own statistics, and the pictures would be wrong)."""
     if model.training:
-        warnings.warn(f"{type(model).__name__} was in training mode; the widget switched it to "
-                      "eval mode (model.eval()) so decoded images use the learned BatchNorm "
-                      "statistics.", stacklevel=4)
+        warnings.warn(
+            f"{type(model).__name__} was in training mode; the widget switched it to "
+            "eval mode (model.eval()) so decoded images use the learned BatchNorm "
+            "statistics.",
+            stacklevel=4,
+        )
         model.eval()
     return model
 
@@ -65,13 +69,17 @@ def one_code(z, name="z", model=None):
     if z.dim() == 1:
         z = z.unsqueeze(0)
     if z.dim() != 2 or len(z) != 1:
-        raise ValueError(f"{name} must be one code of shape (d,) or (1, d), got {tuple(z.shape)}; "
-                         f"pick one row, e.g. {name}[0].")
+        raise ValueError(
+            f"{name} must be one code of shape (d,) or (1, d), got {tuple(z.shape)}; "
+            f"pick one row, e.g. {name}[0]."
+        )
     latent.finite(z, name=name)
     d = code_size(model)
     if d is not None and z.shape[1] != d:
-        raise ValueError(f"{name} has {z.shape[1]} dimensions but {type(model).__name__} decodes "
-                         f"codes of {d}: encode it with this model.")
+        raise ValueError(
+            f"{name} has {z.shape[1]} dimensions but {type(model).__name__} decodes "
+            f"codes of {d}: encode it with this model."
+        )
     return z
 
 
@@ -131,17 +139,30 @@ class InterpolationSlider(LiveImage):
         self.labels = tuple(labels)
         self.blend = latent.slerp if spherical else latent.lerp
         self.blend(self.z1, self.z2, 0.5)  # a shape mismatch raises latent's message here
-        self.slider = W.FloatSlider(value=value, min=0, max=1, step=0.05, description="w",
-                                    readout_format=".2f", continuous_update=True,
-                                    layout=W.Layout(width="100%"))
+        self.slider = W.FloatSlider(
+            value=value,
+            min=0,
+            max=1,
+            step=0.05,
+            description="w",
+            readout_format=".2f",
+            continuous_update=True,
+            layout=W.Layout(width="100%"),
+        )
         self.start_image = W.Image(value=self.picture(self.z1), format="png")
         self.end_image = W.Image(value=self.picture(self.z2), format="png")
         self.readout = _caption("")
         self.children = [
-            W.HBox([_column(f"w = 0: {self.labels[0]}", self.start_image),
+            W.HBox(
+                [
+                    _column(f"w = 0: {self.labels[0]}", self.start_image),
                     _column("blend", self.image),
-                    _column(f"w = 1: {self.labels[1]}", self.end_image)]),
-            self.slider, self.readout]
+                    _column(f"w = 1: {self.labels[1]}", self.end_image),
+                ]
+            ),
+            self.slider,
+            self.readout,
+        ]
         self.slider.observe(self.redraw, "value")
         self.redraw()
 
@@ -152,8 +173,10 @@ class InterpolationSlider(LiveImage):
         super().redraw()
         w = float(self.slider.value)
         kind = "spherical" if self.blend is latent.slerp else "linear"
-        self.readout.value = (f"<div style='text-align:center'>{kind} blend: "
-                              f"{1 - w:.0%} {self.labels[0]} + {w:.0%} {self.labels[1]}</div>")
+        self.readout.value = (
+            f"<div style='text-align:center'>{kind} blend: "
+            f"{1 - w:.0%} {self.labels[0]} + {w:.0%} {self.labels[1]}</div>"
+        )
 
 
 def interpolation_slider(model, z1, z2, labels=("A", "B"), spherical=False):
@@ -170,9 +193,11 @@ def interpolation_slider(model, z1, z2, labels=("A", "B"), spherical=False):
 
 def expression(weights):
     """The weighted sum spelled out: {"a": 1, "b": -1, "c": 0.5} -> '1.0·a − 1.0·b + 0.5·c'."""
+
     def number(x):
         text = f"{abs(x):.2f}"
         return text[:-1] if text.endswith("0") else text
+
     parts = []
     for i, (name, w) in enumerate(weights.items()):
         sign = ("−" if w < 0 else "") if i == 0 else (" − " if w < 0 else " + ")
@@ -196,19 +221,32 @@ class ArithmeticSliders(LiveImage):
         decoded = {name: latent.decode(self.model, z) for name, z in self.codes.items()}
         side = next(iter(decoded.values())).shape[-1]
         width = f"{max(160, side * enlargement(side, self.scale))}px"
-        self.sliders = {name: W.FloatSlider(value=float(w), min=-2, max=2, step=0.05,
-                                            readout_format=".2f", continuous_update=True,
-                                            layout=W.Layout(width=width))
-                        for name, w in weights.items()}
-        self.term_images = {name: W.Image(value=self.png(x), format="png")
-                            for name, x in decoded.items()}
+        self.sliders = {
+            name: W.FloatSlider(
+                value=float(w),
+                min=-2,
+                max=2,
+                step=0.05,
+                readout_format=".2f",
+                continuous_update=True,
+                layout=W.Layout(width=width),
+            )
+            for name, w in weights.items()
+        }
+        self.term_images = {name: W.Image(value=self.png(x), format="png") for name, x in decoded.items()}
         self.label = W.HTML()
-        terms = [W.VBox([_caption(name), self.term_images[name], self.sliders[name]],
-                        layout=W.Layout(align_items="center", margin="0 4px"))
-                 for name in weights]
+        terms = [
+            W.VBox(
+                [_caption(name), self.term_images[name], self.sliders[name]],
+                layout=W.Layout(align_items="center", margin="0 4px"),
+            )
+            for name in weights
+        ]
         equals = W.HTML("<span style='font-size:2em'>=</span>")
-        self.children = [W.HBox(terms + [equals, _column("result", self.image)],
-                                layout=W.Layout(align_items="center")), self.label]
+        self.children = [
+            W.HBox(terms + [equals, _column("result", self.image)], layout=W.Layout(align_items="center")),
+            self.label,
+        ]
         for slider in self.sliders.values():
             slider.observe(self.redraw, "value")
         self.redraw()
@@ -250,21 +288,32 @@ class AttributeSlider(LiveImage):
         if not directions:
             raise ValueError("attribute_slider needs at least one direction, e.g. {'glasses': v}.")
         self.z = one_code(z, "z", model)
-        self.directions = {name: one_code(d, f"directions[{name!r}]")
-                           for name, d in directions.items()}
+        self.directions = {name: one_code(d, f"directions[{name!r}]") for name, d in directions.items()}
         for name, d in self.directions.items():
             if d.shape != self.z.shape:
-                raise ValueError(f"direction {name!r} has {d.shape[1]} dimensions but the code "
-                                 f"has {self.z.shape[1]}: make both with the same model.")
+                raise ValueError(
+                    f"direction {name!r} has {d.shape[1]} dimensions but the code "
+                    f"has {self.z.shape[1]}: make both with the same model."
+                )
         self.dropdown = W.Dropdown(options=list(self.directions), description="attribute")
-        self.slider = W.FloatSlider(value=0, min=-3, max=3, step=0.1, description="strength",
-                                    readout_format=".1f", continuous_update=True,
-                                    layout=W.Layout(width="100%"))
+        self.slider = W.FloatSlider(
+            value=0,
+            min=-3,
+            max=3,
+            step=0.1,
+            description="strength",
+            readout_format=".1f",
+            continuous_update=True,
+            layout=W.Layout(width="100%"),
+        )
         self.original_image = W.Image(value=self.picture(self.z), format="png")
         self.readout = _caption("")
-        self.children = [W.HBox([_column("original", self.original_image),
-                                 _column("changed", self.image)]),
-                         self.dropdown, self.slider, self.readout]
+        self.children = [
+            W.HBox([_column("original", self.original_image), _column("changed", self.image)]),
+            self.dropdown,
+            self.slider,
+            self.readout,
+        ]
         self.dropdown.observe(self.redraw, "value")
         self.slider.observe(self.redraw, "value")
         self.redraw()
@@ -276,8 +325,10 @@ class AttributeSlider(LiveImage):
     def redraw(self, change=None):
         super().redraw()
         s = float(self.slider.value)
-        self.readout.value = (f"<div style='text-align:center'>z {'−' if s < 0 else '+'} "
-                              f"{abs(s):.1f} × {self.dropdown.value} direction</div>")
+        self.readout.value = (
+            f"<div style='text-align:center'>z {'−' if s < 0 else '+'} "
+            f"{abs(s):.1f} × {self.dropdown.value} direction</div>"
+        )
 
 
 def attribute_slider(model, z, directions):
