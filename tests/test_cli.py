@@ -185,7 +185,7 @@ def test_a_split_with_an_empty_side_is_refused_before_training(
 def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, monkeypatch):
     from dlhelpers.data import decode
 
-    monkeypatch.setattr(decode, "_decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
+    monkeypatch.setattr(decode, "decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
     assert main(argv) == 2
     assert "multiple of 8" in one_line_error(capsys)

@@ -107,8 +107,6 @@ def test_digit_net_shapes_and_probabilities():
     for shaped in (x, x.float().div(255).flatten(1), x[:, None]):
         p = judges.digit_probs(net, shaped)
         assert p.shape == (7, 10) and torch.allclose(p.sum(1), torch.ones(7), atol=1e-5)
-    c = judges.digit_confidence(net, x)
-    assert c.shape == (7,) and (c >= 0.1 - 1e-6).all() and (c <= 1).all()
 
 
 def test_digit_judge_training_is_repeatable():

@@ -55,7 +55,9 @@ def test_survival_part_tells_exact_rebuilds_from_blank_ones():
     assert kept["shape_all"] == kept["shape_dark"] == kept["shape_light"] == 1.0
     lost = lesson_check.survival_part(BlankVAE(), StubJudge(), n=12, seed=5)
     assert lost["shape_all"] == 0.0
-    assert set(kept) == {f"{k}_{w}" for k in ("judge", "shape") for w in ("all", "dark", "light")}
+    assert set(kept) == {f"{k}_{w}" for k in ("judge", "shape") for w in ("all", "dark", "light")} | {"faces"}
+    assert lesson_check.survival_failures(kept) == [] or kept["judge_all"] < 0.8
+    assert any("shape" in line for line in lesson_check.survival_failures(lost))
 
 
 def _table(successes=40, vacuous=0, valid=30, crossing=1.0, edit=0.9, kept=0.9):
@@ -121,6 +123,7 @@ def test_describe_goals_reads_the_bars_in_words():
     text = lesson_check.describe_goals()
     assert "≥ 35 of 50 draws" in text and "≤ 5 vacuous" in text and "≥ 25 of 30 paths" in text
     assert (
-        "≥ 70% of each frame kind" in lesson_check.describe_goals()
+        "≥ 70% of each frame kind" in lesson_check.describe_survival_goal()
+        and "frame" not in lesson_check.describe_goals()
         and "≥ 40 of 50" in lesson_check.describe_goals({"arithmetic_successes": 40})
     )

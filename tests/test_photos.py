@@ -209,7 +209,8 @@ def test_book_groups_match_torchvision_imagefolder(organised):
 def test_saved_groups_round_trip_and_are_checked(tmp_path):
     faces = small_faces(range(1, 41), [i % 2 for i in range(40)])
     picks = {name: [k * 3, k * 3 + 1, k * 3 + 2] for k, name in enumerate(groups.GROUP_NAMES)}
-    path = groups.save_groups(faces, picks, tmp_path / "groups.json")
+    ids = {name: [int(faces.ids[i]) for i in idx] for name, idx in picks.items()}
+    path = groups.write_ids(ids, tmp_path / "groups.json", faces.folder)
     assert groups.saved_groups(faces, path) == picks
     assert groups.four_groups(faces, path=path) == picks
     bad = json.loads(path.read_text())

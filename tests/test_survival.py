@@ -1,13 +1,11 @@
 """What a VAE keeps (``dlhelpers.survival``), on stand-ins whose right answers are known."""
 
-import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlhelpers.chapter import models
 from dlhelpers.chapter.latent import to_float
-from dlhelpers.measure import nets, survival
+from dlhelpers.measure import survival
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -61,21 +59,16 @@ def test_frames_kept_tells_drawn_frames_from_missing_or_misplaced_ones():
     assert soft["all"] == 1.0  # a copy blurred over 3 px still draws its frames
 
 
-def test_survival_table_measures_then_falls_back_to_the_saved_rows(tmp_path, capsys):
-    from dlhelpers.engine import checkpoints
+def test_thin_frames_kept_counts_by_judge_and_by_shape_on_any_drawn_variants():
+    from dlhelpers.data import synthetic_set
 
-    torch.manual_seed(0)
-    path = checkpoints.save(models.VAE(image_size=32), tmp_path / "vae32.pt")
-    saved = tmp_path / "survival.json"
-    rows = survival.survival_table({"tiny": path}, nets.TraitNet(), n=12, saved=saved)
-    assert [r["name"] for r in rows] == ["tiny"] and rows[0]["size"] == 32
-    shares = {k: v for k, v in rows[0].items() if k.startswith(("judge_", "shape_"))}
-    assert len(shares) == 8 and all(0 <= v <= 1 for v in shares.values())
-    path.unlink()
-    assert survival.survival_table({"tiny": path}, nets.TraitNet(), saved=saved) == rows
-    assert "measurements saved in" in capsys.readouterr().out
-    with pytest.raises(FileNotFoundError, match="no saved measurements"):
-        survival.survival_table({"tiny": path}, nets.TraitNet(), saved=tmp_path / "none.json")
+    variants = synthetic_set.glasses_variants(12, seed=5, size=32, thin_frames=True)
+    exact = survival.thin_frames_kept(LookupVAE(lambda x: x), StubJudge(), variants)
+    assert exact["shape_all"] == 1.0 and exact["faces"] == len(variants[0])
+    blank = survival.thin_frames_kept(LookupVAE(lambda x: x * 0), StubJudge(), variants)
+    assert blank["shape_all"] == 0.0 and blank["judge_all"] == 0.0  # a black rebuild: no green, no glasses
+    green = survival.thin_frames_kept(LookupVAE(lambda x: x * 0 + 1), StubJudge(), variants)
+    assert green["judge_all"] == green["judge_dark"] == 1.0  # the stub judge reads glasses in green
 
 
 def test_thin_study_draws_the_dataset_faces_with_a_share_of_thin_frames():
@@ -84,7 +77,7 @@ def test_thin_study_draws_the_dataset_faces_with_a_share_of_thin_frames():
 
     bold = thin_study.mixed_faces(0.0, size=32, n=24)
     thin = thin_study.mixed_faces(1.0, size=32, n=24)
-    drawn = torch.stack([synthetic_set._draw(synthetic_set.face_traits(i, 0), 32) for i in range(1, 25)])
+    drawn = torch.stack([synthetic_set.draw(synthetic_set.face_traits(i, 0), 32) for i in range(1, 25)])
     assert torch.equal(bold.images, drawn)  # share 0: the dataset's own faces
     g = thin.glasses == 1
     assert 4 < int(g.sum()) < 24 and torch.equal(thin.attributes["thin"], g.long())

@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from dlhelpers.data import synthetic_faces, synthetic_set
+from dlhelpers.data.face_folder import read_attributes
 
 GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -162,22 +163,26 @@ def test_make_dataset_twice_gives_identical_bytes(tmp_path, size):
 
 def test_the_folders_match_attributes_csv(tmp_path):
     folder = synthetic_set.make_dataset(tmp_path / "faces", n=40, size=32, progress=False)
-    rows = synthetic_set.read_attributes(folder)
-    assert list(rows[0]) == synthetic_faces.COLUMNS
-    assert [r["id"] for r in rows] == list(range(1, 41))
+    cols = read_attributes(folder)
+    assert list(cols) == synthetic_faces.COLUMNS
+    assert cols["id"].tolist() == list(range(1, 41))
     on_disk = {p.relative_to(folder).as_posix() for p in folder.glob("*/*.png")}
-    assert on_disk == {r["file"] for r in rows}
-    for r in rows:
-        assert r["file"] == f"{'G' if r['glasses'] else 'NoG'}/face-{r['id']}.png"
-        assert (r["frame"] != "none") == (r["glasses"] == 1)
-        assert r["beard"] in (0, 1) and r["smile"] in (0, 1) and 0 <= r["skin"] <= 1
-        traits = synthetic_set.face_traits(r["id"])
-        assert (r["frame"], r["beard"], r["hair_style"]) == (
+    assert on_disk == set(cols["file"])
+    for i, id_ in enumerate(cols["id"].tolist()):
+        glasses, frame = int(cols["glasses"][i]), cols["frame"][i]
+        assert cols["file"][i] == f"{'G' if glasses else 'NoG'}/face-{id_}.png"
+        assert (frame != "none") == (glasses == 1)
+        traits = synthetic_set.face_traits(id_)
+        assert (frame, int(cols["beard"][i]), cols["hair_style"][i]) == (
             traits["glasses"],
             traits["beard"],
             traits["hair_style"],
         )
-    assert 0 < sum(r["glasses"] for r in rows) < 40
+    assert (
+        set(cols["smile"].tolist()) <= {0, 1}
+        and 0 <= float(cols["skin"].min()) <= float(cols["skin"].max()) <= 1
+    )
+    assert 0 < int(cols["glasses"].sum()) < 40
 
 
 def test_a_rerun_is_skipped_and_a_change_rebuilds(tmp_path):
@@ -187,9 +192,9 @@ def test_a_rerun_is_skipped_and_a_change_rebuilds(tmp_path):
     assert synthetic_set.make_dataset(dst, n=10, size=32, progress=False) == dst.absolute()
     assert {p: p.stat().st_mtime_ns for p in dst.rglob("*")} == stamps
     synthetic_set.make_dataset(dst, n=12, size=32, progress=False)
-    assert len(synthetic_set.read_attributes(dst)) == 12 and len(list(dst.glob("*/*.png"))) == 12
+    assert len(read_attributes(dst)["id"]) == 12 and len(list(dst.glob("*/*.png"))) == 12
     synthetic_set.make_dataset(dst, n=12, size=48, progress=False)
-    with Image.open(dst / synthetic_set.read_attributes(dst)[0]["file"]) as image:
+    with Image.open(dst / read_attributes(dst)["file"][0]) as image:
         assert image.size == (48, 48)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["faces"]  # no leftovers
 
@@ -225,24 +230,20 @@ def test_a_folder_that_is_not_a_faces_dataset_is_not_replaced(tmp_path):
     assert [p.name for p in dst.iterdir()] == ["holiday.jpg"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert (
-        len(synthetic_set.read_attributes(synthetic_set.make_dataset(empty, n=4, size=32, progress=False)))
-        == 4
-    )
+    assert len(read_attributes(synthetic_set.make_dataset(empty, n=4, size=32, progress=False))["id"]) == 4
 
 
 def test_read_attributes_types(tmp_path):
-    row = synthetic_set.read_attributes(
-        synthetic_set.make_dataset(tmp_path / "f", n=3, size=16, progress=False)
-    )[0]
-    assert {k: type(v) for k, v in row.items()} == {
-        "id": int,
+    cols = read_attributes(synthetic_set.make_dataset(tmp_path / "f", n=3, size=16, progress=False))
+    kinds = {k: v.dtype if isinstance(v, torch.Tensor) else type(v[0]) for k, v in cols.items()}
+    assert kinds == {
+        "id": torch.int64,
         "file": str,
-        "glasses": int,
+        "glasses": torch.int64,
         "frame": str,
-        "beard": int,
-        "smile": int,
-        "skin": float,
+        "beard": torch.int64,
+        "smile": torch.int64,
+        "skin": torch.float32,
         "hair_style": str,
         "hair_colour": str,
     }

@@ -1,4 +1,4 @@
-"""Decoding and resizing face images safely and fast, for ``face_folder.load`` (``_decode_all``).
+"""Decoding and resizing face images safely and fast, for ``face_folder.load`` (``decode_all``).
 
 What it guards against: 16-bit and transparent images (scaled and composited, not clipped),
 images too large to decode (``MAX_MEGAPIXELS``), and files that are not images (skipped with a
@@ -102,7 +102,7 @@ def _try_decode(path, size):
         return None, f"{type(e).__name__}: {e}"
 
 
-def _decode_all(folder, rels, size, progress=True):
+def decode_all(folder, rels, size, progress=True):
     """Decode and resize every image once, on a few threads (PIL releases the GIL).
 
     Returns ``(images, kept, bad)``: uint8 tensor (len(kept), 3, size, size), values 0..255, the

@@ -159,29 +159,36 @@ def _warn_duplicate_ids(folder, listing):
         )
 
 
-def _read_attributes(folder, files, ids):
-    """Columns of ``<folder>/attributes.csv`` aligned with ``files``, or None.
-
-    Rows are matched by the ``file`` column (else by ``id``). Numeric columns become int64 or
-    float32 tensors (N,); others stay lists of strings. ``id`` and ``file`` are left out.
-    """
-    path = folder / "attributes.csv"
+def read_attributes(folder):
+    """The columns of ``<folder>/attributes.csv`` in the file's row order, or None without one:
+    {name: int64 tensor (N,) if every value is an integer, float32 tensor (N,) if every value is a
+    number, else a list of N strings}. The one reader of that file."""
+    path = Path(folder) / "attributes.csv"
     if not path.is_file():
         return None
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
-        header = [h for h in (reader.fieldnames or []) if h not in ("id", "file")]
-    if "file" in (reader.fieldnames or []):
-        by_key = {Path(r["file"]).as_posix(): r for r in rows}
-        keys = files
-    elif "id" in (reader.fieldnames or []):
-        by_key = {r["id"].strip(): r for r in rows}
-        keys = [str(i) for i in ids]
+    return {name: _as_column([(r.get(name) or "").strip() for r in rows]) for name in reader.fieldnames or []}
+
+
+def _aligned_attributes(folder, files, ids):
+    """``read_attributes`` of ``folder`` with its rows put in the order of ``files`` (matched by
+    the ``file`` column, else by ``id``), ``id`` and ``file`` left out; None, with a warning,
+    when rows are missing."""
+    columns = read_attributes(folder)
+    if columns is None:
+        return None
+    path = Path(folder) / "attributes.csv"
+    if "file" in columns:
+        keys, found = files, [Path(f).as_posix() for f in columns["file"]]
+    elif "id" in columns:
+        keys, found = [str(i) for i in ids], [str(i) for i in columns["id"].tolist()]
     else:
         warnings.warn(f"{path} has neither a 'file' nor an 'id' column; attributes left out.", stacklevel=2)
         return None
-    lost = [k for k in keys if k not in by_key]
+    row_of = {k: i for i, k in enumerate(found)}
+    lost = [k for k in keys if k not in row_of]
     if lost:
         warnings.warn(
             f"{path} has no row for {len(lost)} of the {len(keys)} images "
@@ -189,11 +196,12 @@ def _read_attributes(folder, files, ids):
             stacklevel=2,
         )
         return None
-    columns = {}
-    for name in header:
-        values = [(by_key[k].get(name) or "").strip() for k in keys]
-        columns[name] = _as_column(values)
-    return columns
+    order = [row_of[k] for k in keys]
+    return {
+        name: col[order] if isinstance(col, torch.Tensor) else [col[i] for i in order]
+        for name, col in columns.items()
+        if name not in ("id", "file")
+    }
 
 
 def _as_column(values):
@@ -223,13 +231,13 @@ def load(folder, size=64, progress=True):
         raise ValueError(f"size must be a positive number of pixels, got {size}.")
     listing = _list_images(folder)
     _warn_duplicate_ids(folder, listing)
-    key = image_cache._cache_key(listing, size)
+    key = image_cache.cache_key(listing, size)
     cache = folder.parent / ".cache" / f"{folder.name}-faces-{size}-{key}.pt"
-    cached = image_cache._load_cache(cache, size)
+    cached = image_cache.load_cache(cache, size)
     if cached is None:
-        images, kept, bad = decode._decode_all(folder, [rel for rel, _ in listing], size, progress)
+        images, kept, bad = decode.decode_all(folder, [rel for rel, _ in listing], size, progress)
         cached = {"images": images, "files": kept, "bad": bad}
-        image_cache._save_cache(cache, cached)
+        image_cache.save_cache(cache, cached)
     for rel, reason in cached["bad"]:
         warnings.warn(
             f"Skipped {folder / rel}: not a readable image ({reason}). Delete or "
@@ -248,6 +256,6 @@ def load(folder, size=64, progress=True):
         glasses=glasses,
         ids=ids,
         files=files,
-        attributes=_read_attributes(folder, files, ids),
+        attributes=_aligned_attributes(folder, files, ids),
         folder=folder,
     )

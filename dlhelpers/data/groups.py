@@ -111,13 +111,6 @@ def groups_file(dataset=None):
     return runs_folder() / f"groups_{dataset or in_use().name}.json"
 
 
-def save_groups(faces, groups, path=None):
-    """Write ``groups`` (name -> face indices) as face ids to ``path`` (default ``groups_file()``)."""
-    return write_ids(
-        {name: [int(faces.ids[i]) for i in idx] for name, idx in groups.items()}, path, faces.folder
-    )
-
-
 def write_ids(ids, path=None, folder=None):
     """Write the groups as face ids (name -> [id, ...]) to ``path`` (default ``groups_file()``),
     in the format ``saved_groups`` reads; returns the path."""

@@ -1,7 +1,7 @@
 """The on-disk cache of a decoded faces folder, so ``face_folder.load`` decodes each image once.
 
 A cache file holds ``{"images": uint8 tensor (N, 3, size, size) 0..255, "files": N relative
-paths, "bad": [[path, reason]]}``. Its name carries ``_cache_key``, a hash of the image list and
+paths, "bad": [[path, reason]]}``. Its name carries ``cache_key``, a hash of the image list and
 the size, so a changed folder gets a new cache; a cache that does not load is rebuilt.
 """
 
@@ -15,7 +15,7 @@ from dlhelpers.engine import checkpoints
 CACHE_VERSION = 3  # bump when the cached format or the resizing changes
 
 
-def _cache_key(listing, size):
+def cache_key(listing, size):
     """Short hash of the image list (path, byte size, mtime) and the output size."""
     h = hashlib.sha1(f"v{CACHE_VERSION}|{size}".encode())
     for rel, st in listing:
@@ -23,7 +23,7 @@ def _cache_key(listing, size):
     return h.hexdigest()[:16]
 
 
-def _load_cache(path, size):
+def load_cache(path, size):
     """The cached dict if ``path`` holds a sound one (images uint8 (N, 3, size, size) for N
     files), else None (a bad cache is rebuilt)."""
     if not path.is_file():
@@ -43,7 +43,7 @@ def _load_cache(path, size):
         return None
 
 
-def _save_cache(path, cached):
+def save_cache(path, cached):
     """Write the cache atomically and delete older caches of the same folder and size."""
     try:
         checkpoints.atomic_save(cached, path)

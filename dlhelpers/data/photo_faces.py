@@ -117,9 +117,9 @@ def check_faces(n, seed=99, size=256, thin_frames=True, draw=DRAW):
 
     from dlhelpers.data.face_folder import FaceSet
     from dlhelpers.data.synthetic_faces import render
-    from dlhelpers.data.synthetic_set import _fresh_traits
+    from dlhelpers.data.synthetic_set import fresh_traits
 
-    traits, _ = _fresh_traits(n, seed, thin_frames)
+    traits, _ = fresh_traits(n, seed, thin_frames)
     traits = [t for t in traits if t["glasses"] != "none"]
 
     def drawn(changes):

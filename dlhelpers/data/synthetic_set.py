@@ -121,22 +121,6 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
     return dst
 
 
-def read_attributes(folder):
-    """The rows of ``<folder>/attributes.csv`` as a list of dicts, in file order.
-
-    ``id``, ``glasses`` (1/0), ``beard`` (1/0) and ``smile`` (1/0) are ints, ``skin`` (0.0..1.0)
-    is a float; ``file`` (like ``G/face-12.png``), ``frame`` (none/dark/light), ``hair_style``
-    and ``hair_colour`` are strings.
-    """
-    with open(Path(folder) / "attributes.csv", newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        for key in ("id", "glasses", "beard", "smile"):
-            row[key] = int(row[key])
-        row["skin"] = float(row["skin"])
-    return rows
-
-
 def _flip_one(traits, rng):
     """A copy of ``traits`` with one of glasses (on/off), frame colour, beard or smile changed."""
     cf = dict(traits)
@@ -152,7 +136,7 @@ def _flip_one(traits, rng):
     return cf
 
 
-def _fresh_traits(n, seed, thin_frames):
+def fresh_traits(n, seed, thin_frames):
     """The traits of ``render_set(n, seed)``'s faces and the rngs that drew them (from seeds
     that the dataset, seed 0, does not use). ``thin_frames``: True, False, or a share 0..1 of the
     faces drawn with thin frames (chosen by seeds of their own: the other traits stay the same)."""
@@ -165,7 +149,7 @@ def _fresh_traits(n, seed, thin_frames):
     return [dict(random_traits(r), thin_frames=t) for r, t in zip(rngs, thin)], rngs
 
 
-def _draw(traits, size):
+def draw(traits, size):
     """One face drawn as the dataset's are: at 128 px, then shrunk like every loaded image."""
     return square_resized(render(traits, 128), size)
 
@@ -185,7 +169,7 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
 
     def pack(all_traits):
         images = torch.stack(
-            [_draw(t, size) for t in tqdm(all_traits, desc="Drawing faces", disable=not progress)]
+            [draw(t, size) for t in tqdm(all_traits, desc="Drawing faces", disable=not progress)]
         )
         glasses = torch.tensor([int(t["glasses"] != "none") for t in all_traits])
         attributes = {
@@ -202,7 +186,7 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
             attributes=attributes,
         )
 
-    traits, rngs = _fresh_traits(n, seed, thin_frames)
+    traits, rngs = fresh_traits(n, seed, thin_frames)
     if not counterfactual:
         return pack(traits)
     return pack(traits), pack([_flip_one(t, r) for t, r in zip(traits, rngs)])
@@ -217,10 +201,10 @@ def glasses_variants(n, seed=99, size=64, thin_frames=False):
     """
     faces = render_set(n, seed=seed, size=size, thin_frames=thin_frames)
     keep = torch.nonzero(faces.glasses).flatten()
-    traits, _ = _fresh_traits(n, seed, thin_frames)
+    traits, _ = fresh_traits(n, seed, thin_frames)
     traits = [traits[i] for i in keep.tolist()]
 
     def variant(changes):
-        return torch.stack([_draw(dict(t, **changes), size) for t in traits])
+        return torch.stack([draw(dict(t, **changes), size) for t in traits])
 
     return faces.subset(keep), variant({"glasses": "none"}), variant({"lenses": False})

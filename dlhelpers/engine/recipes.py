@@ -149,11 +149,6 @@ class PhotosVAERecipe(FacesVAERecipe):
 
 PHOTOS_VAE_RECIPE = PhotosVAERecipe()  # notebook 02 on the book's photos
 
-PHOTOS_VAE_FAST = PhotosVAERecipe(  # the old photos recipe, kept by name: the book's 10 epochs
-    epochs=10, batch_size=64, steps=640
-)  # at batch 64, 640 steps on 4,050 photos (5 min 26 s)
-FACES_VAE_FAST = FacesVAERecipe(epochs=20)  # 2,820 steps: fits 3 minutes, loses group traits (README)
-
 FULL = {
     "ae": AERecipe(),
     "faces_vae": FacesVAERecipe(),
@@ -324,9 +319,11 @@ def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=No
     )
 
 
-def rec_weight(recipe):
-    """The reconstruction weight a faces recipe trains with: its own, else ``book_balance(size)``."""
-    return recipe.rec_weight or book_balance(recipe.size)
+def rec_weight(recipe, size=None, given=None):
+    """The reconstruction weight a faces run trains with, the one rule: ``given`` (a command-line
+    choice) when set, else the recipe's own, else ``book_balance`` of ``size`` (default: the
+    recipe's size)."""
+    return given or recipe.rec_weight or book_balance(size or recipe.size)
 
 
 def describe(recipe):

@@ -42,11 +42,6 @@ def digit_probs(net, images, batch_size=2000):
     return F.softmax(_outputs(net, images.reshape(-1, 1, 28, 28), batch_size), 1)
 
 
-def digit_confidence(net, images):
-    """The judge's confidence per image, (N,): its largest class probability, 0.1 .. 1."""
-    return digit_probs(net, images).max(1).values
-
-
 def digit_accuracy(net, images, labels):
     """Share of ``images`` whose most probable class is the label."""
     return (digit_probs(net, images).argmax(1) == labels.cpu()).float().mean().item()

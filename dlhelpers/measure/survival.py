@@ -3,10 +3,11 @@
     from dlhelpers import survival
     survival.reconstruction_survival(vae, trait_judge, faces)   # the judge still sees the trait
     survival.frames_kept(vae, *synthetic_set.glasses_variants(500, thin_frames=True))  # no judge
+    survival.thin_frames_kept(vae, trait_judge, synthetic_set.glasses_variants(500, thin_frames=True))
 
 The chapter's claims (``dlhelpers.claims``) are only as good as their inputs: an arithmetic that
 "removes" glasses the VAE never kept succeeds for nothing. These measurements say what the inputs
-still carry; notebook 02 compares recipes and image sizes with them.
+still carry; notebook 05 and ``lesson_check`` report them.
 """
 
 import torch
@@ -79,62 +80,32 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     return out
 
 
-def survival_table(models, judge, n=500, seed=99, saved=None, measure=True):
-    """Glasses kept by each VAE file of ``models`` (name -> path), on faces it never saw.
+def thin_frames_kept(vae, judge, variants):
+    """Glasses kept in the rebuilds of faces the model never saw, by the judge and by shape.
 
-    Every model rebuilds ``synthetic_set.render_set(n, seed, size)`` faces at its own size, drawn
-    with the training set's bold frames and with thin, pale frames. Per model, a row: "name",
-    "size", "judge_<bold|thin>_<dark|light>" (``reconstruction_survival``: the judge still sees
-    glasses), "judge_thin_glasses" (all thin-framed faces) and "shape_thin_<dark|light|glasses>"
-    (``frames_kept``: the frame drawn in its place). With ``saved`` (a JSON file) the rows are
-    written there; when a file is missing, or with ``measure=False``, the rows saved there by an
-    earlier complete run are returned instead, and a line says so.
+    ``variants``: ``(faces, bare, frames)`` as ``synthetic_set.glasses_variants`` or
+    ``photo_faces.check_faces`` draw them (faces with glasses, the same faces bare, the frames
+    alone), at the model's size. Returns shares 0..1: "judge_<all|dark|light>" (the judge still
+    sees glasses in the rebuild, over all glasses faces and per frame colour) and
+    "shape_<all|dark|light>" (``frames_kept``: the frame is drawn in its place), and "faces"
+    (how many faces with glasses).
     """
-    import json
-    from pathlib import Path
-
-    from dlhelpers.data import synthetic_set
-    from dlhelpers.engine import checkpoints
-
-    missing = [str(p) for p in models.values() if not Path(p).is_file()]
-    if missing or not measure:
-        if saved is None or not Path(saved).is_file():
-            raise FileNotFoundError(
-                f"No model file {missing[0] if missing else ''} and no saved measurements."
-            )
-        why = (
-            f"{len(missing)} of the models are not here (e.g. {missing[0]})"
-            if missing
-            else "not measuring now"
-        )
-        print(f"{why}: showing the measurements saved in {saved}")
-        return json.loads(Path(saved).read_text())["rows"]
-    rows, sets = [], {}
-    for name, path in models.items():
-        vae = checkpoints.load(path)
-        size = vae.config["image_size"]
-        if size not in sets:
-            sets[size] = (
-                synthetic_set.render_set(n, seed=seed, size=size, thin_frames=False),
-                synthetic_set.glasses_variants(n, seed=seed, size=size, thin_frames=True),
-            )
-        bold, (thin, bare, frames) = sets[size]
-        row = {"name": name, "size": size}
-        for kind, faces in (("bold", bold), ("thin", thin)):
-            kept = reconstruction_survival(vae, judge, faces, n=n)  # thin: all of them (<= n)
-            row.update({f"judge_{kind}_{f}": kept[f"glasses_{f}"] for f in ("dark", "light")})
-        frames_of = thin.attributes["frame"]
-        row["judge_thin_glasses"] = sum(
-            row[f"judge_thin_{f}"] * frames_of.count(f) for f in ("dark", "light")
-        ) / len(frames_of)
-        shape = frames_kept(vae, thin, bare, frames)
-        row.update(
-            shape_thin_dark=shape["dark"], shape_thin_light=shape["light"], shape_thin_glasses=shape["all"]
-        )
-        rows.append(row)
-    if saved is not None:
-        Path(saved).write_text(json.dumps({"n": n, "seed": seed, "rows": rows}, indent=1) + "\n")
-    return rows
+    faces, bare, frames = variants
+    rec = latent.decode(vae, latent.encode(vae, to_float(faces.images)))
+    seen = trait_scores(judge, rec)["glasses"] >= 0.5
+    kinds = faces.attributes["frame"]
+    out = {"judge_all": seen.float().mean().item()}
+    for kind in ("dark", "light"):
+        m = torch.tensor([k == kind for k in kinds])
+        out[f"judge_{kind}"] = seen[m].float().mean().item() if m.any() else float("nan")
+    shape = frames_kept(vae, faces, bare, frames)
+    out.update(
+        shape_all=shape["all"],
+        shape_dark=shape.get("dark", float("nan")),
+        shape_light=shape.get("light", float("nan")),
+        faces=len(faces),
+    )
+    return out
 
 
 def rebuilt_eyes(models, n=8, seed=99, side=128, frame="dark"):

@@ -5,7 +5,7 @@ counts used). A failure is said as a failure.
 
 from dlhelpers.measure import judges
 from dlhelpers.measure.claims import describe, meets
-from dlhelpers.measure.lesson_check import GOALS
+from dlhelpers.measure.lesson_check import GOALS, scaled
 
 UNSURE = 0.25
 """A probability within this of the threshold (0.25..0.75 at 0.5) is called unsure in a verdict."""
@@ -50,8 +50,7 @@ def terms(expression):
 def rate_verdict(result):
     """A line on an ``claims.arithmetic_success`` result against the lesson's bar."""
     n, ok, vac = result["draws"], result["successes"], result["vacuous"]
-    need = -(-GOALS["arithmetic_successes"] * n // 50)
-    most = GOALS["arithmetic_vacuous"] * n // 50
+    need, most = scaled("arithmetic_successes", n), scaled("arithmetic_vacuous", n)
     if ok >= need and vac <= most:
         return f"✓ clears the bar: {ok} of {n} (at least {need}), {vac} vacuous (at most {most})"
     why = []
@@ -65,29 +64,34 @@ def rate_verdict(result):
 def path_verdict(survey):
     """A line on a ``claims.interpolation_survey`` result (glasses -> no glasses) against the bar."""
     n, valid, once = survey["pairs"], survey["valid"], survey["one_crossing"]
-    need_valid = -(-GOALS["paths_valid"] * n // 30)
+    need_valid, need_share = scaled("paths_valid", n), GOALS["one_crossing_share"]
     share = once / valid if valid else 0.0
-    if valid >= need_valid and share >= GOALS["one_crossing_share"]:
+    if valid >= need_valid and share >= need_share:
         return (
             f"✓ clears the bar: {valid} of {n} paths valid (at least {need_valid}), "
-            f"{share:.0%} of them cross one half exactly once (at least 80 %)"
+            f"{share:.0%} of them cross one half exactly once (at least {need_share:.0%})"
         )
     return (
         f"✗ misses the bar: {valid} of {n} paths valid (needed {need_valid}), "
-        f"{share:.0%} of those cross one half exactly once (needed 80 %)"
+        f"{share:.0%} of those cross one half exactly once (needed {need_share:.0%})"
     )
 
 
 def attribute_verdict(edit):
-    """A line on a ``lesson_check.attribute_edit`` result against the bar (80 % each)."""
+    """A line on a ``lesson_check.attribute_edit`` result against the bars ``GOALS`` sets."""
     parts = {
         "put on": edit["added"] >= GOALS["added"],
         "taken off": edit["removed"] >= GOALS["removed"],
         "other traits kept": edit["others_kept"] >= GOALS["others_kept"],
     }
     if all(parts.values()):
-        return "✓ clears the bar: glasses put on and taken off, other traits kept, each on at least 80 % of faces"
-    return "✗ misses the bar (80 % of faces) for: " + ", ".join(k for k, ok in parts.items() if not ok)
+        return (
+            f"✓ clears the bar: glasses put on ({edit['added']:.0%}) and taken off ({edit['removed']:.0%}), "
+            f"other traits kept ({edit['others_kept']:.0%}), each on at least {GOALS['added']:.0%} of faces"
+        )
+    return f"✗ misses the bar ({GOALS['added']:.0%} of faces) for: " + ", ".join(
+        k for k, ok in parts.items() if not ok
+    )
 
 
 def frame_verdict(result, split):

@@ -85,7 +85,7 @@ def train_vae(args):
         epochs=args.epochs,
         batch_size=args.batch_size,
         lr=args.lr,
-        rec_weight=args.rec_weight or recipe.rec_weight or recipes.book_balance(args.size),
+        rec_weight=recipes.rec_weight(recipe, args.size, args.rec_weight),
         held_out=held_out,
         sample_codes=codes,
         checkpoint=out,

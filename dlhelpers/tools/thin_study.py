@@ -23,7 +23,7 @@ def mixed_faces(share, size=72, n=5000):
     each pair of glasses thin with probability ``share`` (0..1, seeded); a ``FaceSet`` whose
     attributes add "thin" (1 = thin frames)."""
     from dlhelpers.data.face_folder import FaceSet
-    from dlhelpers.data.synthetic_set import _draw, face_traits
+    from dlhelpers.data.synthetic_set import draw, face_traits
 
     traits = [dict(face_traits(i, 0)) for i in range(1, n + 1)]
     for i, t in enumerate(traits, 1):
@@ -37,7 +37,7 @@ def mixed_faces(share, size=72, n=5000):
         "smile": torch.tensor([t["smile"] for t in traits]),
     }
     return FaceSet(
-        images=torch.stack([_draw(t, size) for t in traits]),
+        images=torch.stack([draw(t, size) for t in traits]),
         glasses=glasses,
         ids=list(range(1, n + 1)),
         files=[f"mixed-{i}" for i in range(1, n + 1)],
