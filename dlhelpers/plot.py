@@ -273,44 +273,6 @@ def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     return finish(fig, save)
 
 
-def show_checkerboard(model, n=256, seed=0, period=8, save=None):
-    """Where the grid in decoded faces comes from, in three panels: the decoder's overlap counts
-    (``models.overlap_counts``); the same counts folded into one ``period`` x ``period`` tile (three
-    stride-2 layers repeat every 8 pixels); and the fine detail of ``n`` decoded random faces (each
-    face minus a 3x3 blur of itself) folded the same way. If the decoder's geometry causes the
-    grid, the two tiles show the same pattern; the third title gives their correlation r. Returns
-    the figure elsewhere than in a notebook.
-    """
-    import torch.nn.functional as F
-
-    from dlhelpers.chapter import latent
-    from dlhelpers.chapter.models import overlap_counts
-
-    counts = overlap_counts(model.decoder)
-    z = latent.random_codes(n, model.config["latent_dims"], seed=seed)
-    faces = latent.decode(model, z)
-    smooth = F.avg_pool2d(F.pad(faces, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
-    detail = (faces - smooth).mean((0, 1))
-    inner = (counts.shape[0] - 8) // period * period  # leave out the uncovered edge
-
-    def fold(x):
-        return x[:inner, :inner].reshape(inner // period, period, inner // period, period).mean((0, 2))
-
-    r = torch.corrcoef(torch.stack([fold(counts).flatten().float(), fold(detail).flatten()]))[0, 1]
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), dpi=DPI)
-    panels = [
-        (counts, "kernel taps reaching each pixel", "viridis"),
-        (fold(counts), f"the same, folded into {period}x{period}", "viridis"),
-        (fold(detail), f"detail of {n} decodes, folded (r = {r:.2f})", "RdBu_r"),
-    ]
-    for ax, (image, title, cmap) in zip(axes, panels):
-        ax.imshow(image.numpy(), cmap=cmap, interpolation="nearest")
-        ax.set_title(title, fontsize="medium")
-        ax.axis("off")
-    fig.tight_layout()
-    return finish(fig, save)
-
-
 def show_rates(x, series, xlabel, title, save=None, log_x=False):
     """Shares (0..1) against ``x``, one line per entry of ``series`` (dict name -> list of shares
     as long as ``x``), drawn as percentages with markers."""

@@ -1,6 +1,7 @@
 """Settings read once from the environment: project folders, data root, quick mode, device, seed.
 
-This module imports nothing else from the package, so every other module may import it.
+This module imports nothing else from the package but ``dlhelpers.errors``, so every other module
+may import it.
 
 Environment variables
 ---------------------
@@ -21,22 +22,32 @@ from pathlib import Path
 
 import torch
 
+from dlhelpers.errors import UserError
+
 PROJECT = Path(__file__).resolve().parents[1]
 FILES = PROJECT / "files"  # saved models, exported figures, the glasses folder
 QUICK = os.environ.get("DLHELPERS_QUICK", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+class DataRootError(UserError, NotADirectoryError):
+    """``DLHELPERS_DATA`` names a file, not a folder."""
+
+
+class PrecisionError(UserError, ValueError):
+    """``DLHELPERS_PRECISION`` is not one of ``PRECISIONS``."""
+
+
 def data_root():
     """The dataset folder: ``$DLHELPERS_DATA`` if set, else ``<project>/data``.
 
-    Raises NotADirectoryError if the path exists but is not a folder.
+    Raises ``DataRootError`` (a NotADirectoryError) if the path exists but is not a folder.
     """
     env = os.environ.get("DLHELPERS_DATA", "").strip()
     root = Path(env).expanduser() if env else PROJECT / "data"
     if root.exists() and not root.is_dir():
-        raise NotADirectoryError(
-            f"The data root {root} is a file, not a folder. Point DLHELPERS_DATA at a folder "
-            f"(or unset it to use {PROJECT / 'data'})."
+        raise DataRootError(
+            f"The data root {relative(root)} is a file, not a folder. Point DLHELPERS_DATA at a "
+            f"folder (or unset it to use data/)."
         )
     return root
 
@@ -72,23 +83,38 @@ PRECISIONS = ("auto", "fp32", "bf16")
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")  # CPUs that multiply bf16 in hardware
 
 
-def cpu_flags():
-    """The CPU's feature flags, read from ``/proc/cpuinfo`` (an empty set where it is missing)."""
+def cpu_info(key):
+    """The value of ``key`` ("model name", "flags" ...) in ``/proc/cpuinfo``, or "" where missing."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                if line.split(":", 1)[0].strip() == key:
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return set()
+    return ""
 
 
-def _precision(dev):
+def cpu_flags():
+    """The CPU's feature flags (an empty set where ``/proc/cpuinfo`` is missing)."""
+    return set(cpu_info("flags").split())
+
+
+def cpu_name():
+    """The CPU's model name ("unknown" where ``/proc/cpuinfo`` is missing)."""
+    return cpu_info("model name") or "unknown"
+
+
+def load_average():
+    """The 1-minute load average, rounded (None where the system has none): other work slows a benchmark."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
+def precision_and_reason(dev):
     """``(precision, why)`` for training on ``dev``; see ``precision``."""
     asked = os.environ.get("DLHELPERS_PRECISION", "").strip().lower() or "auto"
     if asked not in PRECISIONS:
-        raise ValueError(f"DLHELPERS_PRECISION={asked!r} is not one of {', '.join(PRECISIONS)}.")
+        raise PrecisionError(f"DLHELPERS_PRECISION={asked!r} is not one of {', '.join(PRECISIONS)}.")
     if asked != "auto":
         return asked, "set by DLHELPERS_PRECISION"
     if dev.type == "cuda":
@@ -111,7 +137,7 @@ def precision(dev=None):
     fp32, so fp32), bf16 on GPUs that support it; fp32 on anything else (older GPUs, Apple's
     MPS). ``DLHELPERS_PRECISION=fp32|bf16`` forces one.
     """
-    return _precision(torch.device(dev or device()))[0]
+    return precision_and_reason(torch.device(dev or device()))[0]
 
 
 def autocast(dev, prec):
@@ -152,7 +178,7 @@ _KEEPING = None  # keep_freed_memory's result, once called
 def summary():
     """One line a notebook prints in its settings cell."""
     mode = "QUICK (few batches, small subsets)" if QUICK else "full (the chapter's recipe)"
-    prec, why = _precision(device())
+    prec, why = precision_and_reason(device())
     return (
         f"mode: {mode} | device: {device()} | precision: {prec} ({why}) | data root: {relative(data_root())}"
     )

@@ -8,7 +8,7 @@ import torch
 
 from dlhelpers.chapter.models import AE
 from dlhelpers.engine import recipes
-from dlhelpers.tools import bench
+from dlhelpers.tools import bench, bench_vae
 from dlhelpers.tools.cli import main
 
 
@@ -37,12 +37,12 @@ def test_bench_ae_prints_json_with_the_agreed_keys(mnist_root, capsys):
 @pytest.mark.slow
 def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
     """A tiny run (small images, 12 PNGs, two epochs) of the faces benchmark."""
-    real = bench.write_pngs
-    monkeypatch.setattr(bench, "write_pngs", lambda dst, n: real(dst, n, side=64, draw=64))
+    real = bench_vae.write_pngs
+    monkeypatch.setattr(bench_vae, "write_pngs", lambda dst, n: real(dst, n, side=64, draw=64))
     tiny = dataclasses.replace(
         recipes.full("bench_vae"), train_images=10, held_out_images=2, epochs=2, size=32
     )
-    result = bench.bench_vae(tiny)
+    result = bench_vae.bench_vae(tiny)
     assert set(result) >= {
         "baseline_ms_per_image",
         "ours_ms_per_image",
@@ -65,7 +65,7 @@ def test_bench_vae_reports_the_agreed_keys(tmp_path, monkeypatch):
 
 def test_vae_train_flops_counts_convolutions_and_dense_layers():
     """0.53 GFLOP per image at 256 px, as the speed study measured; dense layers dominate."""
-    assert bench.vae_train_flops(256) / 1e9 == pytest.approx(0.532, abs=0.001)
+    assert bench_vae.vae_train_flops(256) / 1e9 == pytest.approx(0.532, abs=0.001)
     r = 3  # 32 px: 32/8 - 1
     dense = 2 * 32 * r * r * 1024 + 3 * 1024 * 100
     convs = (
@@ -76,7 +76,7 @@ def test_vae_train_flops_counts_convolutions_and_dense_layers():
         + 8 * 8 * 16 * 8 * 9
         + 16 * 16 * 8 * 3 * 9
     )  # decoder (inputs)
-    assert bench.vae_train_flops(32) == 6 * (dense + convs)
+    assert bench_vae.vae_train_flops(32) == 6 * (dense + convs)
 
 
 def test_matmul_peak_measures_bf16_too():

@@ -1,8 +1,9 @@
 import torch
 
 from dlhelpers import plot
-from dlhelpers.chapter import latent, models
+from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.models import AE, VAE
+from dlhelpers.measure import checkerboard
 
 
 def test_encode_decode_shapes_for_both_models():
@@ -84,18 +85,20 @@ def test_combine_is_the_chapters_arithmetic_and_checks_sizes():
         latent.combine(z, {"z9": 1})
 
 
-def test_lerp_slerp_and_path_endpoints():
+def test_blend_slerp_and_path_endpoints():
     import pytest
 
     a, b = latent.random_codes(2, 16, seed=0)
     p = latent.path(a, b)
     assert p.shape == (6, 16) and torch.allclose(p[0], a) and torch.allclose(p[-1], b)
-    assert torch.allclose(latent.lerp(a, b, 0.5), (a + b) / 2)
-    s = latent.path(a, b, spherical=True)
+    assert torch.allclose(p[1], core.blend(b, a, 0.2))  # w is the weight of the end, as in the book
+    s = latent.path(a, b, blend=latent.slerp)
     assert torch.allclose(s[0], a, atol=1e-5) and torch.allclose(s[-1], b, atol=1e-5)
     assert s[3].norm() > p[3].norm()  # the spherical midpoint keeps its length
     with pytest.raises(ValueError, match="shapes"):
-        latent.lerp(a, torch.zeros(8), 0.5)
+        latent.path(a, torch.zeros(8))
+    with pytest.raises(ValueError, match="shapes"):
+        latent.slerp(a, torch.zeros(8), 0.5)
 
 
 def test_attribute_vector_moves_codes_toward_the_trait():
@@ -114,7 +117,7 @@ def test_attribute_vector_moves_codes_toward_the_trait():
 def test_overlap_counts_show_the_checkerboard_and_the_uncovered_edge():
     from dlhelpers.chapter.models import VAE
 
-    counts = models.overlap_counts(VAE(image_size=64).decoder)
+    counts = checkerboard.overlap_counts(VAE(image_size=64).decoder)
     assert counts.shape == (64, 64)
     assert (counts[-4:] == 0).all() and (counts[:, -4:] == 0).all()  # output_padding: no taps
     inner = counts[:56, :56]
@@ -123,13 +126,13 @@ def test_overlap_counts_show_the_checkerboard_and_the_uncovered_edge():
     assert torch.equal(middle[:8], middle[8:16]) and torch.equal(middle[:, :8], middle[:, 8:16])
 
 
-def test_slerp_of_a_zero_code_falls_back_to_lerp():
+def test_slerp_of_a_zero_code_falls_back_to_the_linear_blend():
     zero, z = torch.zeros(4), torch.tensor([1.0, -2.0, 0.5, 3.0])
-    for spherical in (False, True):
-        codes = latent.path(zero, z, spherical=spherical)
+    for blend in (core.blend, latent.slerp):
+        codes = latent.path(zero, z, blend=blend)
         assert torch.isfinite(codes).all()
         assert torch.equal(codes[0], zero) and torch.allclose(codes[-1], z)
-    assert torch.allclose(latent.slerp(z, zero, 0.25), 0.75 * z)
+    assert torch.allclose(latent.slerp(z, zero, 0.25), 0.25 * z)
 
 
 def test_path_needs_weights_and_finite_codes():
@@ -143,7 +146,7 @@ def test_path_needs_weights_and_finite_codes():
     bad = z2.clone()
     bad[0] = float("inf")
     for call in (
-        lambda: latent.lerp(z1, bad, 0.5),
+        lambda: latent.path(z1, bad, blend=latent.slerp),
         lambda: latent.slerp(z1, bad, 0.5),
         lambda: latent.path(bad, z1),
         lambda: latent.combine({"a": z1, "b": bad}, {"a": 1, "b": 1}),

@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from dlhelpers.measure import lesson_check
+from dlhelpers.tools import thin_study
 from stubs import StubJudge, StubVAE, stub_faces
 
 
@@ -110,11 +111,11 @@ def test_failures_name_each_missed_goal_and_the_table_prints():
 def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path):
     path = tmp_path / "rows.json"
     recipe = dict(name="72 px x4", size=72, batch=32, steps=4230, rec_weight=4.0, thin=0.0)
-    lesson_check.record(path, recipe, _table(successes=20), machine="test CPU")
-    rows = lesson_check.record(path, dict(recipe, steps=2820), _table(), "test CPU")  # same name
+    thin_study.record(path, recipe, _table(successes=20), machine="test CPU")
+    rows = thin_study.record(path, dict(recipe, steps=2820), _table(), "test CPU")  # same name
     assert len(rows) == 1 and rows[0]["recipe"]["steps"] == 2820 and rows[0]["misses"] == []
-    lesson_check.record(path, dict(recipe, name="64 px x16", size=64), _table(kept=0.5))
-    text = lesson_check.recorded_table(path)
+    thin_study.record(path, dict(recipe, name="64 px x16", size=64), _table(kept=0.5))
+    text = thin_study.recorded_table(path)
     assert "72 px x4: 72 px, batch 32, 2,820 steps, rec weight 4" in text and "(test CPU)" in text
     assert "✓ every goal met" in text and "✗ misses" in text and "survival judge: 50%" in text
 

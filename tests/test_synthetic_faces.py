@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
-from dlhelpers.data import synthetic_faces, synthetic_set
+from dlhelpers.data import face_traits, synthetic_faces, synthetic_set
 from dlhelpers.data.face_folder import read_attributes
 
 GREY = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -66,17 +66,17 @@ def test_render_gives_rgb_of_the_requested_size(size):
 
 
 def test_same_traits_give_the_same_pixels_and_different_faces_differ():
-    traits = synthetic_faces.random_traits(random.Random(7))
-    assert traits == synthetic_faces.random_traits(random.Random(7))
+    traits = face_traits.random_traits(random.Random(7))
+    assert traits == face_traits.random_traits(random.Random(7))
     assert synthetic_faces.render(traits).tobytes() == synthetic_faces.render(dict(traits)).tobytes()
     drawn = {synthetic_faces.render(synthetic_set.face_traits(i)).tobytes() for i in range(1, 21)}
     assert len(drawn) == 20
 
 
 def test_random_traits_accepts_a_numpy_generator():
-    a = synthetic_faces.random_traits(np.random.default_rng(3))
-    assert a == synthetic_faces.random_traits(np.random.default_rng(3))
-    assert set(a) == set(synthetic_faces.TRAITS)
+    a = face_traits.random_traits(np.random.default_rng(3))
+    assert a == face_traits.random_traits(np.random.default_rng(3))
+    assert set(a) == set(face_traits.TRAITS)
     assert synthetic_faces.render(a, 32).size == (32, 32)
 
 
@@ -91,8 +91,8 @@ def test_traits_roughly_follow_the_stated_proportions():
     assert 0.17 < share("glasses", "light") < 0.33
     assert 0.40 < share("beard", 1) < 0.60
     assert 0.40 < share("smile", 1) < 0.60
-    assert {t["hair_style"] for t in sample} == set(synthetic_faces.HAIR_STYLES)
-    assert {t["hair_colour"] for t in sample} == set(synthetic_faces.HAIR_COLOURS)
+    assert {t["hair_style"] for t in sample} == set(face_traits.HAIR_STYLES)
+    assert {t["hair_colour"] for t in sample} == set(face_traits.HAIR_COLOURS)
     skins = [t["skin"] for t in sample]
     assert 0.0 <= min(skins) < 0.1 and 0.9 < max(skins) <= 1.0
     assert all(-0.04 <= t["dx"] <= 0.04 and -0.04 <= t["dy"] <= 0.04 for t in sample)
@@ -164,7 +164,7 @@ def test_make_dataset_twice_gives_identical_bytes(tmp_path, size):
 def test_the_folders_match_attributes_csv(tmp_path):
     folder = synthetic_set.make_dataset(tmp_path / "faces", n=40, size=32, progress=False)
     cols = read_attributes(folder)
-    assert list(cols) == synthetic_faces.COLUMNS
+    assert list(cols) == face_traits.COLUMNS
     assert cols["id"].tolist() == list(range(1, 41))
     on_disk = {p.relative_to(folder).as_posix() for p in folder.glob("*/*.png")}
     assert on_disk == set(cols["file"])

@@ -4,7 +4,8 @@
     faces         the faces in use (the book's photos or the drawn ones), their VAE files, splits
     face_folder   a G/NoG folder decoded once (decode) and cached (image_cache)
     kaggle        organising Kaggle's "glasses or no glasses" download into G/ and NoG/
-    synthetic_faces, synthetic_set, photo_faces   the drawn faces, in memory or as PNG files
+    face_traits, synthetic_faces, synthetic_set, photo_faces   the drawn faces: their traits, the
+                  drawing, sets in memory or on disk, photo-like PNG files
     groups        the four groups of 7.4.4 (labels, the book's picks, or a hand-made choice)
 
 ``dlhelpers.data`` itself offers what the notebooks call (``data.mnist``, ``data.face_set`` ...).

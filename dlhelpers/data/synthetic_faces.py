@@ -8,139 +8,31 @@ The traits are drawn BOLD on purpose: a VAE at 64 px blurs away thin details (1-
 frames vanish), so frames are about 2.7 px wide at 64 px, beards cover the whole jaw and a smile
 opens the mouth wide. Dark and light frames share what a mean of codes must keep: a dark rim and
 tinted lenses (drawn without them, an average of one dark and two light pairs decoded to no glasses).
-Since version 4 the rim is bold and the tint the same, so that subtracting a light pair from a dark
+The rim is bold and the tint the same, so that subtracting a light pair from a dark
 one leaves little that looks like glasses (the chapter's expression subtracts glasses from glasses).
 
     import random
-    from dlhelpers import synthetic_faces
-    traits = synthetic_faces.random_traits(random.Random(1))   # a dict, see TRAITS
-    image = synthetic_faces.render(traits, size=64)            # a 64x64 RGB PIL image
+    from dlhelpers.data import face_traits, synthetic_faces
+    traits = face_traits.random_traits(random.Random(1))     # a dict, see face_traits.TRAITS
+    image = synthetic_faces.render(traits, size=64)          # a 64x64 RGB PIL image
 
 ``dlhelpers.synthetic_set`` writes whole datasets of them (and draws sets in memory).
 """
 
-import colorsys
 import math
 
 from PIL import Image, ImageDraw
 
+from dlhelpers.data.face_traits import (
+    EYE_COLOURS,
+    HAIR_COLOURS,
+    beard_colour,
+    hue,
+    shade,
+    skin_colour,
+)
+
 SUPERSAMPLE = 4  # draw at 4x the size, then average each 4x4 block into one pixel
-VERSION = 4  # bump whenever the drawing changes, so old datasets get rebuilt
-
-TRAITS = {
-    "glasses": "'none', 'dark' or 'light' (about 50% / 25% / 25%): no glasses, thick near-black "
-    "frames, or equally thick two-tone frames (a pale band in a bold dark rim); the "
-    "same tinted lenses in both",
-    "beard": "0 or 1 (about 50%): a full beard over jaw and chin, darker than the hair",
-    "smile": "0 or 1 (about 50%): a wide open smile or a short closed mouth",
-    "skin": "0.0 (very light) .. 1.0 (dark brown), uniform",
-    "hair_style": "'short', 'long', 'curly' or 'bald' (about 40% / 30% / 20% / 10%)",
-    "hair_colour": "'black', 'brown', 'auburn', 'blonde' or 'grey' (30/30/10/20/10%)",
-    "eyes": "'brown', 'blue' or 'green' (iris colour, 50/33/17%)",
-    "background": "0.0 .. 1.0, the hue of the pale plain background",
-    "shirt": "0.0 .. 1.0, the hue of the shirt",
-    "dx": "-0.04 .. 0.04, sideways shift of the whole face as a fraction of the picture side",
-    "dy": "-0.04 .. 0.04, vertical shift, likewise",
-    "scale": "0.92 .. 1.08, size of the face relative to the average",
-}
-
-HAIR_STYLES = ["short", "long", "curly", "bald"]
-HAIR_COLOURS = {
-    "black": (35, 28, 26),
-    "brown": (92, 58, 34),
-    "auburn": (140, 66, 36),
-    "blonde": (214, 178, 105),
-    "grey": (165, 162, 158),
-}
-BEARD_COLOURS = {
-    "black": (24, 20, 19),
-    "brown": (62, 38, 24),
-    "auburn": (104, 44, 24),
-    "blonde": (150, 108, 58),
-    "grey": (110, 108, 106),
-}
-EYE_COLOURS = {"brown": (96, 58, 30), "blue": (60, 110, 170), "green": (70, 125, 80)}
-# Light to dark brown, the darkest kept medium-dark: with (92, 58, 38) the VAE kept dark glasses on
-# dark faces in about 60% of cases after 25 epochs (too little contrast), with (142, 94, 64) in all.
-SKIN_TONES = [(255, 226, 200), (238, 194, 160), (214, 160, 118), (178, 120, 82), (142, 94, 64)]
-
-COLUMNS = ["id", "file", "glasses", "frame", "beard", "smile", "skin", "hair_style", "hair_colour"]
-
-
-# --- Drawing a random set of traits ----------------------------------------------------------
-
-
-def _pick(rng, options, weights=None):
-    """One of ``options``, using only ``rng.random()`` (works for random.Random and numpy)."""
-    weights = weights or [1] * len(options)
-    r = float(rng.random()) * sum(weights)
-    for option, w in zip(options, weights):
-        r -= w
-        if r < 0:
-            return option
-    return options[-1]
-
-
-def _uniform(rng, low, high):
-    """A number in [low, high], rounded to 3 decimals so it survives a trip through a CSV file."""
-    return round(low + (high - low) * float(rng.random()), 3)
-
-
-def random_traits(rng):
-    """A random face: a dict with the keys of ``TRAITS`` (see there for the value ranges).
-
-    ``rng`` is a ``random.Random`` or a ``numpy.random.Generator``; the same rng state always
-    gives the same traits.
-    """
-    return {
-        "glasses": _pick(rng, ["none", "dark", "light"], [2, 1, 1]),
-        "beard": _pick(rng, [0, 1]),
-        "smile": _pick(rng, [0, 1]),
-        "skin": _uniform(rng, 0, 1),
-        "hair_style": _pick(rng, HAIR_STYLES, [4, 3, 2, 1]),
-        "hair_colour": _pick(rng, list(HAIR_COLOURS), [3, 3, 1, 2, 1]),
-        "eyes": _pick(rng, list(EYE_COLOURS), [3, 2, 1]),
-        "background": _uniform(rng, 0, 1),
-        "shirt": _uniform(rng, 0, 1),
-        "dx": _uniform(rng, -0.04, 0.04),
-        "dy": _uniform(rng, -0.04, 0.04),
-        "scale": _uniform(rng, 0.92, 1.08),
-    }
-
-
-# --- Colours ---------------------------------------------------------------------------------
-
-
-def _mix(a, b, t):  # the colour a fraction t (0..1) of the way from colour a to colour b
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
-
-
-def _shade(colour, factor):  # each channel multiplied by factor (below 1 darkens)
-    return tuple(min(255, round(c * factor)) for c in colour)
-
-
-def _brightness(colour):  # perceived brightness of an RGB colour, 0..255
-    return 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
-
-
-def _hue(h, saturation, value):  # RGB (0..255) from a hue, saturation and value in 0..1
-    return tuple(round(255 * c) for c in colorsys.hsv_to_rgb(h, saturation, value))
-
-
-def skin_colour(skin):
-    """The RGB colour for a skin tone from 0.0 (very light) to 1.0 (dark brown)."""
-    position = min(max(skin, 0.0), 1.0) * (len(SKIN_TONES) - 1)
-    i = min(int(position), len(SKIN_TONES) - 2)
-    return _mix(SKIN_TONES[i], SKIN_TONES[i + 1], position - i)
-
-
-def beard_colour(traits):
-    """A darker shade of the hair colour, always clearly darker than the skin."""
-    skin = skin_colour(traits["skin"])
-    colour = BEARD_COLOURS[traits["hair_colour"]]
-    while _brightness(colour) > 0.6 * _brightness(skin):
-        colour = _shade(colour, 0.8)
-    return colour
 
 
 # --- The canvas: unit coordinates -----------------------------------------------------------
@@ -200,8 +92,8 @@ EYE_X, EYE_Y = 0.085, 0.47
 
 def _body(c, skin, shirt):
     c.ellipse(0.5, 1.1, 0.40, 0.28, fill=shirt)  # shoulders
-    c.polygon([(0.43, 0.62), (0.57, 0.62), (0.58, 0.86), (0.42, 0.86)], fill=_shade(skin, 0.85))
-    c.chord(0.5, 0.82, 0.08, 0.06, 0, 180, fill=_shade(skin, 0.85))  # neckline
+    c.polygon([(0.43, 0.62), (0.57, 0.62), (0.58, 0.86), (0.42, 0.86)], fill=shade(skin, 0.85))
+    c.chord(0.5, 0.82, 0.08, 0.06, 0, 180, fill=shade(skin, 0.85))  # neckline
 
 
 def _hair_back(c, style, hair):
@@ -220,7 +112,7 @@ def _hair_back(c, style, hair):
 
 def _head(c, skin):
     for side in (-1, 1):  # ears
-        c.ellipse(0.5 + side * 0.205, 0.49, 0.04, 0.065, fill=_shade(skin, 0.92))
+        c.ellipse(0.5 + side * 0.205, 0.49, 0.04, 0.065, fill=shade(skin, 0.92))
     c.ellipse(*HEAD, fill=skin)
 
 
@@ -271,7 +163,7 @@ def _eyes(c, hair, iris):
 
 
 def _nose_and_mouth(c, skin, smile):
-    c.line([(0.5, 0.49), (0.49, 0.555), (0.512, 0.56)], fill=_shade(skin, 0.72), width=0.014)
+    c.line([(0.5, 0.49), (0.49, 0.555), (0.512, 0.56)], fill=shade(skin, 0.72), width=0.014)
     if smile:  # wide open: dark mouth, teeth
         c.chord(0.5, 0.618, 0.088, 0.065, 0, 180, fill=(95, 22, 32))
         c.chord(0.5, 0.618, 0.074, 0.026, 0, 180, fill=(245, 245, 240))
@@ -329,8 +221,8 @@ def render(traits, size=64):
     skin = skin_colour(traits["skin"])
     hair = HAIR_COLOURS[traits["hair_colour"]]
     style = traits["hair_style"]
-    c = _Canvas(size, traits, background=_hue(traits["background"], 0.22, 0.9))
-    _body(c, skin, _hue(traits["shirt"], 0.55, 0.7))
+    c = _Canvas(size, traits, background=hue(traits["background"], 0.22, 0.9))
+    _body(c, skin, hue(traits["shirt"], 0.55, 0.7))
     _hair_back(c, style, hair)
     _head(c, skin)
     _hair_front(c, style, hair)

@@ -16,7 +16,8 @@ import torch
 
 from dlhelpers.data.decode import square_resized
 from dlhelpers.data.face_folder import FaceSet
-from dlhelpers.data.synthetic_faces import COLUMNS, VERSION, random_traits, render
+from dlhelpers.data.face_traits import COLUMNS, VERSION, random_traits
+from dlhelpers.data.synthetic_faces import render
 
 
 def face_traits(face_id, seed=0):

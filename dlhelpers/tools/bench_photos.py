@@ -11,7 +11,6 @@ frames' shape, ``survival``). Prints readable lines, then one JSON object as its
 Everything is written to a temporary folder and deleted at the end.
 """
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,22 +19,6 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.engine import recipes
-
-
-def _load():
-    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-
-
-def cpu_name():
-    """The CPU's model name, from ``/proc/cpuinfo`` ("unknown" where it is missing)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def group_glasses(vae, judge, faces, picks):
@@ -64,9 +47,9 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
     from dlhelpers.measure import claims, judges, lesson_check, survival
 
     r = recipe or recipes.PHOTOS_VAE
-    wall, load_before, t0 = {}, _load(), time.perf_counter()
+    wall, load_before, t0 = {}, settings.load_average(), time.perf_counter()
     print(
-        f"CPU: {cpu_name()}, {torch.get_num_threads()} threads, precision "
+        f"CPU: {settings.cpu_name()}, {torch.get_num_threads()} threads, precision "
         f"{settings.precision()}; load average {load_before}"
     )
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
@@ -175,7 +158,7 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         "wall times: "
         + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in wall.items())
         + f"; decode + training (the reader's run): {run_s / 60:.1f} min; load average "
-        f"{load_before} before, {_load()} after"
+        f"{load_before} before, {settings.load_average()} after"
     )
     return dict(
         images=images,
@@ -198,9 +181,9 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         thin_frames=kept,
         target_met=met,
         wall_s={k: round(v, 1) for k, v in wall.items()},
-        cpu=cpu_name(),
+        cpu=settings.cpu_name(),
         threads=torch.get_num_threads(),
-        load_avg=[load_before, _load()],
+        load_avg=[load_before, settings.load_average()],
     )
 
 

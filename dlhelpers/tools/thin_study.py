@@ -10,12 +10,15 @@ the glasses thin, trains the faces recipe on them with ``train.fit_vae`` and app
 """
 
 import argparse
+import json
 import random
 import time
+from pathlib import Path
 
 import torch
 
-from dlhelpers.data.synthetic_faces import VERSION
+from dlhelpers.data.face_traits import VERSION
+from dlhelpers.measure import lesson_check
 
 
 def mixed_faces(share, size=72, n=5000):
@@ -53,7 +56,6 @@ def run(share, epochs=30, rec_weight=4.0, size=72, batch_size=32, lr=1e-3, name=
     from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_vae
     from dlhelpers.measure import judges, lesson_check
-    from dlhelpers.tools.bench_photos import cpu_name
 
     faces = mixed_faces(share, size)
     train, held = split(faces.images, 0.1, seed=0)
@@ -87,8 +89,66 @@ def run(share, epochs=30, rec_weight=4.0, size=72, batch_size=32, lr=1e-3, name=
         drawing=VERSION,
     )
     if save:
-        lesson_check.record(settings.FILES / lesson_check.RECORDED, recipe, table, cpu_name())
+        record(settings.FILES / RECORDED, recipe, table, settings.cpu_name())
     return model, table
+
+
+RECORDED = "lesson_by_recipe.json"
+"""The file in ``settings.FILES`` holding one measured row per recipe tried (notebook 02's appendix)."""
+
+
+def record(path, recipe, table, machine=""):
+    """Append one measured row to the JSON file ``path``: ``recipe`` (a dict of what was trained:
+    name, size, batch, steps, rec_weight, thin share, seconds...), the ``lesson_table`` and the
+    goals it misses. A row with the same name is replaced. Returns the rows."""
+    path = Path(path)
+    rows = json.loads(path.read_text())["rows"] if path.is_file() else []
+    rows = [r for r in rows if r["recipe"]["name"] != recipe["name"]]
+    rows.append(
+        {"recipe": recipe, "machine": machine, "table": table, "misses": lesson_check.failures(table)}
+    )
+    path.write_text(json.dumps({"rows": rows}, indent=1, default=float) + "\n")
+    return rows
+
+
+def recorded_table(path):
+    """The rows of ``record``'s file as printed lines: per recipe its size, batch, optimizer steps,
+    loss balance, thin-frame share of the training faces and the faces' drawing version
+    (``face_traits.VERSION``), then what it kept."""
+    rows = json.loads(Path(path).read_text())["rows"]
+    out = []
+    for r in rows:
+        c, t = r["recipe"], r["table"]
+        a, s, e = t["arithmetic"], t["survival"], t["attribute"]
+        out.append(
+            f"{c['name']}: {c['size']} px, batch {c['batch']}, {c['steps']:,} steps, "
+            f"rec weight {c['rec_weight']:g}, thin frames in training {c['thin']:.0%}, "
+            f"faces drawing {c.get('drawing', 3)}" + (f" ({r['machine']})" if r.get("machine") else "")
+        )
+        out.append(
+            "    arithmetic (successes/vacuous of 50): "
+            + ", ".join(f"{k} {v['successes']}/{v['vacuous']}" for k, v in a.items())
+        )
+        i = t["interpolation"]
+        out.append(
+            f"    paths: {i['valid']} of {i['pairs']} valid, {i['one_crossing_share']:.0%} "
+            f"cross once; attribute x{e['strength']:g}: on {e['added']:.0%}, off "
+            f"{e['removed']:.0%}, others kept {e['others_kept']:.0%}"
+        )
+        out.append(
+            f"    thin frames kept: judge {s['judge_all']:.0%} (dark {s['judge_dark']:.0%}, "
+            f"light {s['judge_light']:.0%}), shape {s['shape_all']:.0%} (dark "
+            f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})"
+        )
+        out.append(
+            "    "
+            + (
+                "✓ every goal met"
+                if not r["misses"]
+                else f"✗ misses {len(r['misses'])} goals: " + "; ".join(r["misses"])
+            )
+        )
+    return "\n".join(out)
 
 
 def main(argv=None):
