@@ -1,7 +1,10 @@
 """Test helpers shared by several test files: stand-ins whose right answers are known (a VAE, a
-judge, labelled faces) and small image files and widget images."""
+judge, labelled faces), small image files and widget images, and the notebooks' own definitions."""
 
+import ast
 import io
+import json
+from pathlib import Path
 
 import torch
 from PIL import Image
@@ -9,6 +12,8 @@ from torch import nn
 
 from dlhelpers.data.face_folder import FaceSet
 from dlhelpers.measure import nets
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 class StubVAE(nn.Module):
@@ -95,3 +100,19 @@ def png(widget_image):
     picture = Image.open(io.BytesIO(data))
     picture.load()
     return data, picture
+
+
+def notebook_definition(notebook, name, namespace):
+    """The function or class ``name`` exactly as a notebook's code cell writes it: its source is cut
+    from ``notebooks/<notebook>.ipynb`` and run in ``namespace`` (the names it needs, e.g. torch);
+    returns the object. A test that uses it runs the student's own copy, not the package's."""
+    cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+                exec(ast.get_source_segment(source, node), namespace)
+                return namespace[name]
+    raise LookupError(f"{notebook} defines no {name}")

@@ -5,8 +5,8 @@ import torch
 
 from dlhelpers.chapter.models import AE, DenseVAE
 from dlhelpers.data import groups
-from dlhelpers.measure import claims, nets
-from stubs import StubJudge, StubVAE, stub_faces
+from dlhelpers.measure import claims, curves, generators, nets
+from stubs import StubJudge, StubVAE, notebook_definition, stub_faces
 
 
 def digits(n=64, seed=0):
@@ -62,37 +62,64 @@ def test_arithmetic_counts_failures_and_is_seeded():
     assert [d["indices"] for d in a["per_draw"]] != [d["indices"] for d in c["per_draw"]]
 
 
-def test_arithmetic_refuses_small_groups_and_custom_expressions_without_target():
+def test_arithmetic_refuses_small_groups_custom_expressions_without_target_and_other_sums():
     f = stub_faces(2)
     with pytest.raises(ValueError, match="too few"):
         claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=3)
+    custom = {"men_glasses": 1, "men_noglasses": -1, "women_glasses": 1}
     with pytest.raises(ValueError, match="target"):
-        claims.arithmetic_success(
-            StubVAE(), StubJudge(), f, per_group=1, expression={"men_glasses": 1, "men_noglasses": -1}
-        )
+        claims.arithmetic_success(StubVAE(), StubJudge(), f, per_group=1, expression=custom)
+    for other in (
+        {"men_glasses": 1, "men_noglasses": -1},
+        {"men_glasses": 1, "women_glasses": 1, "men_noglasses": -1},
+    ):
+        with pytest.raises(ValueError, match="z1 - z2 \\+ z3"):
+            claims.arithmetic_success(
+                StubVAE(), StubJudge(), f, per_group=1, expression=other, target={"beard": 1}
+            )
+
+
+def test_the_count_runs_the_arithmetic_it_is_given():
+    f = stub_faces(5)
+    args = (StubVAE(), StubJudge(), f)
+    own = notebook_definition("03_encoding_arithmetic", "arithmetic", {})
+    calls = []
+
+    def spy(z1, z2, z3):
+        calls.append((z1, z2, z3))
+        return own(z1, z2, z3)
+
+    book = claims.arithmetic_success(*args, draws=4, arithmetic=spy)
+    assert book["successes"] == 4 and len(calls) == 4  # the notebook's function made every draw
+    z1, z2, z3 = calls[0]
+    assert torch.equal(z1, torch.tensor([1.0, 1.0])) and torch.equal(z3, torch.tensor([0.0, 0.0]))
+    for edited in (lambda z1, z2, z3: z1 + z2 - z3, lambda z1, z2, z3: z3):
+        assert claims.arithmetic_success(*args, draws=4, arithmetic=edited)["successes"] == 0
+    table = claims.arithmetic_table(*args, draws=2, arithmetic=lambda z1, z2, z3: z1 + z2 - z3)
+    assert {name: row["successes"] for name, row in table.items()} == dict.fromkeys(table, 0)
 
 
 # --- Claim 2: interpolation ---------------------------------------------------------------------
 
 
 def test_is_monotone_allows_tiny_wiggles_only():
-    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.9, 1.0])
-    assert claims.is_monotone([0.0, 0.1, 0.5, 0.49, 0.485, 0.9])  # never 0.02 below the top
-    assert not claims.is_monotone([0.0, 0.1, 0.5, 0.45, 0.9, 1.0])
-    assert not claims.is_monotone([0.0, 0.5, 0.49, 0.48, 0.47, 1.0])  # small steps add up
-    assert claims.is_monotone([1.0, 0.8, 0.81, 0.2, 0.0])
-    assert not claims.is_monotone([1.0, 0.0, 1.0, 0.0, 0.9])
-    assert claims.is_monotone([0.3]) and claims.is_monotone([0.2, 0.2, 0.2])
-    assert claims.is_monotone([0.0, 0.5, 0.45, 1.0], tolerance=0.1)
+    assert curves.is_monotone([0.0, 0.1, 0.5, 0.49, 0.9, 1.0])
+    assert curves.is_monotone([0.0, 0.1, 0.5, 0.49, 0.485, 0.9])  # never 0.02 below the top
+    assert not curves.is_monotone([0.0, 0.1, 0.5, 0.45, 0.9, 1.0])
+    assert not curves.is_monotone([0.0, 0.5, 0.49, 0.48, 0.47, 1.0])  # small steps add up
+    assert curves.is_monotone([1.0, 0.8, 0.81, 0.2, 0.0])
+    assert not curves.is_monotone([1.0, 0.0, 1.0, 0.0, 0.9])
+    assert curves.is_monotone([0.3]) and curves.is_monotone([0.2, 0.2, 0.2])
+    assert curves.is_monotone([0.0, 0.5, 0.45, 1.0], tolerance=0.1)
 
 
 def test_crossings_counts_and_places_them():
-    assert claims.crossings([0.0, 0.2, 0.8, 1.0]) == [pytest.approx(0.5)]
-    assert claims.crossings([0.9, 0.1, 0.9]) == [pytest.approx(0.25), pytest.approx(0.75)]
-    assert claims.crossings([0.2, 0.5, 0.2]) == []  # touching is not crossing
-    assert claims.crossings([0.2, 0.5, 0.8]) == [pytest.approx(0.5)]
-    assert claims.crossings([0.1, 0.3, 0.4]) == []
-    assert claims.crossings([0.0, 1.0], weights=[0, 10]) == [pytest.approx(5.0)]
+    assert curves.crossings([0.0, 0.2, 0.8, 1.0]) == [pytest.approx(0.5)]
+    assert curves.crossings([0.9, 0.1, 0.9]) == [pytest.approx(0.25), pytest.approx(0.75)]
+    assert curves.crossings([0.2, 0.5, 0.2]) == []  # touching is not crossing
+    assert curves.crossings([0.2, 0.5, 0.8]) == [pytest.approx(0.5)]
+    assert curves.crossings([0.1, 0.3, 0.4]) == []
+    assert curves.crossings([0.0, 1.0], weights=[0, 10]) == [pytest.approx(5.0)]
 
 
 def test_interpolation_profile_on_a_model_where_it_must_rise():
@@ -109,6 +136,22 @@ def test_interpolation_profile_on_a_model_where_it_must_rise():
     assert back["direction"] == "falling" and back["monotone"] and len(back["probs"]) == 5
 
 
+def test_the_paths_run_the_blend_they_are_given():
+    z1, z2 = torch.tensor([0.0, 0.0]), torch.tensor([0.0, 1.0])
+    own = notebook_definition("04_interpolation", "blend", {})
+    same = claims.interpolation_profile(StubVAE(), StubJudge(), z1, z2, steps=5, blend=own)
+    assert same == claims.interpolation_profile(StubVAE(), StubJudge(), z1, z2, steps=5)
+
+    def stuck(a, b, w):  # an edited blend that never leaves the start
+        return b
+
+    flat = claims.interpolation_profile(StubVAE(), StubJudge(), z1, z2, steps=5, blend=stuck)
+    assert flat["crossings"] == 0 and len(set(flat["probs"])) == 1
+    args = (StubVAE(), StubJudge(), stub_faces(4), {"glasses": 1}, {"glasses": 0}, "glasses")
+    assert claims.interpolation_survey(*args, pairs=3, steps=5)["valid"] == 3
+    assert claims.interpolation_survey(*args, pairs=3, steps=5, blend=stuck)["valid"] == 0
+
+
 def test_interpolation_survey_counts_profiles():
     f = stub_faces(4)
     s = claims.interpolation_survey(
@@ -121,14 +164,14 @@ def test_interpolation_survey_counts_profiles():
     )
 
 
-# --- Claim 3: AE vs VAE ------------------------------------------------------------------------
+# --- Claim 3: AE vs VAE (generators) ------------------------------------------------------------------------
 
 
 def test_ae_vs_vae_digits_structure_and_seed():
     torch.manual_seed(0)
     ae, vae, net = AE(), DenseVAE(), nets.DigitNet()
     x, y = digits(40)
-    r = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
+    r = generators.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
     assert r["n"] == 30 and r["threshold"] == 0.5
     for model in ("AE", "VAE"):
         assert set(r[model]) == {"random", "midpoint", "reconstruction"}
@@ -136,8 +179,8 @@ def test_ae_vs_vae_digits_structure_and_seed():
             assert 0 <= cell["confident"] <= 1 and 0.1 - 1e-4 <= cell["mean_confidence"] <= 1
         assert 0 <= r[model]["midpoint"]["either"] <= 1
     assert 0 <= r["real"]["agrees"] <= 1
-    assert r == claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
-    everything = claims.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.0, seed=1)
+    assert r == generators.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.5, seed=1)
+    everything = generators.ae_vs_vae_digits(ae, vae, net, x, y, n=30, threshold=0.0, seed=1)
     assert everything["AE"]["random"]["confident"] == 1.0
 
 

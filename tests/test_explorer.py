@@ -151,6 +151,14 @@ def test_path_gif_writes_an_animation_and_the_button_shows_it(model, tmp_path):
         gifs.path_gif(model, torch.zeros(0, 2), tmp_path / "none.gif")
 
 
+def test_interpolation_gif_walks_with_the_blend_it_is_given(model, tmp_path):
+    z1, z2 = torch.tensor([0.0, 0.0]), torch.tensor([1.0, 1.0])
+    walk = gifs.interpolation_gif(model, z1, z2, tmp_path / "walk.gif", steps=4)
+    assert Image.open(walk).n_frames > 1
+    stay = gifs.interpolation_gif(model, z1, z2, tmp_path / "stay.gif", steps=4, blend=lambda a, b, w: b)
+    assert Image.open(stay).n_frames == 1  # an edited blend that never leaves z1: one frame, repeated
+
+
 def test_gif_button_says_why_there_is_no_gif(model, faces):
     m = code_map.code_map(model, explorer.encode_some(model, faces.images), faces.glasses)
     assert m.gif.save() is None and "click two points" in m.gif.saved.value

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from dlhelpers import plot
-from dlhelpers.chapter import latent
+from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.models import AE, VAE
 from dlhelpers.engine import display
 from dlhelpers.widgets import sliders
@@ -73,14 +73,27 @@ def test_interpolation_slider_redraws_live_and_hits_both_endpoints(model, codes)
     assert bytes(w.image.value) == bytes(w.end_image.value) == decoded(model, codes["b"])
     assert "right" in w.readout.value
     w.slider.value = 0.4
-    assert torch.allclose(w.code(), latent.lerp(codes["a"], codes["b"], 0.4).view(1, -1))
+    assert torch.allclose(w.code(), core.blend(codes["b"], codes["a"], 0.4).view(1, -1))
 
 
 def test_spherical_interpolation_uses_slerp(model, codes):
     w = sliders.interpolation_slider(model, codes["a"], codes["b"], spherical=True)
     w.slider.value = 0.3
-    assert torch.allclose(w.code(), latent.slerp(codes["a"], codes["b"], 0.3).view(1, -1))
+    assert torch.allclose(w.code(), latent.slerp(codes["b"], codes["a"], 0.3).view(1, -1))
     assert "spherical" in w.readout.value
+
+
+def test_interpolation_slider_blends_with_the_blend_it_is_given(model, codes):
+    seen = []
+
+    def own_blend(z1, z2, w):  # an edited blend: the end code, whatever the weight
+        seen.append(w)
+        return z1
+
+    w = sliders.interpolation_slider(model, codes["a"], codes["b"], blend=own_blend)
+    w.slider.value = 0.25
+    assert seen[-1] == 0.25 and torch.equal(w.code(), sliders.one_code(codes["b"]))
+    assert bytes(w.image.value) == bytes(w.end_image.value)
 
 
 def test_arithmetic_sliders_show_the_combination_and_spell_it_out(model, codes):

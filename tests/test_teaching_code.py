@@ -1,9 +1,10 @@
 """The chapter's code written in the notebooks is the code the package runs.
 
-Notebooks 01-04 write out the model, the loss, one training step, the arithmetic and the blend where
-the book shows them; the package's engine runs ``dlhelpers.core`` (and ``models.AE``). These tests
-compare the two as Python syntax trees, with docstrings and comments left out, so that neither can
-drift from the other.
+Notebooks 01-04 write out the model, the loss, one training step, the sampling, the arithmetic and the
+blend where the book shows them; the package's engine runs ``dlhelpers.core`` (and ``models.AE``). These
+tests compare the two as Python syntax trees, with docstrings and comments left out, so that neither
+can drift from the other, and check that the notebooks hand their own copies to the code that runs
+them (training, the VAE's sampling, the counted arithmetic and paths, the slider), so an edit counts.
 """
 
 import ast
@@ -13,8 +14,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import torch
 
 from dlhelpers.chapter import core, models
+from stubs import notebook_definition
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -87,3 +90,74 @@ def test_the_notebooks_train_with_their_own_copies():
     assert "step_fn=ae_step" in training_source("01_autoencoder_mnist")
     assert "loss_fn=vae_loss" in training_source("02_vae_faces")
     assert "step_fn=vae_step" in training_source("02_vae_faces")
+
+
+def _calls(notebook, names):
+    """Every call in the notebook's code cells of a function or class named in ``names``
+    (``claims.arithmetic_success(...)`` and ``arithmetic_success(...)`` alike)."""
+    cells = json.loads((NOTEBOOKS / f"{notebook}.ipynb").read_text())["cells"]
+    found = []
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            for node in ast.walk(ast.parse("".join(cell["source"]))):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    if (f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)) in names:
+                        found.append(node)
+    return found
+
+
+HANDED_IN = [
+    ("02_vae_faces", {"VAE"}, "reparameterize"),
+    ("03_encoding_arithmetic", {"arithmetic_success", "arithmetic_table"}, "arithmetic"),
+    (
+        "04_interpolation",
+        {
+            "interpolation_survey",
+            "interpolation_profile",
+            "interpolation_slider",
+            "path",
+            "interpolation_gif",
+        },
+        "blend",
+    ),
+]
+
+
+@pytest.mark.parametrize("notebook, callees, name", HANDED_IN, ids=[n[:2] for n, _, _ in HANDED_IN])
+def test_the_notebooks_count_with_their_own_copies(notebook, callees, name):
+    """Every VAE notebook 02 builds samples with its ``reparameterize``; every count of notebook 03
+    runs its ``arithmetic``; every path and slider of notebook 04 walks with its ``blend``."""
+    calls = _calls(notebook, callees)
+    assert calls, f"{notebook} calls none of {sorted(callees)}"
+    for call in calls:
+        passed = {k.arg: getattr(k.value, "id", None) for k in call.keywords}
+        assert passed.get(name) == name, (
+            f"{notebook} calls {ast.unparse(call.func)}(...) without {name}={name}: "
+            f"an edit of the notebook's {name} would not count there"
+        )
+
+
+def test_the_vaes_sample_with_the_reparameterize_they_are_built_with():
+    own = notebook_definition("02_vae_faces", "reparameterize", {"torch": torch})
+    seen = []
+
+    def watched(mu, std):  # the notebook's own function, counting its calls
+        seen.append(tuple(mu.shape))
+        return own(mu, std)
+
+    def mean_only(mu, std):  # an edited reparameterize: no noise
+        return mu
+
+    vae, x = models.VAE(latent_dims=4, image_size=16, reparameterize=watched), torch.rand(2, 3, 16, 16)
+    torch.manual_seed(0)
+    mu, std, z = vae.encoder(x)
+    torch.manual_seed(0)
+    assert seen == [(2, 4)] and torch.equal(z, mu + std * torch.randn_like(std))
+    vae(x)  # the forward pass that training runs draws through it too
+    assert len(seen) == 2 and "reparameterize" not in vae.config
+    mu, _, z = models.VAE(latent_dims=4, image_size=16, reparameterize=mean_only).encoder(x)
+    assert torch.equal(z, mu)
+    mu, _, z = models.DenseVAE(z_dim=4, reparameterize=mean_only).encoder(torch.rand(2, 784))
+    assert torch.equal(z, mu)
+    assert models.VAE(latent_dims=4, image_size=16).encoder.reparameterize is core.reparameterize

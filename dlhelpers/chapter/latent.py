@@ -1,13 +1,17 @@
 """Working with codes: encode, decode, group means, arithmetic, interpolation, attribute vectors.
 
-Works for both models: the AE's code is its ``mu``; the VAE's code is the mean of its encoding
-(deterministic) unless ``sample=True`` asks for a draw. Models are used in eval mode, no gradients.
+Works on any model with the chapter's interface, whatever its class (the notebooks' own included):
+``model.encoder(x)`` returns either a code (N, d), as the AE's does, or ``(mu, std, z)``, as the VAE's
+does, and ``model.decoder(z)`` returns images. What the encoder returns decides: a code is used as
+it is; of a VAE's triple the mean ``mu`` is the code (deterministic) unless ``sample=True`` asks for
+a draw. Models are used in eval mode, no gradients.
 """
+
+import math
 
 import torch
 
 from dlhelpers.chapter import core
-from dlhelpers.chapter.models import AE, DenseVAE
 
 
 def to_float(images):
@@ -24,26 +28,42 @@ def _eval(model):
     return next(model.parameters()).device
 
 
+def code_and_std(encoded):
+    """What an encoder returned -> ``(code, std)``: a tensor (N, d) is an AE's code (std None);
+    a triple ``(mu, std, z)`` is a VAE's encoding, whose code is mu. TypeError for anything else."""
+    if isinstance(encoded, torch.Tensor):
+        return encoded, None
+    if isinstance(encoded, (tuple, list)) and len(encoded) == 3:
+        return encoded[0], encoded[1]
+    raise TypeError(
+        f"model.encoder returned {type(encoded).__name__}; the chapter's encoders return a code "
+        f"(N, d) (the AE) or (mu, std, z) (the VAE)."
+    )
+
+
 @torch.no_grad()
 def encode(model, images, sample=False, seed=None, batch_size=500):
     """Codes of ``images`` (N, 784) or (N, C, H, W), floats in [0, 1] -> (N, d) on the CPU.
 
-    For a VAE, ``sample=True`` draws z = mu + std * noise (seeded by ``seed``) instead of mu.
+    An encoder returning (mu, std, z) gives mu, or with ``sample=True`` a draw mu + std * noise
+    (seeded by ``seed``); one returning a code gives that code (an AE has no noise to draw).
     """
     device = _eval(model)
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
     codes = []
     for x in images.split(batch_size):
-        x = x.to(device)
-        if isinstance(model, AE):
-            codes.append(model.encoder(x).cpu())
-            continue
-        mu, std, _ = model.encoder(x)
-        if sample:
-            noise = torch.randn(mu.shape, generator=gen).to(device)
-            mu = mu + std * noise
-        codes.append(mu.cpu())
+        code, std = code_and_std(model.encoder(x.to(device)))
+        if sample and std is not None:
+            code = code + std * torch.randn(code.shape, generator=gen).to(device)
+        codes.append(code.cpu())
     return torch.cat(codes)
+
+
+def code_size(model):
+    """The model's code size d (``latent_dims`` of the VAE, ``z_dim`` of the MNIST models), or
+    None for a model without that ``config`` entry."""
+    config = getattr(model, "config", None) or {}
+    return config.get("latent_dims", config.get("z_dim"))
 
 
 def finite(*codes, name="code"):
@@ -58,12 +78,14 @@ def finite(*codes, name="code"):
 
 @torch.no_grad()
 def decode(model, codes, batch_size=500):
-    """Images from codes (N, d): (N, 1, 28, 28) for the MNIST models, (N, 3, S, S) for the VAE;
-    in [0, 1]. Codes must be finite (ValueError otherwise)."""
+    """Images from codes (N, d), in [0, 1]: what ``model.decoder`` draws, (N, 3, S, S) for the VAE;
+    flat images (N, P) with P a square, such as the MNIST models' (N, 784), come back as
+    (N, 1, 28, 28). Codes must be finite (ValueError otherwise)."""
     finite(codes)
     device = _eval(model)
     out = torch.cat([model.decoder(z.to(device)).cpu() for z in codes.split(batch_size)])
-    return out.view(len(out), 1, 28, 28) if isinstance(model, (AE, DenseVAE)) else out
+    side = math.isqrt(out.shape[1]) if out.dim() == 2 else 0
+    return out.view(len(out), 1, side, side) if side and side * side == out.shape[1] else out
 
 
 def random_codes(n, dim, seed=0):
@@ -114,37 +136,34 @@ def _same_shape(z1, z2):
     finite(z1, z2)
 
 
-def lerp(z1, z2, w):
-    """The path from z1 (w = 0) to z2 (w = 1): the chapter's blend ``core.blend(z2, z1, w)``,
-    i.e. w * z2 + (1 - w) * z1, after checking both codes."""
-    _same_shape(z1, z2)
-    return core.blend(z2, z1, w)
-
-
 def slerp(z1, z2, w):
-    """Spherical blend: moves along the great circle between z1 and z2, keeping lengths typical of
-    N(0, 1) codes (linear blends of two random codes are shorter than either). A zero code has
-    no direction, so with one the blend is linear (``lerp``)."""
+    """Spherical blend, with the weight of ``core.blend``: w = 1 gives z1, w = 0 gives z2, and in
+    between it moves along the great circle from z2 to z1, keeping lengths typical of N(0, 1) codes
+    (linear blends of two random codes are shorter than either). A zero code has no direction, so
+    with one the blend is linear (``core.blend``)."""
     _same_shape(z1, z2)
     if z1.norm() < 1e-12 or z2.norm() < 1e-12:
-        return lerp(z1, z2, w)
+        return core.blend(z1, z2, w)
     a, b = z1 / z1.norm(), z2 / z2.norm()
     omega = torch.arccos((a * b).sum().clamp(-1 + 1e-7, 1 - 1e-7))
     if omega.abs() < 1e-4:
-        return lerp(z1, z2, w)
+        return core.blend(z1, z2, w)
     s = torch.sin(omega)
-    return (torch.sin((1 - w) * omega) / s) * z1 + (torch.sin(w * omega) / s) * z2
+    return (torch.sin(w * omega) / s) * z1 + (torch.sin((1 - w) * omega) / s) * z2
 
 
-def path(z1, z2, weights=(0, 0.2, 0.4, 0.6, 0.8, 1.0), spherical=False):
-    """Codes along the way from z1 to z2, one per weight -> (len(weights), d). Weights are
-    finite numbers, usually in [0, 1]; at least one."""
+def path(start, end, weights=(0, 0.2, 0.4, 0.6, 0.8, 1.0), blend=core.blend):
+    """Codes along the way from ``start`` (w = 0) to ``end`` (w = 1), one per weight ->
+    (len(weights), d): ``blend(end, start, w)``, w being the weight of ``end`` as in the book's
+    blend (figure 7.11). ``blend`` is ``core.blend``, a notebook's own copy, or ``slerp``.
+    Both codes have the same shape and are finite; weights are finite numbers, usually in [0, 1],
+    at least one."""
     weights = [float(w) for w in weights]
     if not weights:
         raise ValueError("path needs at least one weight, e.g. weights=(0, 0.5, 1).")
     finite(torch.tensor(weights), name="weights")
-    blend = slerp if spherical else lerp
-    return torch.stack([blend(z1, z2, w) for w in weights])
+    _same_shape(start, end)
+    return torch.stack([blend(end, start, w) for w in weights])
 
 
 def attribute_vector(codes_with, codes_without):

@@ -3,7 +3,9 @@ encoder and decoder (7.4), and a dense VAE for MNIST to compare with the autoenc
 
 Parameter names and shapes follow the chapter, so weights trained with the book's classes load
 into these unchanged. Each model keeps its constructor arguments in ``config`` so a checkpoint
-can rebuild it.
+can rebuild it. The VAEs draw their codes with the ``reparameterize`` they are built with
+(``core.reparameterize`` unless a notebook hands in its own); it is an attribute of the encoder,
+not part of ``config``, so a rebuilt model draws with ``core.reparameterize``.
 """
 
 import torch
@@ -53,11 +55,13 @@ class Encoder(nn.Module):
 
     Three strided convolutions shrink S to r = S/8 - 1 (31 at the chapter's S = 256), then a dense
     layer of 1024 and two heads: the mean and the log standard deviation of each code dimension.
-    ``z = core.reparameterize(mu, std)`` is one sample, drawn on the input's device.
+    ``z = self.reparameterize(mu, std)`` is one sample, drawn on the input's device, with the
+    function given as ``reparameterize`` (default ``core.reparameterize``).
     """
 
-    def __init__(self, latent_dims=100, image_size=256):
+    def __init__(self, latent_dims=100, image_size=256, reparameterize=reparameterize):
         super().__init__()
+        self.reparameterize = reparameterize
         r = conv_side(image_size)
         self.conv1 = nn.Conv2d(3, 8, 3, stride=2, padding=1)
         self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
@@ -74,7 +78,7 @@ class Encoder(nn.Module):
         x = F.relu(self.linear1(x.flatten(1)))
         mu = self.linear2(x)
         std = torch.exp(self.linear3(x))
-        z = reparameterize(mu, std)
+        z = self.reparameterize(mu, std)
         return mu, std, z
 
 
@@ -102,36 +106,18 @@ class Decoder(nn.Module):
         return torch.sigmoid(self.decoder_conv(self.unflatten(self.decoder_lin(z))))
 
 
-def overlap_counts(decoder):
-    """How many kernel taps of ``decoder``'s transposed convolutions reach each output pixel.
-
-    Every ``ConvTranspose2d`` of ``decoder.decoder_conv`` is copied with one channel, all weights 1
-    and no bias, and the copies are chained on an input of ones: the result (S, S) counts, for every
-    pixel, the paths through the kernels that write into it. Kernel 3 with stride 2 writes some
-    pixels twice as often as their neighbours, in each direction: the chapter's "checkerboard".
-    """
-    layers = [m for m in decoder.decoder_conv if isinstance(m, nn.ConvTranspose2d)]
-    r = decoder.unflatten.unflattened_size[-1]
-    x = torch.ones(1, 1, r, r)
-    with torch.no_grad():
-        for m in layers:
-            ones = nn.ConvTranspose2d(1, 1, m.kernel_size, m.stride, m.padding, m.output_padding, bias=False)
-            ones.weight.fill_(1.0)
-            x = ones(x)
-    return x[0, 0]
-
-
 class VAE(nn.Module):
     """The chapter's convolutional VAE (section 7.4.1) for square RGB images of side ``image_size``.
 
     ``forward(x)`` with x (N, 3, S, S) in [0, 1] returns ``(mu, std, out)``: the code's mean and
     standard deviation (N, latent_dims) and the reconstruction of a sampled code (N, 3, S, S).
+    The code is drawn by ``reparameterize(mu, std)`` (default ``core.reparameterize``).
     """
 
-    def __init__(self, latent_dims=100, image_size=256):
+    def __init__(self, latent_dims=100, image_size=256, reparameterize=reparameterize):
         super().__init__()
         self.config = dict(latent_dims=latent_dims, image_size=image_size)
-        self.encoder = Encoder(latent_dims, image_size)
+        self.encoder = Encoder(latent_dims, image_size, reparameterize)
         self.decoder = Decoder(latent_dims, image_size)
 
     def forward(self, x):
@@ -143,14 +129,16 @@ class DenseVAE(nn.Module):
     """The MNIST autoencoder with a VAE bottleneck: 784 -> 200 -> (mu 20, log-std 20) -> 200 -> 784.
 
     The AE above with its code layer split into two heads, as the chapter's convolutional VAE does:
-    ``encoder(x)`` returns ``(mu, std, z)`` with ``z = mu + std * noise``; ``decoder(z)`` returns
-    images (N, 784) in [0, 1]; ``forward(x)`` returns ``(mu, std, out)``, so ``core.vae_loss`` applies.
+    ``encoder(x)`` returns ``(mu, std, z)`` with ``z = reparameterize(mu, std)`` (default
+    ``core.reparameterize``: mu + std * noise); ``decoder(z)`` returns images (N, 784) in [0, 1];
+    ``forward(x)`` returns ``(mu, std, out)``, so ``core.vae_loss`` applies.
     Input: images (N, 784) or (N, 1, 28, 28), floats in [0, 1].
     """
 
-    def __init__(self, input_dim=784, z_dim=20, h_dim=200):
+    def __init__(self, input_dim=784, z_dim=20, h_dim=200, reparameterize=reparameterize):
         super().__init__()
         self.config = dict(input_dim=input_dim, z_dim=z_dim, h_dim=h_dim)
+        self.reparameterize = reparameterize
         self.common = nn.Linear(input_dim, h_dim)  # encoder hidden layer
         self.mu = nn.Linear(h_dim, z_dim)  # mean of the code
         self.log_std = nn.Linear(h_dim, z_dim)  # log of its standard deviation
@@ -161,7 +149,7 @@ class DenseVAE(nn.Module):
         """(N, 784) images -> ``(mu, std, z)``, each (N, 20); z is one draw, on x's device."""
         h = F.relu(self.common(x.flatten(1)))
         mu, std = self.mu(h), torch.exp(self.log_std(h))
-        return mu, std, reparameterize(mu, std)
+        return mu, std, self.reparameterize(mu, std)
 
     def decoder(self, z):
         """(N, 20) codes -> (N, 784) images in [0, 1]."""

@@ -42,8 +42,7 @@ BEARD_COLOURS = {
     "grey": (110, 108, 106),
 }
 EYE_COLOURS = {"brown": (96, 58, 30), "blue": (60, 110, 170), "green": (70, 125, 80)}
-# Light to dark brown, the darkest kept medium-dark: with (92, 58, 38) the VAE kept dark glasses on
-# dark faces in about 60% of cases after 25 epochs (too little contrast), with (142, 94, 64) in all.
+# Light to dark brown, the darkest medium-dark so that dark frames stand out (docs/recipes.md)
 SKIN_TONES = [(255, 226, 200), (238, 194, 160), (214, 160, 118), (178, 120, 82), (142, 94, 64)]
 
 COLUMNS = ["id", "file", "glasses", "frame", "beard", "smile", "skin", "hair_style", "hair_colour"]

@@ -1,9 +1,12 @@
-"""The chapter's claims, measured: the judges score decoded images, so "it works" becomes a count.
+"""The chapter's claims on faces, measured: the judges score decoded images, so "it works" becomes
+a count. The arithmetic and the blends are the chapter's (``core.arithmetic``, ``core.blend``) or
+the notebook's own copies, handed in as ``arithmetic=...`` and ``blend=...``.
 
-    from dlhelpers import claims
+    from dlhelpers.measure import claims
     claims.arithmetic_success(vae, trait_judge, faces)      # {"successes": 26, "draws": 50, ...}
     claims.interpolation_profile(vae, trait_judge, z1, z2, trait="glasses")
-    claims.ae_vs_vae_digits(ae, dense_vae, digit_judge, test_images, test_labels)
+
+The claim about digits (an AE is a poor generator, a VAE is not) is measured in ``generators``.
 
 The four groups of section 7.4.4 carry the book's names (``groups.GROUP_NAMES``: men_glasses,
 women_glasses, men_noglasses, women_noglasses) on both sets; a beard plays the book's "man" on the
@@ -13,10 +16,11 @@ synthetic faces. On the photos only glasses are labelled, so a glasses-only judg
 
 import torch
 
-from dlhelpers.chapter import latent
+from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.data.groups import GROUPS, select
-from dlhelpers.measure.judges import digit_probs, trait_scores
+from dlhelpers.measure.curves import crossings, is_monotone
+from dlhelpers.measure.judges import trait_scores
 
 # --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
 
@@ -75,12 +79,14 @@ def arithmetic_success(
     pool=None,
     groups=None,
     return_images=False,
+    arithmetic=core.arithmetic,
 ):
     """How often the chapter's encoding arithmetic gives a face the judge agrees with.
 
-    For each of ``draws`` seeded draws: ``per_group`` random faces of every group named in
-    ``expression`` (weights over ``groups.GROUPS`` names; default the chapter's), their mean codes
-    (``latent.mean_code``), z = the weighted sum, decoded; success when the judge's probability is
+    ``expression`` is z1 - z2 + z3 over ``groups.GROUPS`` names, as weights {z1: 1, z2: -1, z3: 1}
+    in that order (default the chapter's). For each of ``draws`` seeded draws: ``per_group`` random
+    faces of each of its groups, their mean codes (``latent.mean_code``), z = ``arithmetic(z1, z2,
+    z3)`` (``core.arithmetic`` or a notebook's own copy), decoded; success when the judge's probability is
     >= ``threshold`` exactly for the traits that are 1 in ``target`` (default: beard, no glasses),
     among the traits the judge scores (``measurable``: glasses only on the photos).
     ``groups`` maps group names to label filters (default ``groups.GROUPS``) or to lists of face indices
@@ -96,6 +102,8 @@ def arithmetic_success(
     {trait: p}, "valid": bool, "success": bool}, ...]} (+ "images" (draws, 3, S, S) on request).
     """
     expression = dict(expression or CHAPTER["expression"])
+    if list(expression.values()) != [1, -1, 1]:
+        raise ValueError(f"not an expression z1 - z2 + z3 as weights {{z1: 1, z2: -1, z3: 1}}: {expression}")
     target = dict(target or (CHAPTER["target"] if expression == CHAPTER["expression"] else {}))
     if not target:
         raise ValueError("give the target traits of a custom expression, e.g. {'beard': 1, 'glasses': 0}")
@@ -119,17 +127,12 @@ def arithmetic_success(
     for _ in range(draws):
         picked = {g: m[torch.randperm(len(m), generator=gen)[:per_group]] for g, m in members.items()}
         codes = {g: latent.mean_code(vae, to_float(faces.images[idx])) for g, idx in picked.items()}
-        image = latent.decode(vae, latent.combine(codes, expression)[None])
+        image = latent.decode(vae, arithmetic(*codes.values())[None])
         probs = {t: round(p.item(), 4) for t, p in trait_scores(judge, image).items()}
-        valid = inputs_keep_traits(vae, judge, codes, threshold)
+        valid, ok = inputs_keep_traits(vae, judge, codes, threshold), meets(probs, target, threshold)
+        indices = {g: idx.tolist() for g, idx in picked.items()}
         per_draw.append(
-            {
-                "indices": {g: idx.tolist() for g, idx in picked.items()},
-                "probs": probs,
-                "valid": valid,
-                "success": valid and meets(probs, target, threshold),
-                "would_succeed": meets(probs, target, threshold),
-            }
+            dict(indices=indices, probs=probs, valid=valid, success=valid and ok, would_succeed=ok)
         )
         images.append(image[0])
     successes = sum(d["success"] for d in per_draw)
@@ -187,85 +190,44 @@ def inputs_keep_traits(vae, judge, codes, threshold=0.5):
     return True
 
 
-def arithmetic_table(vae, judge, faces, draws=10, per_group=3, seed=0, pool=None, groups=None):
-    """``arithmetic_success`` for the chapter's expression and exercise 7.1's three variants.
+def arithmetic_table(
+    vae, judge, faces, draws=10, per_group=3, seed=0, pool=None, groups=None, arithmetic=core.arithmetic
+):
+    """``arithmetic_success`` for the chapter's expression and exercise 7.1's three variants, each
+    computed by ``arithmetic`` (``core.arithmetic`` or a notebook's own copy).
 
-    Returns {name: {"successes", "draws", "rate", "expression", "target"}} with names
-    "chapter" and the three ``EXERCISE_7_1`` names.
+    Returns {name: {"successes", "draws", "rate", "vacuous", "vacuous_successes", "expression",
+    "target"}} with names "chapter" and the three ``EXERCISE_7_1`` names.
     """
+    keys = ("successes", "draws", "rate", "vacuous", "vacuous_successes", "expression", "target")
     table = {}
     for name, spec in {"chapter": CHAPTER, **EXERCISE_7_1}.items():
         r = arithmetic_success(
-            vae,
-            judge,
-            faces,
-            draws,
-            per_group,
-            seed,
-            spec["expression"],
-            spec["target"],
-            pool=pool,
-            groups=groups,
+            vae, judge, faces, draws, per_group, seed, **spec, pool=pool, groups=groups, arithmetic=arithmetic
         )
-        table[name] = {
-            k: r[k]
-            for k in ("successes", "draws", "rate", "vacuous", "vacuous_successes", "expression", "target")
-        }
+        table[name] = {k: r[k] for k in keys}
     return table
 
 
 # --- Claim 2: interpolation (listing 7.10 and exercise 7.2) -------------------------------------
 
 
-def is_monotone(values, tolerance=0.02):
-    """True if ``values`` only rise or only fall, allowing wiggles back of at most ``tolerance``.
-
-    Measured against the running extreme: a rising sequence may never fall more than
-    ``tolerance`` below its highest value so far (and a falling one likewise above its lowest).
-    """
-    v = [float(a) for a in values]
-    if len(v) < 2:
-        return True
-    rising = v[-1] >= v[0]
-    extreme = v[0]
-    for a in v[1:]:
-        extreme = max(extreme, a) if rising else min(extreme, a)
-        if (extreme - a if rising else a - extreme) > tolerance:
-            return False
-    return True
-
-
-def crossings(values, level=0.5, weights=None):
-    """Where ``values`` cross ``level``: a list of positions (on ``weights``, default 0..1 evenly),
-    found by linear interpolation between the two values either side. Touching is not crossing."""
-    v = [float(a) for a in values]
-    w = list(weights) if weights is not None else [i / max(1, len(v) - 1) for i in range(len(v))]
-    found, side, last = [], None, None
-    for i, a in enumerate(v):
-        if a == level:
-            continue
-        s = a > level
-        if side is not None and s != side:
-            j = last
-            found.append(w[j] + (w[i] - w[j]) * (level - v[j]) / (v[i] - v[j]))
-        side, last = s, i
-    return found
-
-
 def interpolation_profile(
-    vae, judge, z1, z2, steps=11, trait="glasses", tolerance=0.02, level=0.5, spherical=False
+    vae, judge, z1, z2, steps=11, trait="glasses", tolerance=0.02, spherical=False, blend=core.blend
 ):
-    """The judge's probability of ``trait`` along ``latent.path(z1, z2)`` with ``steps`` weights.
+    """The judge's probability of ``trait`` along ``latent.path(z1, z2)`` with ``steps`` weights
+    w = 0..1, each code ``blend(z2, z1, w)`` (``core.blend`` or a notebook's own copy; ``latent.slerp``
+    with ``spherical=True``).
 
     Returns {"weights": [...], "probs": [...] (the trait), "all": {trait: [...]} (every trait),
     "monotone": bool (wiggles <= tolerance allowed), "direction": "rising"/"falling",
-    "crossings": how many times the probability crosses ``level``, "crossing_at": their weights}.
+    "crossings": how many times the probability crosses 0.5, "crossing_at": their weights}.
     """
     weights = torch.linspace(0, 1, steps).tolist()
-    codes = latent.path(z1.flatten(), z2.flatten(), weights, spherical=spherical)
+    codes = latent.path(z1.flatten(), z2.flatten(), weights, latent.slerp if spherical else blend)
     scores = trait_scores(judge, latent.decode(vae, codes))
     probs = [round(p, 4) for p in scores[trait].tolist()]
-    at = crossings(probs, level, weights)
+    at = crossings(probs, 0.5, weights)
     return {
         "weights": [round(w, 4) for w in weights],
         "probs": probs,
@@ -291,12 +253,14 @@ def interpolation_survey(
     pool=None,
     tolerance=0.02,
     spherical=False,
+    blend=core.blend,
 ):
     """``interpolation_profile`` between random faces matching ``start`` and ``end``.
 
     ``start``/``end`` are attribute filters as for ``select``, e.g. {"glasses": 1} -> {"glasses": 0},
     or {"frame": "dark"} -> {"frame": "light"} with ``trait="dark_frame"``. Each end is the mean code
-    of ``per_group`` random faces (1 = single faces); ``spherical`` walks ``latent.slerp`` paths.
+    of ``per_group`` random faces (1 = single faces); paths are walked with ``blend`` (``core.blend``
+    or a notebook's own copy), with ``latent.slerp`` if ``spherical``.
     A path counts only when its decoded ends show their own side of the trait (start above 0.5,
     end below, or the reverse); the others are *vacuous*. Returns {"pairs", "valid" (paths whose
     ends keep their traits), "vacuous", "monotone" and "one_crossing" (valid paths that change
@@ -313,7 +277,9 @@ def interpolation_survey(
         ib = b[torch.randperm(len(b), generator=gen)[:per_group]]
         z1 = latent.mean_code(vae, to_float(faces.images[ia]))
         z2 = latent.mean_code(vae, to_float(faces.images[ib]))
-        p = interpolation_profile(vae, judge, z1, z2, steps, trait, tolerance, spherical=spherical)
+        p = interpolation_profile(
+            vae, judge, z1, z2, steps, trait, tolerance, spherical=spherical, blend=blend
+        )
         p["indices"] = [ia.tolist(), ib.tolist()]
         p["valid"] = (p["probs"][0] >= 0.5) != (p["probs"][-1] >= 0.5)
         profiles.append(p)
@@ -328,57 +294,3 @@ def interpolation_survey(
         "min_prob": (sum(min(p["all"][watched]) for p in valid) / len(valid)) if valid else None,
         "profiles": profiles,
     }
-
-
-# --- Claim 3: an AE is a poor generator, a VAE is not (sections 7.2 and 7.3) --------------------
-
-
-def _code_dim(model):
-    cfg = getattr(model, "config", {})
-    return cfg.get("z_dim") or cfg.get("latent_dims")
-
-
-def _score(judge, images, threshold, labels=None):
-    probs = digit_probs(judge, images)
-    conf, pred = probs.max(1)
-    out = {
-        "confident": round((conf >= threshold).float().mean().item(), 4),
-        "mean_confidence": round(conf.mean().item(), 4),
-    }
-    if labels is not None:
-        out["agrees"] = round((pred == labels).float().mean().item(), 4)
-    return out, pred
-
-
-def ae_vs_vae_digits(ae, vae, digit_judge, test_images, test_labels, n=1000, threshold=0.9, seed=0):
-    """Share of decodes the digit judge is confident on (top probability >= threshold).
-
-    For each model ("AE", "VAE"): "random" = codes drawn from N(0, 1); "midpoint" = halfway between
-    the codes (means) of two random test digits of different classes ("either" = share judged as
-    one of the two); "reconstruction" = the model's own reconstructions of test digits ("agrees" =
-    judged as their label), a reference for what its decoded digits look like at best. "real" is
-    the judge on the test digits themselves. All draws are seeded and shared by both models.
-    Returns {"threshold", "n", "real": {...}, "AE": {...}, "VAE": {...}}, each leaf a dict
-    with "confident" (share) and "mean_confidence".
-    """
-    gen = torch.Generator().manual_seed(seed)
-    labels = test_labels.cpu()
-    i = torch.randint(len(test_images), (n,), generator=gen)
-    j = torch.randint(len(test_images), (n,), generator=gen)
-    same = labels[i] == labels[j]
-    while same.any():  # redraw partners of the same class
-        j[same] = torch.randint(len(test_images), (int(same.sum()),), generator=gen)
-        same = labels[i] == labels[j]
-    x = to_float(test_images).reshape(-1, 1, 28, 28)
-    result = {"threshold": threshold, "n": n}
-    result["real"], _ = _score(digit_judge, x[i], threshold, labels[i])
-    for name, model in (("AE", ae), ("VAE", vae)):
-        z = latent.random_codes(n, _code_dim(model), seed=seed)
-        cells = {"random": _score(digit_judge, latent.decode(model, z), threshold)[0]}
-        zi, zj = latent.encode(model, x[i]), latent.encode(model, x[j])
-        mid, pred = _score(digit_judge, latent.decode(model, (zi + zj) / 2), threshold)
-        mid["either"] = round(((pred == labels[i]) | (pred == labels[j])).float().mean().item(), 4)
-        cells["midpoint"] = mid
-        cells["reconstruction"] = _score(digit_judge, latent.decode(model, zi), threshold, labels[i])[0]
-        result[name] = cells
-    return result

@@ -18,7 +18,7 @@ import ipywidgets as W
 import torch
 
 from dlhelpers import plot, settings
-from dlhelpers.chapter import latent
+from dlhelpers.chapter import core, latent
 from dlhelpers.engine.display import enlargement
 from dlhelpers.widgets.sliders import one_thread
 
@@ -63,10 +63,12 @@ def path_gif(model, codes, path, ms=MS, boomerang=True, side=SIDE):
     return Path(plot.save_gif(shots, path, ms=ms))
 
 
-def interpolation_gif(model, z1, z2, path, steps=16, spherical=False, **kw):
-    """The way from code z1 to z2 (``latent.path``, ``steps`` frames) as a GIF; returns the Path."""
+def interpolation_gif(model, z1, z2, path, steps=16, spherical=False, blend=core.blend, **kw):
+    """The way from code z1 to z2 (``latent.path`` with ``blend``, the book's or a notebook's copy,
+    or ``latent.slerp`` with ``spherical=True``; ``steps`` frames) as a GIF; returns the Path."""
     weights = torch.linspace(0, 1, steps).tolist()
-    return path_gif(model, latent.path(z1.flatten(), z2.flatten(), weights, spherical), path, **kw)
+    codes = latent.path(z1.flatten(), z2.flatten(), weights, latent.slerp if spherical else blend)
+    return path_gif(model, codes, path, **kw)
 
 
 def attribute_gif(model, z, direction, path, strengths=None, **kw):

@@ -6,14 +6,14 @@
 The glasses direction is the mean code of the faces with glasses minus that of the faces without
 (``latent.attribute_vector``, from the labels). On the synthetic faces, which know their frame
 colour, a second slider picks the frame between the dark-frame and the light-frame directions
-(figure 7.2 as a slider): the direction added is ``lerp(dark − none, light − none, t)``.
+(figure 7.2 as a slider): the direction added is ``core.blend(light − none, dark − none, t)``.
 Codes are (1, d); faces a ``FaceSet`` (images uint8 (N, 3, S, S), 0..255).
 """
 
 import ipywidgets as W
 import torch
 
-from dlhelpers.chapter import latent
+from dlhelpers.chapter import core, latent
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, judge_scores
 from dlhelpers.widgets.sliders import LiveImage, _caption, _column, one_thread, ready
 
@@ -137,7 +137,7 @@ class GlassesShop(LiveImage):
             return -self.directions["glasses"]
         if self.frame is None:
             return self.directions["glasses"]
-        return latent.lerp(self.directions["dark"], self.directions["light"], float(self.frame.value))
+        return core.blend(self.directions["light"], self.directions["dark"], float(self.frame.value))
 
     def code(self, strength=None):
         s = float(self.strength.value if strength is None else strength)

@@ -20,7 +20,7 @@ import ipywidgets as W
 import torch
 
 from dlhelpers import plot
-from dlhelpers.chapter import latent
+from dlhelpers.chapter import core, latent
 from dlhelpers.engine.display import enlargement, png_bytes
 
 
@@ -55,13 +55,6 @@ def one_thread():
         torch.set_num_threads(threads)
 
 
-def code_size(model):
-    """The model's code size d (``latent_dims`` of the VAE, ``z_dim`` of the MNIST models), or
-    None for a model without that ``config`` entry."""
-    config = getattr(model, "config", None) or {}
-    return config.get("latent_dims", config.get("z_dim"))
-
-
 def one_code(z, name="z", model=None):
     """A single finite code (d,) or (1, d) -> (1, d); ValueError for several codes, NaN or
     infinity, or (given ``model``) a size d that is not the model's code size."""
@@ -74,7 +67,7 @@ def one_code(z, name="z", model=None):
             f"pick one row, e.g. {name}[0]."
         )
     latent.finite(z, name=name)
-    d = code_size(model)
+    d = latent.code_size(model)
     if d is not None and z.shape[1] != d:
         raise ValueError(
             f"{name} has {z.shape[1]} dimensions but {type(model).__name__} decodes "
@@ -127,18 +120,20 @@ class LiveImage(W.VBox):
 
 
 class InterpolationSlider(LiveImage):
-    """Two endpoint images and, between them, the blend at weight ``self.slider.value``.
+    """Two endpoint images and, between them, ``blend(z2, z1, w)`` at w = ``self.slider.value``.
 
-    Attributes: ``slider`` (weight w in [0, 1]), ``image`` (the live blend), ``start_image`` and
-    ``end_image`` (decodes of z1 and z2), ``readout`` (a line saying what is shown).
+    ``blend`` is the book's (``core.blend``, w the weight of its first code) or a notebook's own
+    copy; ``spherical=True`` uses ``latent.slerp``. Attributes: ``slider`` (weight w in [0, 1]),
+    ``image`` (the live blend), ``start_image`` and ``end_image`` (decodes of z1 and z2),
+    ``readout`` (a line saying what is shown).
     """
 
-    def __init__(self, model, z1, z2, labels=("A", "B"), spherical=False, value=0.0):
+    def __init__(self, model, z1, z2, labels=("A", "B"), spherical=False, value=0.0, blend=core.blend):
         super().__init__(ready(model))
         self.z1, self.z2 = one_code(z1, "z1", model), one_code(z2, "z2", model)
         self.labels = tuple(labels)
-        self.blend = latent.slerp if spherical else latent.lerp
-        self.blend(self.z1, self.z2, 0.5)  # a shape mismatch raises latent's message here
+        self.blend = latent.slerp if spherical else blend
+        latent.path(self.z1, self.z2, [0.5], self.blend)  # a shape mismatch raises latent's message here
         self.slider = W.FloatSlider(
             value=value,
             min=0,
@@ -167,7 +162,7 @@ class InterpolationSlider(LiveImage):
         self.redraw()
 
     def code(self):
-        return self.blend(self.z1, self.z2, float(self.slider.value))
+        return self.blend(self.z2, self.z1, float(self.slider.value))
 
     def redraw(self, change=None):
         super().redraw()
@@ -179,16 +174,17 @@ class InterpolationSlider(LiveImage):
         )
 
 
-def interpolation_slider(model, z1, z2, labels=("A", "B"), spherical=False):
+def interpolation_slider(model, z1, z2, labels=("A", "B"), spherical=False, blend=core.blend):
     """A slider w in [0, 1] (step 0.05) that blends code z1 into z2 and shows the decoded blend.
 
     ``z1``, ``z2``: single codes (d,) or (1, d) from the same model. The decoded endpoints are shown
     left (w = 0) and right (w = 1), labelled by ``labels``; the middle image is
-    ``latent.lerp(z1, z2, w)`` decoded (``latent.slerp`` with ``spherical=True``), redrawn live.
+    ``blend(z2, z1, w)`` decoded, w being the weight of z2 as in the book's blend: ``blend`` is
+    ``core.blend`` or a notebook's own copy (``latent.slerp`` with ``spherical=True``), redrawn live.
     The slider starts at w = 0: drag it right to walk from z1 to z2.
     Returns an ``InterpolationSlider`` (an ipywidgets.VBox) with ``.slider`` and ``.image``.
     """
-    return InterpolationSlider(model, z1, z2, labels, spherical)
+    return InterpolationSlider(model, z1, z2, labels, spherical, blend=blend)
 
 
 def expression(weights):
