@@ -18,7 +18,7 @@ import torch
 from dlhelpers import plot
 from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes, to_uint8_grid
-from dlhelpers.widgets.sliders import _caption, _column, one_thread, ready
+from dlhelpers.widgets.sliders import caption, one_thread, ready, titled
 
 STEPS = 8  # images in the interpolation strip (up to 128 px)
 STEPS_LARGE = 5  # ... and at larger sizes, where one decode takes about 20 ms on one thread
@@ -107,15 +107,15 @@ class CodeMap(W.VBox):
         self.steps = steps or (STEPS if side <= 128 else STEPS_LARGE)  # a strip within a redraw's time
         blank = torch.full((1, 3 if side != 28 else 1, side, side), 0.9)  # where the pick shows
         self.image = W.Image(value=png_bytes(blank, enlargement(side, self.scale)), format="png")
-        self.picked = _caption("no point picked yet")
+        self.picked = caption("no point picked yet")
         self.strip = W.Image(format="png", layout=W.Layout(display="none"))
-        self.strip_caption = _caption("")
+        self.strip_caption = caption("")
         from dlhelpers.widgets.gifs import GifButton
 
         self.gif = GifButton(self, "code_map")
         self.children = [
             W.HBox(
-                [self.canvas, _column("picked", self.image)],
+                [self.canvas, titled("picked", self.image)],
                 layout=W.Layout(align_items="center", flex_flow="row wrap"),
             ),
             self.picked,

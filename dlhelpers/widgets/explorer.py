@@ -20,7 +20,7 @@ from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.measure import judges
 from dlhelpers.measure.nets import DigitNet
-from dlhelpers.widgets.sliders import LiveImage, _caption, _column, one_thread, ready
+from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
 
 MAX_CODES = 2000  # codes encoded for the directions and the map (enough for 10 components)
 MOVES_KEPT = 40  # the editor's recent codes, for a GIF of "what I just did"
@@ -164,7 +164,7 @@ class FaceEditor(LiveImage):
         self.randomise_button = W.Button(description="randomise sliders", icon="random", layout=wide)
         self.random_button = W.Button(description="random code", icon="magic", layout=wide)
         self.original_image = W.Image(value=self.picture(self.base), format="png")
-        self.readout = _caption("")
+        self.readout = caption("")
         self.moves = deque(maxlen=MOVES_KEPT)
         self._holding = False
         rows = [
@@ -176,7 +176,7 @@ class FaceEditor(LiveImage):
         self.gif = GifButton(self, "editor")
         self.children = [
             W.HBox([self.chooser, self.random_button]),
-            W.HBox([_column("start", self.original_image), _column("edited", self.image)]),
+            W.HBox([titled("start", self.original_image), titled("edited", self.image)]),
             self.readout,
             W.VBox(rows, layout=W.Layout(align_items="flex-start")),
             W.HBox([self.reset_button, self.randomise_button]),

@@ -15,7 +15,7 @@ import torch
 
 from dlhelpers.chapter import core, latent
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, judge_scores
-from dlhelpers.widgets.sliders import LiveImage, _caption, _column, one_thread, ready
+from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
 
 MODES = ("put glasses on", "take glasses off")
 
@@ -87,14 +87,14 @@ class GlassesShop(LiveImage):
             )
             controls.append(W.HBox([self.frame, W.HTML("light")], layout=W.Layout(align_items="center")))
         self.original_image = W.Image(format="png")
-        self.readout = _caption("")
+        self.readout = caption("")
         from dlhelpers.widgets.gifs import GifButton
 
         self.gif = GifButton(self, "glasses_shop")
         self.children = [
             self.mode,
             self.chooser,
-            W.HBox([_column("the customer", self.original_image), _column("in the shop", self.image)]),
+            W.HBox([titled("the customer", self.original_image), titled("in the shop", self.image)]),
             self.readout,
             *controls,
             self.gif,

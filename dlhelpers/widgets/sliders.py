@@ -76,13 +76,13 @@ def one_code(z, name="z", model=None):
     return z
 
 
-def _caption(text):
+def caption(text):
     return W.HTML(f"<div style='text-align:center'>{text}</div>")
 
 
-def _column(title, image):
+def titled(title, image):
     """A caption above an image, centred: one panel of a widget."""
-    return W.VBox([_caption(title), image], layout=W.Layout(align_items="center", margin="0 6px"))
+    return W.VBox([caption(title), image], layout=W.Layout(align_items="center", margin="0 6px"))
 
 
 class LiveImage(W.VBox):
@@ -146,13 +146,13 @@ class InterpolationSlider(LiveImage):
         )
         self.start_image = W.Image(value=self.picture(self.z1), format="png")
         self.end_image = W.Image(value=self.picture(self.z2), format="png")
-        self.readout = _caption("")
+        self.readout = caption("")
         self.children = [
             W.HBox(
                 [
-                    _column(f"w = 0: {self.labels[0]}", self.start_image),
-                    _column("blend", self.image),
-                    _column(f"w = 1: {self.labels[1]}", self.end_image),
+                    titled(f"w = 0: {self.labels[0]}", self.start_image),
+                    titled("blend", self.image),
+                    titled(f"w = 1: {self.labels[1]}", self.end_image),
                 ]
             ),
             self.slider,
@@ -233,14 +233,14 @@ class ArithmeticSliders(LiveImage):
         self.label = W.HTML()
         terms = [
             W.VBox(
-                [_caption(name), self.term_images[name], self.sliders[name]],
+                [caption(name), self.term_images[name], self.sliders[name]],
                 layout=W.Layout(align_items="center", margin="0 4px"),
             )
             for name in weights
         ]
         equals = W.HTML("<span style='font-size:2em'>=</span>")
         self.children = [
-            W.HBox(terms + [equals, _column("result", self.image)], layout=W.Layout(align_items="center")),
+            W.HBox(terms + [equals, titled("result", self.image)], layout=W.Layout(align_items="center")),
             self.label,
         ]
         for slider in self.sliders.values():
@@ -303,9 +303,9 @@ class AttributeSlider(LiveImage):
             layout=W.Layout(width="100%"),
         )
         self.original_image = W.Image(value=self.picture(self.z), format="png")
-        self.readout = _caption("")
+        self.readout = caption("")
         self.children = [
-            W.HBox([_column("original", self.original_image), _column("changed", self.image)]),
+            W.HBox([titled("original", self.original_image), titled("changed", self.image)]),
             self.dropdown,
             self.slider,
             self.readout,
