@@ -11,6 +11,7 @@ those below it (``tests/test_layers.py`` checks this):
     engine     recipes, training loops, checkpoints, live progress
     plot       every figure (anything may draw)
     settings   paths, data root, quick mode, device, seed, precision
+    errors     ``UserError``, the base of every error that tells the reader what to do
     chapter    the AE, the VAE and its loss, one training step, sampling, arithmetic, blend,
                encode and decode
 """

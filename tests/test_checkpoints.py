@@ -166,3 +166,49 @@ def test_load_with_extra_reads_the_file_once(tmp_path, monkeypatch):
     bare = tmp_path / "bare.pt"
     torch.save(AE().state_dict(), bare)
     assert checkpoints.load(bare, model=AE(), with_extra=True)[1] == {}
+
+
+def test_resume_reads_the_checkpoint_once(tmp_path, monkeypatch):
+    """A training checkpoint at 256 px is nearly a gigabyte: resuming reads it once."""
+    from dlhelpers.engine.train import make_optimizer
+
+    model = VAE(latent_dims=8, image_size=16)
+    opt = make_optimizer(model, 1e-3)
+    path = checkpoints.save(
+        model, tmp_path / "run.pt", epoch=2, history={"rec": [3.0, 2.0]}, optimizer=opt.state_dict()
+    )
+    reads = []
+    real = checkpoints.read
+    monkeypatch.setattr(checkpoints, "read", lambda p: reads.append(p) or real(p))
+    done, history, samples = checkpoints.resume(model, opt, path)
+    assert (done, history, samples) == (2, {"rec": [3.0, 2.0]}, []) and len(reads) == 1
+
+
+def test_update_extra_rewrites_only_a_change(tmp_path, monkeypatch):
+    path = checkpoints.save(AE(), tmp_path / "ae.pt", epoch=1)
+    writes = []
+    real = checkpoints.atomic_save
+    monkeypatch.setattr(checkpoints, "atomic_save", lambda obj, p: writes.append(p) or real(obj, p))
+    checkpoints.update_extra(path, check=None)  # nothing to remove: not rewritten
+    assert writes == []
+    checkpoints.update_extra(path, check="The held-out error is 9x the training error.")
+    assert checkpoints.extra(path) == {"epoch": 1, "check": "The held-out error is 9x the training error."}
+    checkpoints.update_extra(path, check=None)
+    assert checkpoints.extra(path) == {"epoch": 1} and len(writes) == 2
+    assert isinstance(checkpoints.load(path), AE)
+
+
+def test_errors_name_paths_relative_to_the_project(monkeypatch, tmp_path):
+    from dlhelpers import settings
+    from dlhelpers.errors import UserError
+
+    monkeypatch.setattr(settings, "PROJECT", tmp_path)
+    with pytest.raises(checkpoints.NoCheckpointError) as e:
+        checkpoints.load(tmp_path / "files" / "runs" / "x.pt")
+    assert "No checkpoint at files/runs/x.pt." in str(e.value) and str(tmp_path) not in str(e.value)
+    assert isinstance(e.value, UserError) and isinstance(e.value, FileNotFoundError)
+    bad = tmp_path / "files" / "bad.pt"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(checkpoints.CheckpointError, match=r"^files/bad\.pt is not a PyTorch file"):
+        checkpoints.load(bad)

@@ -187,8 +187,11 @@ def test_a_bad_size_is_refused_before_any_image_is_decoded(tmp_path, capsys, mon
 
     monkeypatch.setattr(decode, "decode_all", lambda *a, **k: pytest.fail("decoded anyway"))
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "few", 6)), "--size", "30"]
-    assert main(argv) == 2
-    assert "multiple of 8" in one_line_error(capsys)
+    with pytest.raises(SystemExit) as e:  # a flag's value: argparse's one-line error
+        main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "argument --size: image_size must be a multiple of 8" in err
+    assert "Traceback" not in err
 
 
 def test_a_binary_train_csv_is_one_line(tmp_path, capsys):
@@ -243,13 +246,70 @@ def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path,
         (folder / cls).mkdir(parents=True, exist_ok=True)
         Image.new("RGB", (16, 16), (i * 2, 200 - i, 60 + i % 7 * 20)).save(folder / cls / f"face-{i}.png")
     out = tmp_path / "run.pt"
-    code = main(["train", "vae", "--data", str(folder), "--size", "16", "--out", str(out)])
+    assert main(["train", "vae", "--data", str(folder), "--size", "16", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert "plan: 108 training faces, batch 32, 3 epochs: 12 optimizer steps" in captured.out
-    assert checkpoints.extra(out)["epoch"] == 3
-    assert checkpoints.extra(out)["settings"]["rec_weight"] == recipes.book_balance(16)  # a photo
+    saved = checkpoints.extra(out)
+    assert saved["epoch"] == 3 and "optimizer" not in saved  # the model, not the training state
+    assert saved["settings"]["rec_weight"] == recipes.book_balance(16)  # a photo
     # folder keeps the photos' balance, not the synthetic recipe's weight
-    if code == 0:  # a sentence either way, never an assert
-        assert "lower) in 12 optimizer steps" in captured.out
-    else:
-        assert code == 2 and "Training did not lower the held-out error in 12" in captured.err
+    assert not checkpoints.training_file(out).exists()  # deleted once the model was saved
+    assert "lower) in 12 optimizer steps" in captured.out or (  # a line either way, exit 0
+        "warning: Training did not lower the held-out error in 12" in captured.out and saved["check"]
+    )
+    assert "Traceback" not in captured.err
+
+
+def test_train_vae_keeps_the_model_when_its_check_fails(tmp_path, capsys, monkeypatch):
+    """A failed check is a warning after the model is saved: exit 0, the file kept, the warning
+    recorded in it, and a second run loads it instead of training again."""
+    from dlhelpers.engine import train
+
+    monkeypatch.setattr(
+        recipes,
+        "check_learned",
+        lambda *a, **k: recipes.Learned("figures", "The held-out error is 9.0x the training error."),
+    )
+    argv = ["train", "vae", "--data", str(small_faces(tmp_path / "f", 12)), "--size", "16"]
+    argv += ["--held-out", "0.25", "--epochs", "1", "--out", str(tmp_path / "run.pt")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "warning: The held-out error is 9.0x" in out
+    assert out.index("saved ") < out.index("run.pt (") < out.index("warning: The held-out")  # saved first
+    assert checkpoints.extra(tmp_path / "run.pt")["check"] == "The held-out error is 9.0x the training error."
+    assert not (tmp_path / "run_training.pt").exists()
+    monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained again"))
+    assert main(argv) == 0
+    assert "holds this run, finished (1 epochs): loaded it" in capsys.readouterr().out
+
+
+def test_a_bug_inside_a_command_shows_its_traceback(tmp_path, monkeypatch):
+    """Only a UserError is a one-line message: a KeyError or ValueError from inside a command
+    is a bug and propagates."""
+    from dlhelpers.data import kaggle
+
+    def broken(*a, **k):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(kaggle, "organise", broken)
+    with pytest.raises(KeyError, match="bug"):
+        main(["organise", str(tmp_path)])
+    monkeypatch.setattr(kaggle, "organise", lambda *a, **k: int("not a number"))
+    with pytest.raises(ValueError, match="invalid literal"):
+        main(["organise", str(tmp_path)])
+
+
+def test_a_user_error_is_one_line_and_status_2(tmp_path, capsys, monkeypatch):
+    from dlhelpers.data import kaggle
+    from dlhelpers.errors import UserError
+
+    class Missing(UserError, KeyError):
+        pass
+
+    def refuse(*a, **k):
+        raise Missing("no such download: unzip it first")
+
+    monkeypatch.setattr(kaggle, "organise", refuse)
+    assert main(["organise", str(tmp_path)]) == 2
+    line = one_line_error(capsys)
+    assert line == "python -m dlhelpers organise: error: no such download: unzip it first"  # no quotes

@@ -160,6 +160,52 @@ def test_load_vae_finds_the_model_of_this_dataset_and_size(photos_env, tmp_path)
         data.load_vae(64)
 
 
+def test_a_run_whose_check_fails_is_kept_and_03_04_repeat_the_warning(tmp_path, monkeypatch, capsys):
+    """Notebook 02's order: train (saved at once) -> check (a warning, recorded) -> 03-04 load it."""
+    from dlhelpers.engine.train import fit_vae, vae_scores
+
+    monkeypatch.setenv(data.RUNS_ENV, str(tmp_path / "runs"))
+    faces = torch.randint(0, 256, (40, 3, 16, 16), dtype=torch.uint8)
+    train_x, held_x = faces[:32], faces[32:]
+    settings.seed(0)
+    model = VAE(latent_dims=8, image_size=16)
+    untrained = vae_scores(model, held_x)["mse"]
+    run_file = data.vae_file(16, "synthetic")
+    fit_vae(
+        model, train_x, epochs=2, batch_size=8, lr=1e-3, held_out=held_x, progress=False,
+        checkpoint=checkpoints.training_file(run_file), save_to=run_file,
+    )  # fmt: skip
+    assert run_file.is_file() and not checkpoints.training_file(run_file).exists()
+    held, seen = vae_scores(model, held_x)["mse"], vae_scores(model, train_x[:8])["mse"]
+    learned = recipes.check_learned(untrained, held, seen, max_overfit=held / seen / 2)  # noise: fails
+    assert not learned.ok and learned.warning
+    checkpoints.update_extra(run_file, check=learned.warning)
+    capsys.readouterr()
+    loaded, path = data.load_vae(16, dataset="synthetic")
+    out = capsys.readouterr().out
+    assert path == run_file and loaded.config["image_size"] == 16
+    assert f"warning: when it was trained, notebook 02's check said: {learned.warning}" in out
+
+
+def test_no_model_names_the_file_relative_to_the_project_and_an_unfinished_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "PROJECT", tmp_path)
+    monkeypatch.setattr(settings, "FILES", tmp_path / "files")
+    monkeypatch.delenv(data.RUNS_ENV, raising=False)
+    monkeypatch.setattr(settings, "QUICK", False)
+    with pytest.raises(data.NoModelError) as e:
+        data.load_vae(16, dataset="photos")
+    assert "(files/runs/vae_photos16.pt): run notebook 02 first" in str(e.value)
+    assert str(tmp_path) not in str(e.value)
+    checkpoints.save(VAE(image_size=16), checkpoints.training_file(data.vae_file(16, "photos")))
+    with pytest.raises(
+        data.NoModelError, match="finish the unfinished run in files/runs/vae_photos16_training.pt"
+    ):
+        data.load_vae(16, dataset="photos")
+    torch.save(VAE(image_size=256).state_dict(), settings.FILES / data.BOOK_VAE)
+    with pytest.raises(data.SizeError, match=r"^files/VAEglasses\.pth is the book's VAE for 256-px"):
+        data.load_vae(16, dataset="photos")
+
+
 def test_the_books_weights_are_used_on_the_photos_at_256(photos_env, tmp_path, monkeypatch):
     files = tmp_path / "files"
     files.mkdir()

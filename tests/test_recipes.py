@@ -52,18 +52,22 @@ def test_the_photos_recipe_counts_steps_whatever_the_number_of_faces():
     assert recipes.plan(faces, 4050).epochs == faces.epochs and recipes.plan(faces, 10).too_few is None
 
 
-def test_training_that_did_not_help_is_one_sentence_saying_what_to_change():
-    import pytest
-
+def test_training_that_did_not_help_is_a_warning_saying_what_to_change():
+    """The check never raises (the model is saved first and kept): a warning with the figures
+    and what to change, or the figures alone."""
     p = recipes.plan(recipes.full("photos_vae"), 486, epochs=10)
-    with pytest.raises(recipes.NotLearnedError, match="Training did not lower the held-out error") as e:
-        recipes.check_learned(0.0450, 0.0452, the_plan=p)
-    assert "add faces (this run had 486; the lesson needs at least" in str(e.value)
-    assert str(p.steps) in str(e.value)
+    v = recipes.check_learned(0.0450, 0.0452, the_plan=p)
+    assert not v.ok and v.warning.startswith("Training did not lower the held-out error")
+    assert "add faces (this run had 486; the lesson needs at least" in v.warning
+    assert str(p.steps) in v.warning and str(v) == f"warning: {v.warning}"
+    assert "0% higher" in v.figures
     short = recipes.plan(recipes.full("photos_vae"), 4050, epochs=1)
-    with pytest.raises(recipes.NotLearnedError, match="train for more epochs"):
-        recipes.check_learned(0.0450, 0.0452, the_plan=short)
-    assert e.value._render_traceback_() == [f"NotLearnedError: {e.value}"]  # one line in Jupyter
-    with pytest.raises(recipes.NotLearnedError, match="memorised"):
-        recipes.check_learned(0.09, 0.03, training_mse=0.01, max_overfit=1.5)
-    assert "lower" in recipes.check_learned(0.09, 0.01, training_mse=0.009, max_overfit=1.5)
+    assert "train for more epochs" in recipes.check_learned(0.0450, 0.0452, the_plan=short).warning
+    memorised = recipes.check_learned(0.09, 0.03, training_mse=0.01, max_overfit=1.5)
+    assert "memorised" in memorised.warning and "3.0x the training error (0.0100)" in memorised.warning
+    assert (
+        "over the 1.5x" in memorised.warning
+        and "train on more faces, or for fewer epochs" in memorised.warning
+    )
+    good = recipes.check_learned(0.09, 0.01, training_mse=0.009, max_overfit=1.5)
+    assert good.ok and str(good) == good.figures and "89% lower" in str(good)

@@ -251,3 +251,72 @@ def test_mixed_precision_gives_the_same_quality_as_fp32():
             runs.append(vae_scores(model, held)["mse"])
         mse[prec] = sum(runs) / len(runs)
     assert mse["bf16"] == pytest.approx(mse["fp32"], rel=0.02), mse
+
+
+# --- A finished run is kept: saved at once, its training checkpoint deleted ----------------------
+
+
+def test_a_finished_run_is_saved_and_its_training_checkpoint_deleted(tmp_path):
+    model_file = tmp_path / "vae.pt"
+    training = checkpoints.training_file(model_file)
+    assert training == tmp_path / "vae_training.pt"
+    model, hist = run(2, training, save_to=model_file)
+    assert not training.exists() and model_file.is_file()  # one file per finished run
+    loaded, saved = checkpoints.load(model_file, with_extra=True)
+    assert saved["epoch"] == 2 and saved["history"]["rec"] == hist["rec"] and "optimizer" not in saved
+    assert "samples" not in saved["history"] and saved["settings"]["batch_size"] == 8
+    for k, v in model.state_dict().items():  # half precision: the same weights within rounding
+        assert torch.allclose(v.float(), loaded.state_dict()[k].float(), atol=1e-2, rtol=1e-2), k
+
+
+def test_rerunning_a_finished_run_loads_it_instead_of_training(tmp_path, capsys, monkeypatch):
+    from dlhelpers.engine import train
+
+    model_file = tmp_path / "vae.pt"
+    trained, hist = run(2, checkpoints.training_file(model_file), save_to=model_file)
+    monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained again"))
+    capsys.readouterr()
+    again, hist_again = run(2, checkpoints.training_file(model_file), save_to=model_file)
+    assert "holds this run, finished (2 epochs): loaded it" in capsys.readouterr().out
+    assert hist_again["rec"] == hist["rec"] and hist_again["samples"] == []
+    for k, v in trained.state_dict().items():
+        assert torch.allclose(v, again.state_dict()[k], atol=1e-2, rtol=1e-2), k
+    monkeypatch.undo()
+    run(3, checkpoints.training_file(model_file), save_to=model_file)  # more epochs: a new run
+    assert "epochs: saved 2, requested 3" in capsys.readouterr().out
+    assert checkpoints.extra(model_file)["epoch"] == 3
+
+
+def test_an_interrupted_run_keeps_its_training_checkpoint_and_saves_no_model(tmp_path):
+    def interrupt_in_epoch_2(*a, calls=[]):  # noqa: B006  counts the calls of this test
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return core.vae_loss(*a)
+
+    model_file = tmp_path / "vae.pt"
+    with pytest.raises(KeyboardInterrupt):
+        run(3, checkpoints.training_file(model_file), save_to=model_file, loss_fn=interrupt_in_epoch_2)
+    assert not model_file.exists() and checkpoints.extra(tmp_path / "vae_training.pt")["epoch"] == 1
+    run(3, checkpoints.training_file(model_file), save_to=model_file)  # resumed, then saved
+    assert model_file.is_file() and not (tmp_path / "vae_training.pt").exists()
+
+
+def test_a_run_never_replaces_a_file_of_another_model(tmp_path):
+    from dlhelpers.chapter.models import AE
+
+    other = tmp_path / "ae.pt"
+    checkpoints.save(AE(), other)
+    with pytest.raises(checkpoints.CheckpointError, match="holds a 'AE' model, not the 'VAE'"):
+        run(1, tmp_path / "t.pt", save_to=other)
+    assert isinstance(checkpoints.load(other), AE)
+
+
+def test_a_diverged_run_is_a_user_error():
+    from dlhelpers.engine.train import DivergedError
+    from dlhelpers.errors import UserError
+
+    with pytest.raises(DivergedError) as e:
+        _nan_run()
+    assert isinstance(e.value, UserError) and isinstance(e.value, FloatingPointError)
+    assert e.value._render_traceback_() == [f"DivergedError: {e.value}"]  # one line in Jupyter

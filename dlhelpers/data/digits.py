@@ -7,6 +7,16 @@ import os
 from pathlib import Path
 
 from dlhelpers import settings
+from dlhelpers.errors import UserError
+
+
+class MnistMissingError(UserError, FileNotFoundError):
+    """The MNIST files are not where they are read from, and could not be downloaded there."""
+
+
+class MnistDamagedError(UserError, ValueError):
+    """MNIST files that hold other than the 60,000 + 10,000 digits (truncated or wrong)."""
+
 
 MNIST_FILES = [
     "train-images-idx3-ubyte",
@@ -23,15 +33,17 @@ def mnist(train=True, root=None):
     N is 60,000 for ``train=True`` and 10,000 for the test set. Loaded through
     ``torchvision.datasets.MNIST`` from ``<root>/MNIST/raw``; missing files are downloaded first
     (``download_mnist``: within ``MNIST_DEADLINE_S`` seconds, never creating a root that does not
-    exist). Every failure is a FileNotFoundError or ValueError saying which files to put where.
+    exist). Every failure is a ``MnistMissingError`` (a FileNotFoundError) or ``MnistDamagedError``
+    (a ValueError) saying which files to put where, the folder relative to the project.
     """
     import torchvision
 
     root = Path(root) if root is not None else settings.data_root()
     raw = root / "MNIST" / "raw"
+    shown = settings.relative(raw)
     missing = [f for f in MNIST_FILES if not (raw / f).exists()]
     hint = (
-        f"Put the four MNIST files ({', '.join(MNIST_FILES)}, unzipped) in {raw}, or set "
+        f"Put the four MNIST files ({', '.join(MNIST_FILES)}, unzipped) in {shown}, or set "
         f"DLHELPERS_DATA to a folder that holds MNIST/raw/ with them."
     )
     if missing:
@@ -39,11 +51,11 @@ def mnist(train=True, root=None):
     try:
         ds = torchvision.datasets.MNIST(root=str(root), train=train, download=False)
     except Exception as e:  # truncated or corrupt file
-        raise FileNotFoundError(f"MNIST is not usable in {raw} (could not read them: {e}). {hint}") from e
+        raise MnistMissingError(f"MNIST is not usable in {shown} (could not read them: {e}). {hint}") from e
     n = 60000 if train else 10000
     if ds.data.shape != (n, 28, 28) or ds.targets.shape != (n,):
-        raise ValueError(
-            f"MNIST files in {raw} hold {tuple(ds.data.shape)} images, expected "
+        raise MnistDamagedError(
+            f"MNIST files in {shown} hold {tuple(ds.data.shape)} images, expected "
             f"({n}, 28, 28): a file is truncated or wrong. {hint}"
         )
     return ds.data, ds.targets
@@ -57,8 +69,8 @@ def download_mnist(root, what, hint):
 
     Gives up after ``MNIST_DEADLINE_S`` seconds in all (a network that stalls cannot hang it), and
     refuses a ``root`` that does not exist (a mistyped DLHELPERS_DATA) unless it is the default
-    ``data/``. Each file is checked (md5) and unzipped; raises FileNotFoundError with ``what`` and
-    ``hint`` (which files to copy where).
+    ``data/``. Each file is checked (md5) and unzipped; raises ``MnistMissingError`` with ``what``
+    and ``hint`` (which files to copy where).
     """
     import gzip
     import hashlib
@@ -68,8 +80,8 @@ def download_mnist(root, what, hint):
 
     raw = root / "MNIST" / "raw"
     if not root.is_dir() and root != settings.PROJECT / "data":
-        raise FileNotFoundError(
-            f"The data root {root} does not exist, so MNIST was not "
+        raise MnistMissingError(
+            f"The data root {settings.relative(root)} does not exist, so MNIST was not "
             f"downloaded there (is DLHELPERS_DATA mistyped?). {hint}"
         )
     end = time.monotonic() + MNIST_DEADLINE_S
@@ -96,7 +108,9 @@ def download_mnist(root, what, hint):
                 if time.monotonic() >= end
                 else "; ".join(errors)
             )
-            raise FileNotFoundError(f"MNIST could not be downloaded into {raw} ({what}; {gave_up}). {hint}")
+            raise MnistMissingError(
+                f"MNIST could not be downloaded into {settings.relative(raw)} ({what}; {gave_up}). {hint}"
+            )
 
 
 def _fetch(url, end):

@@ -21,6 +21,7 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.data import decode, image_cache
+from dlhelpers.errors import UserError
 
 CLASSES = (("G", 1), ("NoG", 0))  # sub-folder name, glasses label
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
@@ -31,6 +32,18 @@ HOW_TO_GET = (
     "folder to use the synthetic faces."
 )
 _FACE_NAME = re.compile(r"^face-(\d+)$")
+
+
+class NoFacesError(UserError, FileNotFoundError):
+    """No faces folder where one was named."""
+
+
+class FacesFolderError(UserError, ValueError):
+    """A faces folder not in the G/NoG layout, or none of whose images can be read."""
+
+
+class NotAFolderError(UserError, NotADirectoryError):
+    """A file where a faces folder was named."""
 
 
 def face_id(name):
@@ -99,13 +112,14 @@ def _natural_key(name):
 def _list_images(folder):
     """Sorted ``[(relative posix path, os.stat_result)]`` of the images in G/ and NoG/.
 
-    Raises FileNotFoundError for a missing folder (saying how to get the data) and ValueError
-    when a class folder is missing or empty.
+    Raises ``NoFacesError`` (a FileNotFoundError) for a missing folder (saying how to get the
+    data) and ``FacesFolderError`` (a ValueError) when a class folder is missing or empty.
     """
+    shown = settings.relative(folder)
     if not folder.exists():
-        raise FileNotFoundError(f"The faces folder {folder} does not exist. {HOW_TO_GET}")
+        raise NoFacesError(f"The faces folder {shown} does not exist. {HOW_TO_GET}")
     if not folder.is_dir():
-        raise NotADirectoryError(f"{folder} is a file; expected a folder laid out as {LAYOUT}.")
+        raise NotAFolderError(f"{shown} is a file; expected a folder laid out as {LAYOUT}.")
     found = []
     for name, _ in CLASSES:
         sub = folder / name
@@ -122,9 +136,9 @@ def _list_images(folder):
         stats = [(rel, st) for rel, st in stats if st is not None]
         if not stats:
             what = "is empty" if sub.is_dir() else "does not exist"
-            raise ValueError(
-                f"{sub} {what}: no images of class {name}. The faces folder "
-                f"{folder} must be laid out as {LAYOUT}, with images in both."
+            raise FacesFolderError(
+                f"{settings.relative(sub)} {what}: no images of class {name}. The faces folder "
+                f"{shown} must be laid out as {LAYOUT}, with images in both."
             )
         found += stats
     found.sort(key=lambda item: (_natural_key(Path(item[0]).name), item[0]))
@@ -137,7 +151,9 @@ def _stat(entry):
     try:
         st = entry.stat()
     except OSError as e:
-        warnings.warn(f"Skipped {entry.path}: it cannot be read ({e.strerror or e}).", stacklevel=2)
+        warnings.warn(
+            f"Skipped {settings.relative(entry.path)}: it cannot be read ({e.strerror or e}).", stacklevel=2
+        )
         return None
     return st if stat.S_ISREG(st.st_mode) else None
 
@@ -152,7 +168,7 @@ def _warn_duplicate_ids(folder, listing):
     if both:
         shown = ", ".join(f"face-{i}" for i in both[:5]) + (" ..." if len(both) > 5 else "")
         warnings.warn(
-            f"{len(both)} id(s) are in both G/ and NoG/ of {folder} ({shown}): each loads "
+            f"{len(both)} id(s) are in both G/ and NoG/ of {settings.relative(folder)} ({shown}): each loads "
             f"twice, with opposite labels. Delete the wrong copies (the organiser "
             f"`python -m dlhelpers organise` does).",
             stacklevel=2,
@@ -185,13 +201,16 @@ def _aligned_attributes(folder, files, ids):
     elif "id" in columns:
         keys, found = [str(i) for i in ids], [str(i) for i in columns["id"].tolist()]
     else:
-        warnings.warn(f"{path} has neither a 'file' nor an 'id' column; attributes left out.", stacklevel=2)
+        warnings.warn(
+            f"{settings.relative(path)} has neither a 'file' nor an 'id' column; attributes left out.",
+            stacklevel=2,
+        )
         return None
     row_of = {k: i for i, k in enumerate(found)}
     lost = [k for k in keys if k not in row_of]
     if lost:
         warnings.warn(
-            f"{path} has no row for {len(lost)} of the {len(keys)} images "
+            f"{settings.relative(path)} has no row for {len(lost)} of the {len(keys)} images "
             f"(e.g. {lost[0]}); attributes left out.",
             stacklevel=2,
         )
@@ -240,13 +259,15 @@ def load(folder, size=64, progress=True):
         image_cache.save_cache(cache, cached)
     for rel, reason in cached["bad"]:
         warnings.warn(
-            f"Skipped {folder / rel}: not a readable image ({reason}). Delete or "
+            f"Skipped {settings.relative(folder / rel)}: not a readable image ({reason}). Delete or "
             f"replace the file to silence this warning.",
             stacklevel=2,
         )
     files = list(cached["files"])
     if not files:
-        raise ValueError(f"None of the images in {folder} could be read; expected {LAYOUT}.")
+        raise FacesFolderError(
+            f"None of the images in {settings.relative(folder)} could be read; expected {LAYOUT}."
+        )
     parsed = [face_id(rel) for rel in files]
     all_named = None not in parsed and len(set(parsed)) == len(parsed)
     ids = parsed if all_named else list(range(len(files)))  # face-<id> names, else 0..N-1

@@ -11,7 +11,7 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.data import face_folder, synthetic_set
-from dlhelpers.engine.recipes import _Sentence  # errors that tell a reader what to do, shown as one line
+from dlhelpers.errors import UserError
 
 # --- Which faces are in use, and the files that belong to them -------------------------------
 
@@ -21,11 +21,11 @@ BOOK_VAE = "VAEglasses.pth"  # the book's published 256-px weights, dropped into
 SHIPPED_VAE = "vae_faces{size}.pt"  # the shipped VAE, trained on the synthetic faces
 
 
-class NoModelError(_Sentence, FileNotFoundError):
+class NoModelError(UserError, FileNotFoundError):
     """No VAE trained on the faces in use at this size."""
 
 
-class SizeError(_Sentence, ValueError):
+class SizeError(UserError, ValueError):
     """A VAE file holds a model of another image size than asked for."""
 
 
@@ -53,14 +53,16 @@ def in_use():
     """The faces in use (an ``InUse``): the photos when organised, else the synthetic faces.
 
     When ``$DLHELPERS_PHOTOS`` names a folder that does not exist, that is a mistake worth a
-    clear error (FileNotFoundError), not a silent switch to the synthetic faces.
+    clear error (``face_folder.NoFacesError``, a FileNotFoundError), not a silent switch to the
+    synthetic faces.
     """
     photos = photos_folder()
     if os.environ.get(PHOTOS_ENV, "").strip():
         if not photos.is_dir():
-            raise FileNotFoundError(
-                f"{PHOTOS_ENV} points at {photos}, which is not a folder. Organise the Kaggle "
-                f"download there (python -m dlhelpers organise <download> --dst {photos}) or "
+            shown = settings.relative(photos)
+            raise face_folder.NoFacesError(
+                f"{PHOTOS_ENV} points at {shown}, which is not a folder. Organise the Kaggle "
+                f"download there (python -m dlhelpers organise <download> --dst {shown}) or "
                 f"unset {PHOTOS_ENV} to use files/glasses or the synthetic faces."
             )
         return InUse("photos", photos, f"set by {PHOTOS_ENV}")
@@ -120,9 +122,12 @@ def vae_candidates(size, dataset=None):
 def load_vae(size, device=None, dataset=None):
     """The VAE for the faces in use at ``size`` px, loaded; returns ``(model, path)``.
 
-    Says which file it loaded. Raises FileNotFoundError with one sentence saying what to do
-    when there is none, and ValueError naming both sizes when a file holds a model of another
-    size (e.g. the book's 256-px ``VAEglasses.pth`` while SIZE is 64).
+    Says which file it loaded, and repeats the warning of notebook 02's check when the model was
+    saved with one (its extra's ``check``: the run did not lower the held-out error, or memorised).
+    Raises ``NoModelError`` (a FileNotFoundError) with one sentence saying what to do when there is
+    none (naming an unfinished run's training checkpoint), and ``SizeError`` (a ValueError) naming
+    both sizes when a file holds a model of another size (e.g. the book's 256-px
+    ``VAEglasses.pth`` while SIZE is 64). Paths are printed relative to the project.
     """
     from dlhelpers.chapter.models import VAE
     from dlhelpers.engine import checkpoints
@@ -132,11 +137,13 @@ def load_vae(size, device=None, dataset=None):
     for path in vae_candidates(size, dataset):
         if path.is_file():
             book = path.name == BOOK_VAE
-            model = checkpoints.load(path, device=device, model=VAE(image_size=256) if book else None)
+            model, extra = checkpoints.load(
+                path, device=device, model=VAE(image_size=256) if book else None, with_extra=True
+            )
             got = getattr(model, "config", {}).get("image_size")
             if got != size:
                 raise SizeError(
-                    f"{path} holds a VAE for {got}-px images, but SIZE is {size}: "
+                    f"{settings.relative(path)} holds a VAE for {got}-px images, but SIZE is {size}: "
                     f"set SIZE = {got}, or train a {size}-px model in notebook 02."
                 )
             what = (
@@ -148,21 +155,29 @@ def load_vae(size, device=None, dataset=None):
             )
             kind = "the photos" if dataset == "photos" else "the synthetic faces"
             print(f"Using the VAE in {settings.relative(path)}: {what}, for {kind} at {size} px")
+            if extra.get("check"):
+                print(f"warning: when it was trained, notebook 02's check said: {extra['check']}")
             return model, path
     book = settings.FILES / BOOK_VAE
     if dataset == "photos" and size != 256 and book.is_file():
         raise SizeError(
-            f"{book} is the book's VAE for 256-px images, but SIZE is {size}: set "
+            f"{settings.relative(book)} is the book's VAE for 256-px images, but SIZE is {size}: set "
             f"SIZE = 256, or run notebook 02 at {size} px first."
         )
     hint = (
-        f", or drop the book's {BOOK_VAE} into {settings.FILES}/ and set SIZE = 256"
+        f", or drop the book's {BOOK_VAE} into {settings.relative(settings.FILES)}/ and set SIZE = 256"
         if dataset == "photos"
         else ""
     )
+    run = vae_file(size, dataset)
+    unfinished = checkpoints.training_file(run)
+    first = (
+        f"run notebook 02 again to finish the unfinished run in {settings.relative(unfinished)}"
+        if unfinished.is_file()
+        else "run notebook 02 first"
+    )
     raise NoModelError(
-        f"No VAE trained on the {dataset} faces at {size} px "
-        f"({vae_file(size, dataset)}): run notebook 02 first{hint}."
+        f"No VAE trained on the {dataset} faces at {size} px ({settings.relative(run)}): {first}{hint}."
     )
 
 

@@ -11,11 +11,20 @@ from pathlib import Path
 import torch
 
 from dlhelpers import settings
-from dlhelpers.data.faces import _Sentence, in_use, runs_folder, trait_labels
+from dlhelpers.data.faces import in_use, runs_folder, trait_labels
+from dlhelpers.errors import UserError
 
 
-class GroupsFileError(_Sentence, ValueError):
+class GroupsFileError(UserError, ValueError):
     """A saved choice of groups that does not fit the faces in use."""
+
+
+class GroupsError(UserError, ValueError):
+    """Faces that cannot give the groups asked for (no labels for the trait, too few faces)."""
+
+
+class UnknownTraitError(UserError, KeyError):
+    """A trait the faces carry no labels for."""
 
 
 GROUP_NAMES = ("men_glasses", "women_glasses", "men_noglasses", "women_noglasses")
@@ -42,7 +51,7 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
     groups by hand with ``gallery.gallery_picker`` instead.
     """
     if not faces.attributes or trait not in faces.attributes:
-        raise ValueError(
+        raise GroupsError(
             f"These faces have no '{trait}' labels (only the synthetic set does). "
             f"Pick the groups by index with dlhelpers.gallery.gallery_picker."
         )
@@ -54,7 +63,7 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
             name = f"{'' if t else 'no'}{trait}_{'' if g else 'no'}glasses"
             pool = ((has == t) & ((faces.glasses == 1) == g)).nonzero().flatten()
             if len(pool) < per_group:
-                raise ValueError(f"group {name} has only {len(pool)} faces, {per_group} needed")
+                raise GroupsError(f"group {name} has only {len(pool)} faces, {per_group} needed")
             groups[name] = pool[torch.randperm(len(pool), generator=gen)[:per_group]].tolist()
     return groups
 
@@ -89,9 +98,9 @@ def book_gallery(faces, n=25):
     g = [i for i in order if faces.files[i].startswith("G/")]
     nog = [i for i in order if faces.files[i].startswith("NoG/")]
     if len(g) < n or len(nog) < n:
-        raise ValueError(
+        raise GroupsError(
             f"The book's galleries need {n} faces in G/ and {n} in NoG/; "
-            f"{faces.folder} has {len(g)} and {len(nog)}."
+            f"{_source(faces)} has {len(g)} and {len(nog)}."
         )
     return g[:n], nog[::-1][:n]
 
@@ -121,13 +130,20 @@ def write_ids(ids, path=None, folder=None):
     return path
 
 
+def _source(faces):
+    """Where ``faces`` came from, for a message: their folder relative to the project."""
+    return settings.relative(faces.folder) if faces.folder is not None else "faces made in memory"
+
+
 def saved_groups(faces, path, per_group=3):
     """The groups saved by the gallery picker (``picker.save``) as face indices, checked.
 
-    ValueError, naming the file, for: a file that is not such a JSON, group names other than
-    ``GROUP_NAMES``, face ids these faces do not have, or a group with fewer than ``per_group``.
+    ``GroupsFileError`` (a ValueError), naming the file, for: a file that is not such a JSON, group
+    names other than ``GROUP_NAMES``, face ids these faces do not have, or a group with fewer than
+    ``per_group``.
     """
     path = Path(path)
+    shown = settings.relative(path)
     try:
         payload = json.loads(path.read_text())
         saved = payload["groups"]
@@ -135,25 +151,25 @@ def saved_groups(faces, path, per_group=3):
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
         raise GroupsFileError(
-            f"{path} is not a groups file saved by the gallery picker; delete it and pick the groups again."
+            f"{shown} is not a groups file saved by the gallery picker; delete it and pick the groups again."
         ) from None
     if set(saved) != set(GROUP_NAMES):
         raise GroupsFileError(
-            f"{path} names the groups {sorted(saved)}; expected exactly "
+            f"{shown} names the groups {sorted(saved)}; expected exactly "
             f"{list(GROUP_NAMES)}. Pick the groups again and save."
         )
     where = {int(i): k for k, i in enumerate(faces.ids)}
     unknown = sorted({i for ids in saved.values() for i in ids if i not in where}, key=str)
     if unknown:
         raise GroupsFileError(
-            f"{path} names face ids these faces do not have: {unknown[:10]}"
-            f"{' ...' if len(unknown) > 10 else ''} (faces from {faces.folder}). "
+            f"{shown} names face ids these faces do not have: {unknown[:10]}"
+            f"{' ...' if len(unknown) > 10 else ''} (faces from {_source(faces)}). "
             f"Pick the groups again and save."
         )
     short = {k: len(v) for k, v in saved.items() if len(set(v)) < per_group}
     if short:
         raise GroupsFileError(
-            f"{path} has too few faces in {short}; each group needs {per_group}. Pick more and save again."
+            f"{shown} has too few faces in {short}; each group needs {per_group}. Pick more and save again."
         )
     return {name: [where[int(i)] for i in saved[name]] for name in GROUP_NAMES}
 
@@ -185,7 +201,7 @@ def _column(faces, name):
     if name == "glasses":
         return faces.glasses
     if faces.attributes is None or name not in faces.attributes:
-        raise KeyError(
+        raise UnknownTraitError(
             f"the faces have no attribute {name!r}; the synthetic faces have "
             f"glasses, frame, beard, smile, skin, hair_style, hair_colour."
         )

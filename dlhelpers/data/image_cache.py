@@ -10,6 +10,7 @@ import warnings
 
 import torch
 
+from dlhelpers import settings
 from dlhelpers.engine import checkpoints
 
 CACHE_VERSION = 3  # bump when the cached format or the resizing changes
@@ -39,7 +40,9 @@ def load_cache(path, size):
             raise ValueError("shapes do not match")
         return cached
     except Exception as e:  # noqa: BLE001  a damaged cache can fail in torch.load in many ways
-        warnings.warn(f"Ignoring the unreadable cache {path} ({e}); rebuilding it.", stacklevel=2)
+        warnings.warn(
+            f"Ignoring the unreadable cache {settings.relative(path)} ({e}); rebuilding it.", stacklevel=2
+        )
         return None
 
 
@@ -49,7 +52,7 @@ def save_cache(path, cached):
         checkpoints.atomic_save(cached, path)
     except (OSError, RuntimeError) as e:  # read-only folder, full disk (torch raises RuntimeError)
         warnings.warn(
-            f"Could not write the cache {path} ({e}); the images will be decoded again next time.",
+            f"Could not write the cache {settings.relative(path)} ({e}); the images will be decoded again next time.",
             stacklevel=2,
         )
         return

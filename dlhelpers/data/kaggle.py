@@ -15,38 +15,48 @@ from pathlib import Path
 
 from dlhelpers import settings
 from dlhelpers.data.face_folder import CLASSES, face_id
+from dlhelpers.errors import UserError
 
 KAGGLE_FACES = Path("faces-spring-2020") / "faces-spring-2020"
+
+
+class NoDownloadError(UserError, FileNotFoundError):
+    """A download folder without the Kaggle layout's images or labels."""
+
+
+class LabelsFileError(UserError, ValueError):
+    """A labels CSV (``train.csv``, corrections) that cannot be read as ``id,glasses`` rows."""
 
 
 def _read_labels(path, what):
     """``{id: 0 or 1}`` from a CSV with ``id`` and ``glasses`` columns (any others are ignored).
 
-    Rows with an empty ``glasses`` cell are left out. Raises ValueError naming the file and line
-    for a missing column or a value that is not an integer id / 0 or 1.
+    Rows with an empty ``glasses`` cell are left out. Raises ``NoDownloadError`` for a missing file
+    and ``LabelsFileError`` naming the file and line for a missing column or a value that is not
+    an integer id / 0 or 1.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"The {what} file {path} does not exist.")
+        raise NoDownloadError(f"The {what} file {settings.relative(path)} does not exist.")
     try:
         return _parse_labels(path, what)
     except (UnicodeDecodeError, csv.Error) as e:
-        raise ValueError(
-            f"The {what} file {path} is not a readable CSV text file ({e}). "
+        raise LabelsFileError(
+            f"The {what} file {settings.relative(path)} is not a readable CSV text file ({e}). "
             f"Expected UTF-8 text with a header row naming 'id' and 'glasses'."
         ) from None
 
 
 def _parse_labels(path, what):
     """The body of ``_read_labels``; warns about ids given conflicting labels (the last wins)."""
-    labels, conflicts = {}, set()
+    labels, conflicts, shown = {}, set(), settings.relative(path)
     with open(path, newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in ("id", "glasses") if c not in header]
         if missing:
-            raise ValueError(
-                f"The {what} file {path} has no {' or '.join(missing)} column "
+            raise LabelsFileError(
+                f"The {what} file {shown} has no {' or '.join(missing)} column "
                 f"(its header is {header[:6]}{'...' if len(header) > 6 else ''}). "
                 f"It needs a header row naming 'id' and 'glasses'."
             )
@@ -61,8 +71,8 @@ def _parse_labels(path, what):
                 if label is not None and label not in (0.0, 1.0):
                     raise ValueError
             except ValueError:
-                raise ValueError(
-                    f"{path}, line {reader.line_num}: expected an integer id and "
+                raise LabelsFileError(
+                    f"{shown}, line {reader.line_num}: expected an integer id and "
                     f"glasses 0 or 1, got id={raw_id!r}, glasses={raw_label!r}. "
                     f"Fix or delete that row."
                 ) from None
@@ -73,7 +83,7 @@ def _parse_labels(path, what):
     if conflicts:
         ids = sorted(conflicts)
         warnings.warn(
-            f"The {what} file {path} gives conflicting labels for {len(ids)} id(s): "
+            f"The {what} file {shown} gives conflicting labels for {len(ids)} id(s): "
             f"{', '.join(map(str, ids[:10]))}{' ...' if len(ids) > 10 else ''}; "
             f"the last row of each was used. Fix those rows to be sure.",
             stacklevel=2,
@@ -136,8 +146,8 @@ def organise(src, dst=None, corrections=None, progress=True):
     src = Path(src).expanduser()
     faces_dir = src / KAGGLE_FACES
     if not faces_dir.is_dir():
-        raise FileNotFoundError(
-            f"No faces folder at {faces_dir}. Pass the folder the Kaggle download unzipped "
+        raise NoDownloadError(
+            f"No faces folder at {settings.relative(faces_dir)}. Pass the folder the Kaggle download unzipped "
             f"into: it holds train.csv and {KAGGLE_FACES}/face-<id>.png."
         )
     labels = _read_labels(src / "train.csv", "Kaggle labels")
@@ -149,9 +159,9 @@ def organise(src, dst=None, corrections=None, progress=True):
     images = [p for p in faces_dir.glob("face-*.png") if p.is_file() and face_id(p.name) is not None]
     images.sort(key=lambda p: face_id(p.name))
     if not images:
-        raise FileNotFoundError(
-            f"{faces_dir} holds no face-<id>.png images. Is the download "
-            f"complete? Unzip the Kaggle archive again into {src}."
+        raise NoDownloadError(
+            f"{settings.relative(faces_dir)} holds no face-<id>.png images. Is the download "
+            f"complete? Unzip the Kaggle archive again into {settings.relative(src)}."
         )
     dst = Path(dst).expanduser() if dst is not None else settings.FILES / "glasses"
     folder_of = {label: name for name, label in CLASSES}
@@ -176,7 +186,7 @@ def organise(src, dst=None, corrections=None, progress=True):
     counts["missing"] = len(absent)
     if absent:
         warnings.warn(
-            f"{len(absent)} labelled ids have no image in {faces_dir} "
+            f"{len(absent)} labelled ids have no image in {settings.relative(faces_dir)} "
             f"(e.g. face-{min(absent)}.png); they were left out.",
             stacklevel=2,
         )

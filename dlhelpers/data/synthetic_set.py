@@ -14,10 +14,16 @@ from pathlib import Path
 
 import torch
 
+from dlhelpers import settings
 from dlhelpers.data.decode import square_resized
 from dlhelpers.data.face_folder import FaceSet
 from dlhelpers.data.face_traits import COLUMNS, VERSION, random_traits
 from dlhelpers.data.synthetic_faces import render
+from dlhelpers.errors import UserError
+
+
+class FolderTakenError(UserError, FileExistsError):
+    """The folder the synthetic faces were to be written into holds other files."""
 
 
 def face_traits(face_id, seed=0):
@@ -104,8 +110,8 @@ def make_dataset(dst, n=5000, size=128, seed=0, progress=True):
     if _is_complete(dst, recipe):
         return dst
     if dst.exists() and not (dst / ".faces.json").is_file() and (not dst.is_dir() or any(dst.iterdir())):
-        raise FileExistsError(
-            f"{dst} exists and is not a synthetic faces folder; refusing to "
+        raise FolderTakenError(
+            f"{settings.relative(dst)} exists and is not a synthetic faces folder; refusing to "
             f"replace it. Choose another folder or delete this one."
         )
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,8 @@
 Files are written atomically (to a temporary file, then renamed) and read with
 ``torch.load(weights_only=True)``, which refuses anything that would run arbitrary code.
 The chapter's own files load too: ``AEdigits.pt`` (TorchScript) and ``VAEglasses.pth`` (a state_dict).
+A file that is missing, damaged, unsafe or made for another model raises ``NoCheckpointError`` or
+``CheckpointError`` (both ``UserError``s: one sentence, paths relative to the project).
 """
 
 import os
@@ -13,9 +15,21 @@ from pathlib import Path
 
 import torch
 
+from dlhelpers import settings
 from dlhelpers.chapter import models
+from dlhelpers.errors import UserError
 
 FORMAT = "dlhelpers-checkpoint-1"
+
+
+class NoCheckpointError(UserError, FileNotFoundError):
+    """No file at the path a model was to be loaded from."""
+
+
+class CheckpointError(UserError, ValueError):
+    """A file that is not a checkpoint this model can be loaded from (damaged, unsafe, another
+    model or size), or a resume with other settings than the saved run's."""
+
 
 MODELS = dict(models.MODELS)
 """Every model class a checkpoint can name: the chapter's, and those added with ``register``."""
@@ -88,27 +102,28 @@ def _stored(tensor, half):
 def read(path):
     """The raw content of a checkpoint file, loaded safely (tensors and plain data only)."""
     path = Path(path)
+    shown = settings.relative(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No checkpoint at {path}. Train a model first, or check the path.")
+        raise NoCheckpointError(f"No checkpoint at {shown}. Train a model first, or check the path.")
     if _is_torchscript(path):
-        raise ValueError(
-            f"{path} is a TorchScript file (like the chapter's AEdigits.pt), not a "
-            f"checkpoint: load it with checkpoints.load_chapter_ae({str(path)!r})."
+        raise CheckpointError(
+            f"{shown} is a TorchScript file (like the chapter's AEdigits.pt), not a "
+            f"checkpoint: load it with checkpoints.load_chapter_ae({str(shown)!r})."
         )
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         if "Unsupported global" in str(e) or _pickle_needs_objects(path):
-            raise ValueError(
-                f"Refused to load {path}: it needs arbitrary Python objects to unpickle, which could "
+            raise CheckpointError(
+                f"Refused to load {shown}: it needs arbitrary Python objects to unpickle, which could "
                 f"run code. Only weights (a state_dict or a dlhelpers checkpoint) are accepted."
             ) from e
-        raise ValueError(
-            f"{path} is not a PyTorch file (or it is damaged). Save it again, or download it again."
+        raise CheckpointError(
+            f"{shown} is not a PyTorch file (or it is damaged). Save it again, or download it again."
         ) from e
     except (RuntimeError, EOFError, OSError) as e:
-        raise ValueError(
-            f"{path} is truncated or not a PyTorch file ({e}). Save it again, or download it again."
+        raise CheckpointError(
+            f"{shown} is truncated or not a PyTorch file ({e}). Save it again, or download it again."
         ) from e
 
 
@@ -151,7 +166,7 @@ def load_weights(model, state_dict, source="checkpoint"):
             f"unexpected keys: {', '.join(unexpected)}" if unexpected else "",
             f"different shapes: {'; '.join(shapes)}" if shapes else "",
         ]
-        raise ValueError(
+        raise CheckpointError(
             f"The {source} does not fit {type(model).__name__}"
             f"({model.config}): " + " | ".join(p for p in parts if p)
         )
@@ -165,39 +180,41 @@ def load(path, device=None, model=None, with_extra=False):
     ``path`` may be a dlhelpers checkpoint of any model in ``MODELS`` (the model is rebuilt
     from its config; the judges too) or a bare
     state_dict such as the chapter's ``VAEglasses.pth`` (then pass the ``model`` to fill).
-    Raises ValueError naming mismatched keys or shapes, a truncated file, or an unsafe file.
-    ``with_extra=True`` returns ``(model, extra)``, the file read once (see ``extra``).
+    Raises ``CheckpointError`` (a ValueError) naming mismatched keys or shapes, a truncated file,
+    or an unsafe file. ``with_extra=True`` returns ``(model, extra)``, the file read once (see
+    ``extra``).
     """
     payload = read(path)
+    shown = settings.relative(path)
     saved = {}
     if isinstance(payload, dict) and payload.get("format") == FORMAT:
         saved = payload.get("extra", {})
         if model is None:
             kind = MODELS.get(payload.get("model"))
             if kind is None:
-                raise ValueError(
-                    f"{path} holds a model of class {payload.get('model')!r}, which "
+                raise CheckpointError(
+                    f"{shown} holds a model of class {payload.get('model')!r}, which "
                     f"dlhelpers does not know (it knows {', '.join(MODELS)})."
                 )
             model = kind(**payload["config"])
         elif payload.get("model") != type(model).__name__:
-            raise ValueError(
-                f"{path} holds a {payload.get('model')!r} model, not the "
+            raise CheckpointError(
+                f"{shown} holds a {payload.get('model')!r} model, not the "
                 f"{type(model).__name__!r} passed to load: pick another file or model."
             )
-        load_weights(model, payload["state_dict"], source=f"checkpoint {path}")
+        load_weights(model, payload["state_dict"], source=f"checkpoint {shown}")
     elif not isinstance(payload, dict) or not all(isinstance(v, torch.Tensor) for v in payload.values()):
-        raise ValueError(
-            f"{path} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
+        raise CheckpointError(
+            f"{shown} holds a {type(payload).__name__}, neither a dlhelpers checkpoint "
             f"nor a state_dict (a dict of tensors)."
         )
     elif model is None:
-        raise ValueError(
-            f"{path} is a bare state_dict; pass the model to load it into, "
+        raise CheckpointError(
+            f"{shown} is a bare state_dict; pass the model to load it into, "
             f"e.g. load(path, model=VAE(image_size=256))."
         )
     else:
-        load_weights(model, payload, source=f"state_dict {path}")
+        load_weights(model, payload, source=f"state_dict {shown}")
     model = model.to(device or "cpu").eval()
     return (model, saved) if with_extra else model
 
@@ -207,6 +224,23 @@ def extra(path):
     return read(path).get("extra", {})
 
 
+def update_extra(path, **values):
+    """Set ``values`` in the plain data saved beside the weights in ``path`` (a value of None
+    removes its key); the file is rewritten (atomically) only when that changes something.
+    Returns ``path``."""
+    payload = read(path)
+    saved = payload.setdefault("extra", {})
+    changed = {k: v for k, v in values.items() if saved.get(k) != v}
+    if changed:
+        for k, v in changed.items():
+            if v is None:
+                saved.pop(k, None)
+            else:
+                saved[k] = v
+        atomic_save(payload, path)
+    return Path(path)
+
+
 def load_chapter_ae(path, device=None):
     """Load the chapter's TorchScript ``AEdigits.pt`` into an ``AE`` (its weights copied in)."""
     from dlhelpers.chapter.models import AE
@@ -214,13 +248,23 @@ def load_chapter_ae(path, device=None):
     try:
         scripted = torch.jit.load(str(path), map_location="cpu")
     except Exception as e:
-        raise ValueError(f"{path} is not a TorchScript file like the chapter's AEdigits.pt ({e})") from e
+        raise CheckpointError(
+            f"{settings.relative(path)} is not a TorchScript file like the chapter's AEdigits.pt ({e})"
+        ) from e
     model = AE()
-    load_weights(model, scripted.state_dict(), source=f"TorchScript file {path}")
+    load_weights(model, scripted.state_dict(), source=f"TorchScript file {settings.relative(path)}")
     return model.to(device or "cpu").eval()
 
 
 # --- Resuming a training run (train.fit_vae) ----------------------------------------------------
+
+
+def training_file(path):
+    """The resumable checkpoint that goes with the model file ``path`` (weights, optimizer state
+    and history, written after every epoch): ``vae_photos256.pt`` -> ``vae_photos256_training.pt``.
+    ``train.fit_vae`` deletes it once the finished model is saved."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}_training{path.suffix or '.pt'}")
 
 
 def data_identity(images):
@@ -236,7 +280,8 @@ def data_identity(images):
 
 def _check_settings(checkpoint, saved, wanted, opt):
     """Compare a resumed run's settings with this call's: a new ``lr`` is honoured (set in the
-    optimizer and printed); any other difference is a ValueError naming saved and requested values."""
+    optimizer and printed); any other difference is a ``CheckpointError`` naming saved and
+    requested values."""
     differ = [k for k in wanted if k in saved and saved[k] != wanted[k]]
     if "lr" in differ:
         for group in opt.param_groups:
@@ -245,8 +290,8 @@ def _check_settings(checkpoint, saved, wanted, opt):
     fixed = [k for k in differ if k != "lr"]
     if fixed:
         said = "; ".join(f"{k}: saved {saved[k]}, requested {wanted[k]}" for k in fixed)
-        raise ValueError(
-            f"{checkpoint} was trained with other settings ({said}). Resume with the "
+        raise CheckpointError(
+            f"{settings.relative(checkpoint)} was trained with other settings ({said}). Resume with the "
             f"saved values, or write a new run to another checkpoint path (--out)."
         )
 
@@ -256,22 +301,64 @@ def resume(model, opt, checkpoint, wanted=None):
 
     Used by ``train.fit_vae``. ``wanted``: this call's settings (lr, batch_size, seed, data),
     compared with those saved (see ``_check_settings``); older checkpoints without settings are
-    not checked. Returns ``(epochs_done, history, samples)``.
+    not checked. The file is read once; the model stays on its device. Returns
+    ``(epochs_done, history, samples)``.
     """
     if checkpoint is None or not Path(checkpoint).exists():
         return 0, {"rec": [], "kl": [], "held_out_rec": [], "held_out_kl": []}, []
-    load(checkpoint, model=model)
-    saved = extra(checkpoint)
+    device = next(model.parameters()).device
+    _, saved = load(checkpoint, device=device, model=model, with_extra=True)
     opt.load_state_dict(saved["optimizer"])
-    print(f"resuming from {checkpoint}: {saved['epoch']} epoch(s) done")
+    print(f"resuming from {settings.relative(checkpoint)}: {saved['epoch']} epoch(s) done")
     _check_settings(checkpoint, saved.get("settings", {}), wanted or {}, opt)
     return saved["epoch"], saved["history"], list(saved.get("samples", []))
+
+
+def finished(path, model, wanted, epochs):
+    """The extra of ``path`` when it holds a finished run of ``epochs`` epochs with the settings
+    ``wanted`` (those ``resume`` compares, lr included), its weights loaded into ``model`` (which
+    stays on its device); else None, ``model`` untouched, and a line saying why when ``path``
+    holds another run of this model, which the new run replaces when it finishes. A file that
+    is not a checkpoint of ``model``'s class is a ``CheckpointError`` (never replaced).
+    ``train.fit_vae`` uses it so that rerunning a finished run loads it."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    payload = read(path)
+    shown = settings.relative(path)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{shown} is not a dlhelpers checkpoint, so a run will not replace it: save to another "
+            f"file (--out), or move this one away."
+        )
+    if payload.get("model") != type(model).__name__:
+        raise CheckpointError(
+            f"{shown} holds a {payload.get('model')!r} model, not the {type(model).__name__!r} "
+            f"being trained, so a run will not replace it: save to another file (--out)."
+        )
+    saved = payload.get("extra", {})
+    if "settings" not in saved:
+        print(
+            f"{shown} holds a model saved without its run's settings: training a new one, which replaces it"
+        )
+        return None
+    want, have = dict(wanted, epochs=epochs), dict(saved["settings"], epochs=saved.get("epoch"))
+    differ = [k for k in want if have.get(k) != want[k]]
+    if differ:
+        said = "; ".join(f"{k}: saved {have.get(k)}, requested {want[k]}" for k in differ)
+        print(
+            f"{shown} holds a finished run with other settings ({said}): training a new one, "
+            f"which replaces it when it finishes"
+        )
+        return None
+    load_weights(model, payload["state_dict"], source=f"checkpoint {shown}")
+    return saved
 
 
 def stopped(checkpoint, epoch, lr, nan):
     """The line ``train.fit_vae`` prints when training stops early: what was kept, and what to do next."""
     kept = checkpoint is not None and Path(checkpoint).exists()
-    where = f"{checkpoint} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
+    where = f"{settings.relative(checkpoint)} keeps epoch {epoch - 1}" if kept else "no checkpoint was saved"
     if nan:
         return (
             f"Stopped during epoch {epoch}: {where}. Rerunning the same call would diverge "

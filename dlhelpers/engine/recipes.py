@@ -10,6 +10,7 @@ this table: ``QUICK_CHANGES`` shrinks each recipe, and the module-level names (`
 from dataclasses import dataclass, replace
 
 from dlhelpers import settings
+from dlhelpers.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class FacesVAERecipe:
     train_images: int | None = None  # None = every training face (quick mode: a few hundred)
     held_out_images: int | None = None  # None = every held-out face
     sample_codes: int = 18  # fixed random codes decoded after every epoch (figure 7.8)
-    max_overfit: float = 1.5  # notebook 02 checks held-out MSE < this x training MSE
+    max_overfit: float = 1.5  # notebook 02 warns when held-out MSE >= this x training MSE
     resume: bool = True  # notebook 02 checkpoints every epoch and resumes on rerun
     seed: int = 0  # seed of weights, batch order and random draws
 
@@ -210,20 +211,8 @@ GLASSES_JUDGE = active("glasses_judge")
 # --- Recipes by steps: how many passes a run makes, and a clear word when it cannot teach -------
 
 
-class _Sentence:
-    """Shown by Jupyter as its one-line message, without a traceback: these errors tell a reader
-    what to do (train longer, add faces, run notebook 02 first, set SIZE), they are not bugs."""
-
-    def _render_traceback_(self):
-        return [f"{type(self).__name__}: {self}"]
-
-
-class TooFewFacesError(_Sentence, ValueError):
-    """A folder with too few faces for the lesson to learn from."""
-
-
-class NotLearnedError(_Sentence, ValueError):
-    """Training did not lower the held-out error (or only memorised the training faces)."""
+class TooFewFacesError(UserError, ValueError):
+    """A folder with too few faces for the lesson to learn from (or to split)."""
 
 
 @dataclass(frozen=True)
@@ -289,11 +278,37 @@ def ensure_enough(the_plan):
     return the_plan
 
 
+@dataclass(frozen=True)
+class Learned:
+    """What ``check_learned`` found: ``figures``, a line with the held-out error against the
+    untrained model's; ``warning``, one sentence with figures and what to change when the run did
+    not learn (None when it did). ``str()`` is the line to print: the figures, or the warning."""
+
+    figures: str
+    warning: str | None = None
+
+    @property
+    def ok(self):
+        """True when the run lowered the held-out error without memorising its training faces."""
+        return self.warning is None
+
+    def __str__(self):
+        return self.figures if self.ok else f"warning: {self.warning}"
+
+
 def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=None, the_plan=None):
-    """A line with the figures, or ``NotLearnedError`` (one sentence saying what to change) when
-    the held-out error per pixel is not below the untrained model's, or is over ``max_overfit`` x
-    ``training_mse`` (memorising)."""
+    """Whether a run learned, as a ``Learned`` verdict; never an exception, so a finished run is
+    kept whatever it says (the notebooks and ``train vae`` save the model first).
+
+    Its ``warning`` says what to change when the held-out error per pixel is not below the
+    untrained model's (more faces, more steps, or a lower learning rate, by ``the_plan``), or is
+    ``max_overfit`` x ``training_mse`` or more (memorising: more faces, or fewer epochs)."""
     steps = f" in {the_plan.steps} optimizer steps" if the_plan is not None else ""
+    lower = 1 - held_out_mse / untrained_mse
+    figures = (
+        f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
+        f"({f'{lower:.0%} lower' if lower >= 0 else f'{-lower:.0%} higher'}){steps}"
+    )
     if not held_out_mse < untrained_mse:
         p = the_plan
         if p is not None and p.images < p.min_images:
@@ -302,21 +317,21 @@ def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=No
             change = f"train for more epochs (the lesson needs about {p.needed} steps)"
         else:
             change = "train longer (more epochs) or on more faces"
-        raise NotLearnedError(
+        return Learned(
+            figures,
             f"Training did not lower the held-out error{steps} ({held_out_mse:.4f} per pixel "
             f"against {untrained_mse:.4f} untrained): {change}; if the loss grew or jumped, "
-            f"lower the learning rate."
+            f"lower the learning rate.",
         )
     if training_mse is not None and max_overfit is not None and not held_out_mse < max_overfit * training_mse:
-        raise NotLearnedError(
-            f"The held-out error ({held_out_mse:.4f} per pixel) is over {max_overfit:g}x the "
-            f"training error ({training_mse:.4f}): it memorised its training faces instead of "
-            f"learning faces; train on more faces, or for fewer epochs."
+        return Learned(
+            figures,
+            f"The held-out error ({held_out_mse:.4f} per pixel) is {held_out_mse / training_mse:.1f}x "
+            f"the training error ({training_mse:.4f}), over the {max_overfit:g}x this lesson allows: "
+            f"it memorised its training faces instead of learning faces; train on more faces, or "
+            f"for fewer epochs.",
         )
-    return (
-        f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
-        f"({1 - held_out_mse / untrained_mse:.0%} lower){steps}"
-    )
+    return Learned(figures)
 
 
 def rec_weight(recipe, size=None, given=None):

@@ -7,6 +7,7 @@ curve, per-epoch checks and (VAE) checkpoints and resuming.
 
 import math
 import time
+from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm as _tqdm
@@ -15,6 +16,11 @@ from dlhelpers import plot, settings
 from dlhelpers.chapter import core
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.engine import display
+from dlhelpers.errors import UserError
+
+
+class DivergedError(UserError, FloatingPointError):
+    """The loss stopped being a finite number: training stopped (a lower learning rate helps)."""
 
 
 class tqdm(_tqdm):
@@ -193,7 +199,7 @@ def vae_epoch(
 
     Appends each batch's reconstruction error and KL per image to ``steps`` (for the live plot)
     and returns the summed (reconstruction, kl) of the epoch. A loss that is not finite raises
-    FloatingPointError naming ``label`` (the epoch) and the batch.
+    ``DivergedError`` (a FloatingPointError) naming ``label`` (the epoch) and the batch.
 
     What the engine adds around the step (the results are the chapter's): ``precision`` (default
     ``settings.precision``: bf16 on CPUs with bf16 arithmetic and on GPUs that have it, else
@@ -222,7 +228,7 @@ def vae_epoch(
         x = to_float(x.to(device).contiguous(memory_format=layout))  # float32, same layout
         rec, kl = step_fn(fast, opt, x, rec_weight, loss_fn)
         if not math.isfinite(rec_weight * rec + kl):
-            raise FloatingPointError(
+            raise DivergedError(
                 f"The loss became {rec_weight * rec + kl} in {label}, batch {b}. "
                 f"Training stopped; try a lower learning rate."
             )
@@ -245,13 +251,14 @@ def fit_vae(
     held_out=None,
     sample_codes=None,
     checkpoint=None,
+    save_to=None,
     seed=0,
     progress=True,
     precision=None,
     loss_fn=core.vae_loss,
     step_fn=core.vae_step,
 ):
-    """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable.
+    """Train the VAE (section 7.4.2) on ``images``, uint8 (N, 3, S, S); resumable; saved when done.
 
     Also trains the MNIST ``DenseVAE`` on digits, uint8 (N, 28, 28).
 
@@ -266,8 +273,16 @@ def fit_vae(
     path, a checkpoint written atomically. One epoch is ``vae_epoch``. Calling again with the same checkpoint resumes after the
     last complete epoch (after Ctrl-C or a killed process) and gives the same result as an
     uninterrupted run. A resume must use the same ``batch_size``, ``seed``, ``rec_weight`` and
-    images (ValueError naming saved and requested values); a new ``lr`` is used and said.
-    A loss that is not finite stops training, naming the epoch and batch and what to change.
+    images (``CheckpointError`` naming saved and requested values); a new ``lr`` is used and said.
+    A loss that is not finite stops training (``DivergedError``), naming the epoch and batch and
+    what to change.
+    ``save_to``: the model file. When the last epoch completes, the model is saved there at once
+    (half precision, with ``epoch``, ``history`` without the samples, and ``settings``), whatever
+    any later check says, and the ``checkpoint`` (weights and optimizer state, several times the
+    model's size) is deleted, so one finished run leaves one file. Called again with the same
+    ``checkpoint`` and ``save_to`` once that run is finished, it loads the saved model instead of
+    training again (``checkpoints.finished``; then "samples" is empty); other settings or epochs
+    train anew, replacing ``save_to`` when done.
     ``precision``: "fp32" or "bf16" for the forward pass (default: ``settings.precision``,
     mixed precision where the hardware has it; see ``vae_epoch``). The images are held on the
     model's device as uint8 (4,500 at 256 px: 0.9 GB).
@@ -278,10 +293,19 @@ def fit_vae(
 
     device = next(model.parameters()).device
     images = images.to(device)  # uint8 on the GPU too: batches cut there
-    opt = make_optimizer(model, lr)
     run = dict(
         lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight, data=checkpoints.data_identity(images)
     )  # what a resume must match (lr may change)
+    if checkpoint is not None and save_to is not None and not Path(checkpoint).exists():
+        saved = checkpoints.finished(save_to, model, run, epochs)
+        if saved is not None:
+            model.eval()
+            print(
+                f"{settings.relative(save_to)} holds this run, finished ({epochs} epochs): loaded "
+                f"it instead of training again (delete the file to train anew)"
+            )
+            return dict(saved.get("history", {}), samples=[])
+    opt = make_optimizer(model, lr)
     done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
     live, steps, shown = display.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
     epoch = done
@@ -351,7 +375,27 @@ def fit_vae(
             f"{sum(history['seconds'][done:]):.0f} s of training"
         )
     model.eval()
+    if save_to is not None:
+        _save_finished(model, save_to, checkpoint, history, run, progress)
     return dict(history, samples=samples)
+
+
+def _save_finished(model, save_to, checkpoint, history, run, progress):
+    """``fit_vae``'s last act: the finished model saved to ``save_to``, then its resumable
+    ``checkpoint`` deleted (never when both are one file)."""
+    from dlhelpers.engine import checkpoints
+
+    saved = checkpoints.save(
+        model, save_to, half=True, epoch=len(history["rec"]), history=dict(history), settings=run
+    )
+    removed = (
+        checkpoint is not None and Path(checkpoint).resolve() != saved.resolve() and Path(checkpoint).exists()
+    )
+    if removed:
+        Path(checkpoint).unlink()
+    if progress:
+        gone = f"; removed the training checkpoint {settings.relative(checkpoint)}" if removed else ""
+        print(f"saved {settings.relative(saved)} ({saved.stat().st_size / 1e6:.1f} MB){gone}")
 
 
 def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True, after_epoch=None):

@@ -8,16 +8,19 @@
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
     python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
 
-Defaults come from ``dlhelpers.recipes``. Mistakes in the arguments or the data print one line
-and exit with status 2; only bugs show a traceback.
+Defaults come from ``dlhelpers.recipes``. Mistakes in the arguments or the data (a bad flag, or
+a ``dlhelpers.errors.UserError`` from the command) print one line and exit with status 2; any
+other exception is a bug and shows its traceback.
 """
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from dlhelpers import settings
 from dlhelpers.engine import recipes
+from dlhelpers.errors import UserError
 
 
 def train_ae(args):
@@ -58,18 +61,21 @@ def vae_plan(args, recipe, n_images):
 
 
 def train_vae(args):
+    """Notebook 02's training: the model is saved to ``--out`` as soon as the last epoch ends
+    (``fit_vae(save_to=...)``, which also deletes the resumable ``*_training.pt``), then checked;
+    a failed check is a warning, recorded in the file for notebooks 03-04, never lost work."""
     from dlhelpers import data, plot
     from dlhelpers.chapter import latent
-    from dlhelpers.chapter.models import VAE, conv_side
+    from dlhelpers.chapter.models import VAE
+    from dlhelpers.engine import checkpoints
     from dlhelpers.engine.train import fit_vae, vae_scores
 
     args, recipe = vae_defaults(args)
-    conv_side(args.size)  # a bad --size fails now, not after decoding every image
-    out = args.out or data.vae_file(args.size)  # where notebooks 03-04 look for it
+    out = Path(args.out) if args.out else data.vae_file(args.size)  # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
     train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
     if len(held_out) == 0 or len(train) == 0:
-        raise ValueError(
+        raise recipes.TooFewFacesError(
             f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
             f"for training and {len(held_out)} for testing; both need at least one: "
             f"use more faces or another --held-out."
@@ -88,12 +94,17 @@ def train_vae(args):
         rec_weight=recipes.rec_weight(recipe, args.size, args.rec_weight),
         held_out=held_out,
         sample_codes=codes,
-        checkpoint=out,
+        checkpoint=checkpoints.training_file(out),
+        save_to=out,
         seed=args.seed,
     )
-    gif = plot.save_gif(history["samples"], str(out).rsplit(".", 1)[0] + "_samples.gif")
-    print(f"saved {out} and {gif}")
-    print(recipes.check_learned(untrained, vae_scores(model, held_out)["mse"], the_plan=the_plan))
+    if history["samples"]:
+        gif = plot.save_gif(history["samples"], out.with_name(out.stem + "_samples.gif"))
+        print(f"saved {settings.relative(gif)}")
+    held, seen = vae_scores(model, held_out)["mse"], vae_scores(model, train[: len(held_out)])["mse"]
+    learned = recipes.check_learned(untrained, held, seen, recipe.max_overfit, the_plan)
+    checkpoints.update_extra(out, check=learned.warning)  # notebooks 03-04 repeat a warning
+    print(learned)
 
 
 def train_dense_vae(args):
@@ -117,12 +128,12 @@ def train_dense_vae(args):
 
 
 def train_judges(args):
-    from dlhelpers.measure import judges
+    from dlhelpers.tools import build_judges
 
     if "digits" in args.which:
-        judges.build_digit_judge()
+        build_judges.build_digit_judge()
     if "traits" in args.which:
-        judges.build_trait_judge()
+        build_judges.build_trait_judge()
 
 
 def organise(args):
@@ -134,12 +145,12 @@ def organise(args):
 
 def bench(args):
     from dlhelpers.tools import bench as marks
-    from dlhelpers.tools import bench_photos
+    from dlhelpers.tools import bench_photos, bench_vae
 
     if args.what == "ae":
         result = marks.bench_ae(args.epochs, args.subset)
     elif args.what == "vae":
-        result = marks.bench_vae()
+        result = bench_vae.bench_vae()
     elif args.what == "photos":
         result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
     elif args.what == "lesson":
@@ -188,6 +199,18 @@ def positive(kind):
         return value
 
     return parse
+
+
+def image_side(text):
+    """An argparse type: an image side the chapter's VAE takes (a multiple of 8, at least 16)."""
+    from dlhelpers.chapter.models import conv_side
+
+    value = positive(int)(text)
+    try:
+        conv_side(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return value
 
 
 def share(text):
@@ -255,7 +278,7 @@ def parser():
     )
     vae.add_argument(
         "--size",
-        type=positive(int),
+        type=image_side,
         default=None,
         help=f"image side, a multiple of 8 and at least 16; default "
         f"{recipes.PHOTOS_VAE.size} (the book's) on the photos, {r.size} on the "
@@ -284,9 +307,10 @@ def parser():
     vae.add_argument(
         "--out",
         default=None,
-        help="checkpoint written after every epoch; rerun the same command to "
-        "resume (default: files/runs/vae_<photos|synthetic><SIZE>.pt, the file "
-        "notebooks 03-04 load)",
+        help="the model file, saved when training ends (default: "
+        "files/runs/vae_<photos|synthetic><SIZE>.pt, the file notebooks 03-04 load); "
+        "<out>_training.pt is written after every epoch and deleted once the model is "
+        "saved: rerun the same command to resume",
     )
     vae.set_defaults(run=train_vae)
 
@@ -379,25 +403,15 @@ def parser():
     return p
 
 
-USER_ERRORS = (
-    FileNotFoundError,
-    FileExistsError,
-    NotADirectoryError,
-    ValueError,
-    KeyError,
-    PermissionError,
-    FloatingPointError,
-)
-
-
 def main(argv=None):
+    """Run the command ``argv`` names; returns the exit status. A ``UserError`` is one line on
+    stderr and status 2, Ctrl-C status 130; any other exception propagates (a bug: a traceback)."""
     p = parser()
     args = p.parse_args(argv)
     try:
         args.run(args)
-    except USER_ERRORS as e:
-        message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"python -m dlhelpers {args.command}: error: {message}", file=sys.stderr)
+    except UserError as e:
+        print(f"python -m dlhelpers {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)

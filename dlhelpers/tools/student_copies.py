@@ -14,6 +14,15 @@ from pathlib import Path
 
 import nbformat
 
+from dlhelpers import settings
+from dlhelpers.errors import UserError
+
+
+class CopiesError(UserError, ValueError):
+    """Student copies that cannot be written as asked (over the notebooks, from no notebooks,
+    or from notebooks without tagged solutions)."""
+
+
 SOLUTION_TAG = "solution"
 STUB_COMMENT = "# Exercise: write your solution here (see the exercise text above)."
 STUB_RAISE = 'raise NotImplementedError("Exercise: replace this line with your solution")'
@@ -69,19 +78,19 @@ def write_student_copies(src_dir, dest_dir):
     Each copy keeps its file name and is checked with ``nbformat.validate``. Prints how many
     solution cells were stubbed in each notebook and returns the written paths.
 
-    Raises ValueError when ``dest_dir`` is ``src_dir`` (the solved notebooks would be
+    Raises ``CopiesError`` (a ValueError) when ``dest_dir`` is ``src_dir`` (the solved notebooks would be
     overwritten), when ``src_dir`` holds no notebook, or when no notebook has a solution cell
     (most likely the tags were lost). Nothing is written in those cases.
     """
     src, dest = Path(src_dir), Path(dest_dir)
     if dest.resolve() == src.resolve():
-        raise ValueError(
-            f"the student copies must go to another folder than {src}: "
+        raise CopiesError(
+            f"the student copies must go to another folder than {settings.relative(src)}: "
             "writing them there would overwrite the solved notebooks"
         )
     paths = sorted(src.glob("*.ipynb"))
     if not paths:
-        raise ValueError(f"no notebooks (*.ipynb) in {src}")
+        raise CopiesError(f"no notebooks (*.ipynb) in {settings.relative(src)}")
 
     copies, counts = [], {}
     for path in paths:
@@ -91,8 +100,8 @@ def write_student_copies(src_dir, dest_dir):
         nbformat.validate(student)
         copies.append((path.name, student))
     if not any(counts.values()):
-        raise ValueError(
-            f"none of the {len(paths)} notebooks in {src} has a solution cell, so the copies "
+        raise CopiesError(
+            f"none of the {len(paths)} notebooks in {settings.relative(src)} has a solution cell, so the copies "
             f"would give the solutions away: tag each solution cell with the cell tag "
             f"'{SOLUTION_TAG}' in JupyterLab's property inspector (were the tags lost?)"
         )
