@@ -26,7 +26,6 @@ from dlhelpers.data.faces import (  # noqa: F401
     in_use,
     load_vae,
     runs_folder,
-    split,
     summary,
     trait_labels,
     vae_candidates,

@@ -224,13 +224,6 @@ def face_set(size=64, folder=None, n=None):
     return face_folder.load(synthetic, size)
 
 
-def split(images, held_out=0.1, seed=0):
-    """Split images (N, ...) into (train, held_out) by a seeded shuffle; held_out is a share."""
-    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
-    n_out = int(round(len(images) * held_out))
-    return images[order[n_out:]], images[order[:n_out]]
-
-
 def trait_labels(faces):
     """The labels these faces carry, as {trait: int64 tensor (N,)}: glasses always, beard on the
     synthetic set (the photos have no gender labels)."""

@@ -2,7 +2,7 @@
 
 A download in Kaggle's exact layout (``photo_faces.kaggle_download``: the package's faces drawn
 at 256 px, written as 1024-px PNGs), organised (``kaggle.organise``), decoded, and notebook 02's
-training on it with the photos recipe counted in steps (``recipes.plan``), checkpoints included;
+training on it with the photos recipe counted in steps (``recipes.plan``), through ``lesson_run.train_faces_vae``;
 then what notebooks 02-04 check: the held-out error against the untrained model's, whether the
 book's picks' group averages keep their glasses by the photos' own glasses judge
 (``judges.glasses_judge``), whether the chapter's arithmetic removes them, and, on fresh faces
@@ -41,9 +41,7 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
     from dlhelpers.chapter.models import VAE
     from dlhelpers.data import groups, kaggle, photo_faces
     from dlhelpers.data.face_folder import load as load_faces
-    from dlhelpers.data.faces import split
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_vae, vae_scores
+    from dlhelpers.engine import checkpoints, lesson_run
     from dlhelpers.measure import claims, judges, lesson_check, survival
 
     r = recipe or recipes.PHOTOS_VAE
@@ -74,51 +72,25 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         t = time.perf_counter()
         faces = load_faces(tmp / "glasses", r.size, progress=False)
         wall["decode_s"] = time.perf_counter() - t
-        train, held = split(faces.images, r.held_out, seed=r.seed)
-        train, held = train[: r.train_images], held[: r.held_out_images]
+        train, held = lesson_run.split_faces(faces.images, r)
         plan = recipes.ensure_enough(recipes.plan(r, len(train)))
-        rec_weight = recipes.rec_weight(r)
         print(
             f"decoded at {r.size} px in {wall['decode_s']:.0f} s; plan: {plan}; lr {r.lr:g}, "
-            f"loss weight {rec_weight:g}"
+            f"loss weight {recipes.rec_weight(r):g}"
         )
         settings.seed(r.seed)
         model = VAE(latent_dims=r.latent_dims, image_size=r.size).to(settings.device())
-        untrained = vae_scores(model, held)["mse"]
         runs = tmp / "runs"
         runs.mkdir()
-        t = time.perf_counter()
-        history = fit_vae(
-            model,
-            train,
-            epochs=plan.epochs,
-            batch_size=plan.batch_size,
-            lr=r.lr,
-            rec_weight=rec_weight,
-            held_out=held,
-            progress=False,
-            seed=r.seed,
-            sample_codes=latent.random_codes(r.sample_codes, r.latent_dims, seed=0),
-            checkpoint=runs / f"vae_photos{r.size}_training.pt",
+        codes = latent.random_codes(r.sample_codes, r.latent_dims, seed=0)
+        run = lesson_run.train_faces_vae(
+            model, train, held, r, plan, runs / f"vae_photos{r.size}.pt", sample_codes=codes, progress=False
         )
-        checkpoints.save(
-            model,
-            runs / f"vae_photos{r.size}.pt",
-            half=True,
-            faces="photos",
-            image_size=r.size,
-            history={k: v for k, v in history.items() if k != "samples"},
-        )
-        wall["train_s"] = time.perf_counter() - t
+        wall["train_s"] = run.seconds
         model = model.cpu().eval()
-        trained, training = vae_scores(model, held)["mse"], vae_scores(model, train[:500])["mse"]
-        try:
-            learned = recipes.check_learned(untrained, trained, training, r.max_overfit, plan)
-        except recipes.NotLearnedError as e:
-            learned = f"FAILED: {e}"
         print(
             f"trained in {wall['train_s']:.0f} s ({wall['train_s'] / plan.steps:.2f} s per step, "
-            f"checkpoint every epoch): {learned}"
+            f"checkpoint every epoch): {run.learned}"
         )
         t = time.perf_counter()
         judge = judges.glasses_judge(faces, path=runs / "judge_glasses_photos.pt", progress=False)
@@ -169,11 +141,11 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         epochs=plan.epochs,
         steps=plan.steps,
         lr=r.lr,
-        rec_weight=rec_weight,
-        untrained_mse=round(untrained, 5),
-        held_out_mse=round(trained, 5),
-        training_mse=round(training, 5),
-        learned=not learned.startswith("FAILED"),
+        rec_weight=recipes.rec_weight(r),
+        untrained_mse=round(run.untrained, 5),
+        held_out_mse=round(run.held_out, 5),
+        training_mse=round(run.training, 5),
+        learned=run.learned.ok,
         group_glasses=means,
         groups_keep_glasses=keep,
         arithmetic_glasses=z,

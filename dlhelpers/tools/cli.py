@@ -4,7 +4,7 @@
     python -m dlhelpers train vae|dense-vae|judges   # notebook 02's VAE, the MNIST VAE, the judges
     python -m dlhelpers organise ~/Downloads/glasses-or-no-glasses
     python -m dlhelpers faces [--size 256]       # which faces are in use, which VAE 03-04 load
-    python -m dlhelpers bench ae|vae|widgets|photos|lesson   # speed; the photos path; the demos
+    python -m dlhelpers bench ae|vae|widgets|photos|lesson|thin   # speed; the photos path; the demos
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
     python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
 
@@ -16,6 +16,7 @@ other exception is a bug and shows its traceback.
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from dlhelpers import settings
@@ -61,50 +62,40 @@ def vae_plan(args, recipe, n_images):
 
 
 def train_vae(args):
-    """Notebook 02's training: the model is saved to ``--out`` as soon as the last epoch ends
-    (``fit_vae(save_to=...)``, which also deletes the resumable ``*_training.pt``), then checked;
-    a failed check is a warning, recorded in the file for notebooks 03-04, never lost work."""
+    """Notebook 02's training (``lesson_run.train_faces_vae``): the model is saved to ``--out`` as
+    soon as the last epoch ends, then checked; a failed check is a warning, recorded in the file
+    for notebooks 03-04, never lost work."""
     from dlhelpers import data, plot
     from dlhelpers.chapter import latent
     from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_vae, vae_scores
+    from dlhelpers.engine import lesson_run
 
     args, recipe = vae_defaults(args)
+    recipe = replace(
+        recipe, size=args.size, lr=args.lr, seed=args.seed, latent_dims=args.latent, held_out=args.held_out
+    )
     out = Path(args.out) if args.out else data.vae_file(args.size)  # where notebooks 03-04 look for it
     faces = data.face_set(size=args.size, folder=args.data)
-    train, held_out = data.split(faces.images, args.held_out, seed=args.seed)
-    if len(held_out) == 0 or len(train) == 0:
-        raise recipes.TooFewFacesError(
-            f"--held-out {args.held_out} of {len(faces)} faces leaves {len(train)} "
-            f"for training and {len(held_out)} for testing; both need at least one: "
-            f"use more faces or another --held-out."
-        )
+    train, held_out = lesson_run.split_faces(faces.images, recipe)
     the_plan = vae_plan(args, recipe, len(train))
     settings.seed(args.seed)
     model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
-    untrained = vae_scores(model, held_out)["mse"]
-    codes = latent.random_codes(recipes.FACES_VAE.sample_codes, args.latent, seed=args.seed)
-    history = fit_vae(
+    codes = latent.random_codes(recipe.sample_codes, args.latent, seed=args.seed)
+    run = lesson_run.train_faces_vae(
         model,
         train,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        rec_weight=recipes.rec_weight(recipe, args.size, args.rec_weight),
-        held_out=held_out,
+        held_out,
+        recipe,
+        the_plan,
+        out,
+        rec_weight=args.rec_weight,
         sample_codes=codes,
-        checkpoint=checkpoints.training_file(out),
-        save_to=out,
-        seed=args.seed,
+        resume=True,
     )
-    if history["samples"]:
-        gif = plot.save_gif(history["samples"], out.with_name(out.stem + "_samples.gif"))
+    if run.history["samples"]:
+        gif = plot.save_gif(run.history["samples"], out.with_name(out.stem + "_samples.gif"))
         print(f"saved {settings.relative(gif)}")
-    held, seen = vae_scores(model, held_out)["mse"], vae_scores(model, train[: len(held_out)])["mse"]
-    learned = recipes.check_learned(untrained, held, seen, recipe.max_overfit, the_plan)
-    checkpoints.update_extra(out, check=learned.warning)  # notebooks 03-04 repeat a warning
-    print(learned)
+    print(run.learned)
 
 
 def train_dense_vae(args):
@@ -153,6 +144,14 @@ def bench(args):
         result = bench_vae.bench_vae()
     elif args.what == "photos":
         result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
+    elif args.what == "thin":
+        from dlhelpers.measure import lesson_check
+        from dlhelpers.tools import thin_study
+
+        _, table = thin_study.run(args.share)
+        bad = lesson_check.failures(table)
+        print("misses: " + "; ".join(bad) if bad else "all checks pass")
+        result = dict(table, misses=bad)
     elif args.what == "lesson":
         from dlhelpers.measure import lesson_check
 
@@ -343,10 +342,13 @@ def parser():
     marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
     marks.add_argument(
         "what",
-        choices=["ae", "vae", "photos", "lesson", "widgets"],
+        choices=["ae", "vae", "photos", "lesson", "thin", "widgets"],
         help="ae: notebook 01's training; vae: the 256-px VAE; photos: the photos "
         "path end to end; lesson: the chapter's demos on a faces VAE, "
-        "counted; widgets: slider redraws",
+        "counted; thin: the faces recipe trained on a share of thin frames; widgets: slider redraws",
+    )
+    marks.add_argument(
+        "--share", type=float, default=1 / 3, help="thin only: share of the glasses drawn thin (default 1/3)"
     )
     marks.add_argument("--vae", default=None, help="lesson only: the VAE file (default: 03-04's)")
     marks.add_argument(
