@@ -39,7 +39,7 @@ def test_every_command_and_flag_has_help():
 
 
 def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
-    from dlhelpers.tools.cli import vae_defaults
+    from dlhelpers.tools.commands import vae_defaults
 
     monkeypatch.delenv("DLHELPERS_PHOTOS", raising=False)
     monkeypatch.setattr(settings, "FILES", tmp_path)  # no organised photos here
@@ -60,7 +60,7 @@ def test_defaults_come_from_the_recipes(monkeypatch, tmp_path):
 
 
 def test_train_vae_plans_by_steps_and_says_so(capsys):
-    from dlhelpers.tools.cli import vae_plan
+    from dlhelpers.tools.commands import vae_plan
 
     photos = recipes.full("photos_vae")
     args = parser().parse_args(["train", "vae", "--data", "x"])

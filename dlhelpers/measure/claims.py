@@ -19,8 +19,14 @@ import torch
 from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.data.groups import GROUPS, select
+from dlhelpers.errors import UserError
 from dlhelpers.measure.curves import crossings, is_monotone
 from dlhelpers.measure.judges import trait_scores
+
+
+class ClaimError(UserError, ValueError):
+    """A claim asked of faces or a judge that cannot answer it (too few faces, no such trait)."""
+
 
 # --- Claim 1: encoding arithmetic (section 7.4.4 and exercise 7.1) ------------------------------
 
@@ -103,13 +109,13 @@ def arithmetic_success(
     """
     expression = dict(expression or CHAPTER["expression"])
     if list(expression.values()) != [1, -1, 1]:
-        raise ValueError(f"not an expression z1 - z2 + z3 as weights {{z1: 1, z2: -1, z3: 1}}: {expression}")
+        raise ClaimError(f"not an expression z1 - z2 + z3 as weights {{z1: 1, z2: -1, z3: 1}}: {expression}")
     target = dict(target or (CHAPTER["target"] if expression == CHAPTER["expression"] else {}))
     if not target:
-        raise ValueError("give the target traits of a custom expression, e.g. {'beard': 1, 'glasses': 0}")
+        raise ClaimError("give the target traits of a custom expression, e.g. {'beard': 1, 'glasses': 0}")
     target = measurable(target, judge)
     if not target:
-        raise ValueError(f"the judge scores {list(judge.traits)}, none of the target's traits")
+        raise ClaimError(f"the judge scores {list(judge.traits)}, none of the target's traits")
     groups = dict(groups or GROUPS)
     members = {
         g: select(faces, groups[g], pool)
@@ -119,7 +125,7 @@ def arithmetic_success(
     }
     small = {g: len(m) for g, m in members.items() if len(m) < per_group}
     if small:
-        raise ValueError(f"too few faces for {per_group} per group: {small}")
+        raise ClaimError(f"too few faces for {per_group} per group: {small}")
     if all(len(m) == per_group for m in members.values()):
         draws = min(draws, 1)  # every draw would average the same faces
     gen = torch.Generator().manual_seed(seed)
@@ -269,7 +275,7 @@ def interpolation_survey(
     """
     a, b = select(faces, start, pool), select(faces, end, pool)
     if len(a) < per_group or len(b) < per_group:
-        raise ValueError(f"too few faces: {len(a)} match {start}, {len(b)} match {end}")
+        raise ClaimError(f"too few faces: {len(a)} match {start}, {len(b)} match {end}")
     gen = torch.Generator().manual_seed(seed)
     profiles = []
     for _ in range(pairs):

@@ -20,8 +20,14 @@ from dlhelpers import settings
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.engine import checkpoints, recipes
 from dlhelpers.engine.train import fit_classifier
+from dlhelpers.errors import UserError
 from dlhelpers.measure import augment
 from dlhelpers.measure.nets import TRAITS, DigitNet, TraitNet
+
+
+class NoTraitsError(UserError, ValueError):
+    """Faces without the trait labels a judge trains on."""
+
 
 DIGITS_PATH = settings.FILES / "judge_digits.pt"
 TRAITS_PATH = settings.FILES / "judge_faces64.pt"
@@ -144,7 +150,7 @@ def train_trait_judge(
     The history is kept in ``net.history``: per-epoch "loss".
     """
     if faces.attributes is None or "beard" not in faces.attributes:
-        raise ValueError(
+        raise NoTraitsError(
             "train_trait_judge needs faces with attributes (glasses, frame, beard, "
             "smile): the synthetic faces have them, the Kaggle photos do not."
         )

@@ -4,7 +4,7 @@ counts used). A failure is said as a failure.
 """
 
 from dlhelpers.measure import judges
-from dlhelpers.measure.claims import describe, meets
+from dlhelpers.measure.claims import ClaimError, describe, meets
 from dlhelpers.measure.lesson_check import GOALS, scaled
 
 UNSURE = 0.25
@@ -43,7 +43,7 @@ def terms(expression):
     plus = [n for n, w in expression.items() if w == 1]
     minus = [n for n, w in expression.items() if w == -1]
     if len(plus) != 2 or len(minus) != 1 or len(expression) != 3:
-        raise ValueError(f"not an expression z1 - z2 + z3: {expression}")
+        raise ClaimError(f"not an expression z1 - z2 + z3: {expression}")
     return plus[0], minus[0], plus[1]
 
 

@@ -14,178 +14,12 @@ other exception is a bug and shows its traceback.
 """
 
 import argparse
-import json
 import sys
-from dataclasses import replace
-from pathlib import Path
 
 from dlhelpers import settings
 from dlhelpers.engine import recipes
 from dlhelpers.errors import UserError
-
-
-def train_ae(args):
-    from dlhelpers import data
-    from dlhelpers.chapter.models import AE
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_ae
-
-    x, _ = data.mnist(train=True)
-    xt, _ = data.mnist(train=False)
-    settings.seed(args.seed)
-    model = AE().to(settings.device())
-    history = fit_ae(model, x, xt, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
-    checkpoints.save(model, args.out, history=history, epochs=args.epochs)
-    print(f"saved {args.out} (test MSE {history['test_mse'][-1]:.5f} per pixel)")
-
-
-def vae_defaults(args):
-    """``(args, recipe)``: notebook 02's recipe for the faces used (the photos' with ``--data``),
-    its size and lr filled in where unset; epochs and batch wait for the faces (``vae_plan``)."""
-    from dlhelpers import data
-
-    r = data.vae_recipe("photos" if args.data else None)
-    args.size, args.lr = args.size or r.size, args.lr or r.lr
-    return args, r
-
-
-def vae_plan(args, recipe, n_images):
-    """The run's ``recipes.Plan``, printed; too few faces stop it unless ``--epochs`` is given."""
-    p = recipes.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
-    print(f"plan: {p}")
-    if p.too_few and not args.epochs:
-        recipes.ensure_enough(p)  # one sentence, before any training
-    elif p.too_few:
-        print(f"warning: {p.too_few}")
-    args.batch_size, args.epochs = p.batch_size, p.epochs
-    return p
-
-
-def train_vae(args):
-    """Notebook 02's training (``lesson_run.train_faces_vae``): the model is saved to ``--out`` as
-    soon as the last epoch ends, then checked; a failed check is a warning, recorded in the file
-    for notebooks 03-04, never lost work."""
-    from dlhelpers import data, plot
-    from dlhelpers.chapter import latent
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine import lesson_run
-
-    args, recipe = vae_defaults(args)
-    recipe = replace(
-        recipe, size=args.size, lr=args.lr, seed=args.seed, latent_dims=args.latent, held_out=args.held_out
-    )
-    out = Path(args.out) if args.out else data.vae_file(args.size)  # where notebooks 03-04 look for it
-    faces = data.face_set(size=args.size, folder=args.data)
-    train, held_out = lesson_run.split_faces(faces.images, recipe)
-    the_plan = vae_plan(args, recipe, len(train))
-    settings.seed(args.seed)
-    model = VAE(latent_dims=args.latent, image_size=args.size).to(settings.device())
-    codes = latent.random_codes(recipe.sample_codes, args.latent, seed=args.seed)
-    run = lesson_run.train_faces_vae(
-        model,
-        train,
-        held_out,
-        recipe,
-        the_plan,
-        out,
-        rec_weight=args.rec_weight,
-        sample_codes=codes,
-        resume=True,
-    )
-    if run.history["samples"]:
-        gif = plot.save_gif(run.history["samples"], out.with_name(out.stem + "_samples.gif"))
-        print(f"saved {settings.relative(gif)}")
-    print(run.learned)
-
-
-def train_dense_vae(args):
-    from dlhelpers import data
-    from dlhelpers.chapter.models import DenseVAE
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_vae
-
-    x, _ = data.mnist(train=True)
-    xt, _ = data.mnist(train=False)
-    settings.seed(args.seed)
-    model = DenseVAE()
-    history = fit_vae(
-        model, x, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, held_out=xt, seed=args.seed
-    )
-    checkpoints.save(model, args.out, half=True, history=history, epochs=args.epochs)
-    print(
-        f"saved {args.out}: test reconstruction {history['held_out_rec'][-1]:.1f} + "
-        f"KL {history['held_out_kl'][-1]:.1f} per image"
-    )
-
-
-def train_judges(args):
-    from dlhelpers.tools import build_judges
-
-    if "digits" in args.which:
-        build_judges.build_digit_judge()
-    if "traits" in args.which:
-        build_judges.build_trait_judge()
-
-
-def organise(args):
-    from dlhelpers.data import kaggle
-
-    counts = kaggle.organise(args.src, args.dst, corrections=args.corrections)
-    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
-
-
-def bench(args):
-    from dlhelpers.tools import bench as marks
-    from dlhelpers.tools import bench_photos, bench_vae
-
-    if args.what == "ae":
-        result = marks.bench_ae(args.epochs, args.subset)
-    elif args.what == "vae":
-        result = bench_vae.bench_vae()
-    elif args.what == "photos":
-        result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
-    elif args.what == "thin":
-        from dlhelpers.measure import lesson_check
-        from dlhelpers.tools import thin_study
-
-        _, table = thin_study.run(args.share)
-        bad = lesson_check.failures(table)
-        print("misses: " + "; ".join(bad) if bad else "all checks pass")
-        result = dict(table, misses=bad)
-    elif args.what == "lesson":
-        from dlhelpers.measure import lesson_check
-
-        table, bad = lesson_check.main(args.vae, quick=settings.QUICK)
-        result = dict(table, misses=bad)
-    else:
-        from dlhelpers.tools.bench_widgets import bench_widgets
-
-        sizes = getattr(args, "sizes", None)
-        result = bench_widgets(image_size=sizes[0], also=sizes[1:]) if sizes else bench_widgets()
-    print(json.dumps(result))
-
-
-def faces(args):
-    from dlhelpers import data
-    from dlhelpers.data import groups
-
-    print(data.summary(args.size or data.vae_recipe().size))
-    print(
-        f"saved groups: {groups.groups_file()}"
-        f"{'' if groups.groups_file().is_file() else ' (none: notebooks 03-04 use the default groups)'}"
-    )
-
-
-def figures(args):
-    from dlhelpers.tools.slides import write_figures
-
-    write_figures(args.dir)
-
-
-def student_copies(args):
-    from dlhelpers.tools.student_copies import write_student_copies
-
-    write_student_copies(settings.PROJECT / "notebooks", args.dest)
+from dlhelpers.tools import commands
 
 
 def positive(kind):
@@ -265,7 +99,7 @@ def parser():
     ae = train.add_parser("ae", help="the MNIST autoencoder (section 7.2, notebook 01)")
     training_flags(ae, r)
     ae.add_argument("--out", default=str(settings.FILES / "ae_mnist.pt"), help="where to save it")
-    ae.set_defaults(run=train_ae)
+    ae.set_defaults(run=commands.train_ae)
 
     r = recipes.FACES_VAE
     vae = train.add_parser("vae", help="the faces VAE (section 7.4, notebook 02); resumes if --out exists")
@@ -311,13 +145,13 @@ def parser():
         "<out>_training.pt is written after every epoch and deleted once the model is "
         "saved: rerun the same command to resume",
     )
-    vae.set_defaults(run=train_vae)
+    vae.set_defaults(run=commands.train_vae)
 
     r = recipes.DENSE_VAE
     dv = train.add_parser("dense-vae", help="the MNIST VAE that notebook 04 compares with the AE")
     training_flags(dv, r)
     dv.add_argument("--out", default=str(settings.FILES / "dense_vae_mnist.pt"), help="where to save it")
-    dv.set_defaults(run=train_dense_vae)
+    dv.set_defaults(run=commands.train_dense_vae)
 
     jd = train.add_parser(
         "judges",
@@ -331,13 +165,13 @@ def parser():
         default=["digits", "traits"],
         help="which judges to rebuild (default: both)",
     )
-    jd.set_defaults(run=train_judges)
+    jd.set_defaults(run=commands.train_judges)
 
     org = sub.add_parser("organise", help="copy a Kaggle glasses download into files/glasses/G|NoG")
     org.add_argument("src", help="the folder the Kaggle archive was unzipped into")
     org.add_argument("--dst", default=None, help="where to build G/ and NoG/ (default: files/glasses)")
     org.add_argument("--corrections", default=None, help="a CSV id,glasses that overrides labels")
-    org.set_defaults(run=organise)
+    org.set_defaults(run=commands.organise)
 
     marks = sub.add_parser("bench", help="speed against the chapter's own loops (prints JSON last)")
     marks.add_argument(
@@ -381,7 +215,7 @@ def parser():
         default=None,
         help="widgets only: image sizes to time the widgets at (default 64 256)",
     )
-    marks.set_defaults(run=bench)
+    marks.set_defaults(run=commands.bench)
 
     fc = sub.add_parser(
         "faces", help="which faces are in use (photos or synthetic) and the VAE notebooks 03-04 load for them"
@@ -393,15 +227,15 @@ def parser():
         help=f"image side of the VAE to look for; default {recipes.PHOTOS_VAE.size} "
         f"on the photos, {recipes.FACES_VAE.size} on the synthetic faces",
     )
-    fc.set_defaults(run=faces)
+    fc.set_defaults(run=commands.faces)
 
     sc = sub.add_parser("student-copies", help="write the notebooks without their solutions")
     sc.add_argument("dest", help="an empty or new folder (not notebooks/)")
-    sc.set_defaults(run=student_copies)
+    sc.set_defaults(run=commands.student_copies)
 
     fg = sub.add_parser("figures", help="the chapter's figures as PNG and GIF files for slides")
     fg.add_argument("dir", help="the folder to write them into (created)")
-    fg.set_defaults(run=figures)
+    fg.set_defaults(run=commands.figures)
     return p
 
 
