@@ -6,6 +6,8 @@ In a notebook each function displays its figure and returns None; elsewhere (tes
 returns the matplotlib Figure. ``save=`` writes a PNG as well (``files/figures/<name>.png``).
 """
 
+import inspect
+import math
 import textwrap
 
 import matplotlib
@@ -13,8 +15,11 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import torch
 import torchvision
+from IPython.display import Markdown, display
+from PIL import Image
 
 from dlhelpers import settings
+from dlhelpers.chapter.core import kl_divergence
 from dlhelpers.chapter.latent import to_float
 
 FIGURES = settings.FILES / "figures"
@@ -27,7 +32,7 @@ SCALE = NORMAL_SCALE  # the one in use
 def in_notebook():
     """True inside a Jupyter kernel (where figures are displayed rather than returned)."""
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # here: outside Jupyter IPython may be missing
 
         return get_ipython() is not None and hasattr(get_ipython(), "kernel")
     except ImportError:
@@ -50,8 +55,6 @@ def finish(fig, save=None):
         FIGURES.mkdir(parents=True, exist_ok=True)
         fig.savefig(FIGURES / f"{save}.png", dpi=DPI, bbox_inches="tight")
     if in_notebook():
-        from IPython.display import display
-
         display(fig)
         plt.close(fig)
         return None
@@ -217,12 +220,9 @@ def show_code_map(
 
 def show_source(obj):
     """Display the source code of a function or class from the package (highlighted in a notebook)."""
-    import inspect
 
     source = inspect.getsource(obj)
     if in_notebook():
-        from IPython.display import Markdown, display
-
         display(Markdown(f"```python\n{source}\n```"))
         return None
     return source
@@ -231,7 +231,6 @@ def show_source(obj):
 def save_gif(grids, path, ms=400):
     """Write uint8 grids (C, H, W), 0..255, with C = 3, as an animated GIF at ``path`` (one frame
     per grid); returns ``path``."""
-    from PIL import Image
 
     frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
@@ -240,7 +239,6 @@ def save_gif(grids, path, ms=400):
 
 def show_kl(save=None):
     """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
-    from dlhelpers.chapter.core import kl_divergence
 
     mu = torch.linspace(-3, 3, 121)
     std = torch.linspace(0.05, 3, 119)
@@ -260,7 +258,6 @@ def show_kl(save=None):
 
 def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     """Histograms of some dimensions of codes (N, d) against the N(0, 1) density."""
-    import math
 
     fig, axes = plt.subplots(1, len(dims), figsize=(2.4 * len(dims), 2.4), dpi=DPI, sharey=True)
     grid = torch.linspace(-4, 4, 200)

@@ -10,7 +10,12 @@ as uint8 tensors (3, size, size), values 0..255.
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import torch
+import torchvision.transforms.v2.functional as TF
+from PIL import Image
+from torchvision.transforms.functional import pil_to_tensor
+from tqdm.auto import tqdm
 
 MAX_MEGAPIXELS = 40  # larger images (after a JPEG's draft shrink) are skipped, not decoded
 
@@ -21,7 +26,6 @@ def square_resized(img, size):
     Any mode becomes RGB first (``as_rgb``: 16-bit grayscale scaled to 8 bits, transparency
     composited on white); then ``resized``.
     """
-    from torchvision.transforms.functional import pil_to_tensor
 
     return resized(pil_to_tensor(as_rgb(img)), size)
 
@@ -32,7 +36,6 @@ def resized(x, size):
     torch's bicubic filter with antialiasing, close to PIL's Lanczos (mean difference 0.16 of 255
     at 1024 -> 256 px); one resizing for both decoders, so they give the same pixels.
     """
-    import torchvision.transforms.v2.functional as TF
 
     side = min(x.shape[-2:])
     x = TF.center_crop(x, [side, side])
@@ -48,8 +51,6 @@ def as_rgb(img):
     clip it, and a mid-grey would come out white); transparent pixels (RGBA, LA, palette or
     grayscale with a transparent colour) are composited on a white background.
     """
-    import numpy as np
-    from PIL import Image
 
     if img.mode.startswith("I"):
         grey = np.asarray(img).astype(np.float32) * (255 / 65535)
@@ -69,7 +70,6 @@ def _decode(path, size):
     An image above ``MAX_MEGAPIXELS`` is refused with ValueError before it is decoded (a 100-MP
     PNG would take over a gigabyte and seconds), so ``load`` skips it like other bad files.
     """
-    from PIL import Image
 
     try:
         from torchvision.io import ImageReadMode, decode_image, read_file
@@ -108,7 +108,6 @@ def decode_all(folder, rels, size, progress=True):
     Returns ``(images, kept, bad)``: uint8 tensor (len(kept), 3, size, size), values 0..255, the
     relative paths that decoded, and ``[[path, reason]]`` for those that did not.
     """
-    from tqdm.auto import tqdm
 
     images = torch.empty(len(rels), 3, size, size, dtype=torch.uint8)
     ok = torch.zeros(len(rels), dtype=torch.bool)

@@ -3,8 +3,15 @@
 Images leave this module as uint8 tensors (N, 28, 28), 0..255.
 """
 
+import gzip
+import hashlib
 import os
+import time
+import urllib.request
 from pathlib import Path
+
+import torchvision
+from torchvision.datasets import MNIST
 
 from dlhelpers import settings
 from dlhelpers.errors import UserError
@@ -36,7 +43,6 @@ def mnist(train=True, root=None):
     exist). Every failure is a ``MnistMissingError`` (a FileNotFoundError) or ``MnistDamagedError``
     (a ValueError) saying which files to put where, the folder relative to the project.
     """
-    import torchvision
 
     root = Path(root) if root is not None else settings.data_root()
     raw = root / "MNIST" / "raw"
@@ -72,11 +78,6 @@ def download_mnist(root, what, hint):
     ``data/``. Each file is checked (md5) and unzipped; raises ``MnistMissingError`` with ``what``
     and ``hint`` (which files to copy where).
     """
-    import gzip
-    import hashlib
-    import time
-
-    from torchvision.datasets import MNIST
 
     raw = root / "MNIST" / "raw"
     if not root.is_dir() and root != settings.PROJECT / "data":
@@ -115,8 +116,6 @@ def download_mnist(root, what, hint):
 
 def _fetch(url, end):
     """The bytes at ``url``, or TimeoutError once ``time.monotonic()`` passes ``end``."""
-    import time
-    import urllib.request
 
     def left():
         remaining = end - time.monotonic()

@@ -10,7 +10,9 @@ from pathlib import Path
 import torch
 
 from dlhelpers import settings
+from dlhelpers.chapter.models import VAE
 from dlhelpers.data import face_folder, synthetic_set
+from dlhelpers.engine import checkpoints, recipes
 from dlhelpers.errors import UserError
 
 # --- Which faces are in use, and the files that belong to them -------------------------------
@@ -129,8 +131,6 @@ def load_vae(size, device=None, dataset=None):
     both sizes when a file holds a model of another size (e.g. the book's 256-px
     ``VAEglasses.pth`` while SIZE is 64). Paths are printed relative to the project.
     """
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine import checkpoints
 
     dataset = dataset or in_use().name
     size = int(size)
@@ -185,7 +185,6 @@ def vae_recipe(dataset=None):
     """Notebook 02's recipe for the faces in use (or ``dataset``): the book's 256 px and 10 epochs
     on the photos (``recipes.PHOTOS_VAE``), 64 px and 30 epochs on the synthetic faces
     (``recipes.FACES_VAE``: drawn bold enough for 64 px, and 16x cheaper per epoch)."""
-    from dlhelpers.engine import recipes
 
     return recipes.PHOTOS_VAE if (dataset or in_use().name) == "photos" else recipes.FACES_VAE
 

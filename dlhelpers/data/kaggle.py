@@ -13,6 +13,8 @@ import shutil
 import warnings
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from dlhelpers import settings
 from dlhelpers.data.face_folder import CLASSES, face_id
 from dlhelpers.errors import UserError
@@ -141,7 +143,6 @@ def organise(src, dst=None, corrections=None, progress=True):
     copies deleted), ``unlabelled`` (images with no label, left out) and ``missing``
     (labelled ids with no image in ``src``).
     """
-    from tqdm.auto import tqdm
 
     src = Path(src).expanduser()
     faces_dir = src / KAGGLE_FACES

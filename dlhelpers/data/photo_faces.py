@@ -14,9 +14,18 @@ cartoons would compress, and decode, unrealistically fast).
 
 import csv
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import torch
+import torchvision.transforms.v2.functional as TF
+from PIL import Image
+
+from dlhelpers.data.face_folder import FaceSet
+from dlhelpers.data.kaggle import KAGGLE_FACES
+from dlhelpers.data.synthetic_faces import render
+from dlhelpers.data.synthetic_set import face_traits, fresh_traits
 
 DRAW = 256  # the side faces are drawn at before they are enlarged
 GRAIN = 4  # film grain: uniform noise of -GRAIN..GRAIN levels on the enlarged image
@@ -25,10 +34,6 @@ GRAIN = 4  # film grain: uniform noise of -GRAIN..GRAIN levels on the enlarged i
 def portrait(traits, side=1024, draw=DRAW, grain=GRAIN, seed=0):
     """One face as a uint8 numpy array (side, side, 3): drawn at ``draw`` px, enlarged (bicubic)
     to ``side`` px, plus a seeded film grain (``seed``: the same grain for the same seed)."""
-    import numpy as np
-    from PIL import Image
-
-    from dlhelpers.data.synthetic_faces import render
 
     img = render(traits, draw)
     if side != draw:
@@ -43,9 +48,6 @@ def portrait(traits, side=1024, draw=DRAW, grain=GRAIN, seed=0):
 def _write_one(job):
     """Write face ``i`` of the set drawn with ``seed`` to ``<dst>/<G|NoG>/face-<i>.png`` (or
     ``<flat>/face-<i>.png``); returns 1 if it wears glasses. Run in worker processes."""
-    from PIL import Image
-
-    from dlhelpers.data.synthetic_set import face_traits
 
     i, dst, flat, side, draw, seed = job
     traits = face_traits(i, seed)
@@ -62,7 +64,6 @@ def write_pngs(dst, n, side=1024, seed=0, draw=DRAW, flat=False, workers=None):
     ``side``-px PNGs (``portrait``), in the G/NoG layout under ``dst`` (or all in ``dst`` itself,
     ``flat=True``). On ``workers`` processes (default: every core); about 0.15 s per face on one
     core at 1024 px. Returns ``(dst, glasses)``: the folder and a list of n labels (1 = glasses)."""
-    from concurrent.futures import ProcessPoolExecutor
 
     jobs = [(i, str(dst), flat, side, draw, seed) for i in range(1, n + 1)]
     workers = max(1, workers or os.cpu_count() or 1)
@@ -83,7 +84,6 @@ def kaggle_download(dst, n, labelled=0.9, side=1024, seed=0, workers=None):
         train.csv    id, v1..v512, glasses    (the first ``labelled`` share of the ids)
         test.csv     id, v1..v512             (the rest)
     """
-    from dlhelpers.data.kaggle import KAGGLE_FACES
 
     dst = Path(dst)
     _, glasses = write_pngs(dst / KAGGLE_FACES, n, side=side, seed=seed, flat=True, workers=workers)
@@ -113,11 +113,6 @@ def check_faces(n, seed=99, size=256, thin_frames=True, draw=DRAW):
     faces without glasses, and with frames only. Feed them to ``survival.frames_kept`` and
     ``survival.reconstruction_survival``. No grain: shrunk from 1024 px it is below one level.
     """
-    import torchvision.transforms.v2.functional as TF
-
-    from dlhelpers.data.face_folder import FaceSet
-    from dlhelpers.data.synthetic_faces import render
-    from dlhelpers.data.synthetic_set import fresh_traits
 
     traits, _ = fresh_traits(n, seed, thin_frames)
     traits = [t for t in traits if t["glasses"] != "none"]

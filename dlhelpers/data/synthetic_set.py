@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import torch
+from tqdm.auto import tqdm
 
 from dlhelpers import settings
 from dlhelpers.data.decode import square_resized
@@ -65,7 +66,6 @@ def _remove_stale_partials(dst):
 
 def _write_faces(folder, n, size, seed, progress):
     """Draw faces 1..n into folder/G and folder/NoG and write folder/attributes.csv."""
-    from tqdm.auto import tqdm
 
     (folder / "G").mkdir()
     (folder / "NoG").mkdir()
@@ -172,7 +172,6 @@ def render_set(n, seed=7, size=64, counterfactual=False, thin_frames=False, prog
     of what a VAE keeps); a share in (0, 1) draws that share of the faces so (the trait judge's
     training mix).
     """
-    from tqdm.auto import tqdm
 
     def pack(all_traits):
         images = torch.stack(

@@ -7,8 +7,10 @@ A file that is missing, damaged, unsafe or made for another model raises ``NoChe
 ``CheckpointError`` (both ``UserError``s: one sentence, paths relative to the project).
 """
 
+import hashlib
 import os
 import pickle
+import pickletools
 import tempfile
 import zipfile
 from pathlib import Path
@@ -17,6 +19,7 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.chapter import models
+from dlhelpers.chapter.models import AE
 from dlhelpers.errors import UserError
 
 FORMAT = "dlhelpers-checkpoint-1"
@@ -129,7 +132,6 @@ def read(path):
 
 def _pickle_needs_objects(path):
     """True if ``path`` is a well-formed pickle that imports or calls Python objects."""
-    import pickletools
 
     try:
         with open(path, "rb") as f:
@@ -243,7 +245,6 @@ def update_extra(path, **values):
 
 def load_chapter_ae(path, device=None):
     """Load the chapter's TorchScript ``AEdigits.pt`` into an ``AE`` (its weights copied in)."""
-    from dlhelpers.chapter.models import AE
 
     try:
         scripted = torch.jit.load(str(path), map_location="cpu")
@@ -270,7 +271,6 @@ def training_file(path):
 def data_identity(images):
     """A line naming an image tensor: ``"4050 images (3, 64, 64), sha1 3fa2c1d0e4b7"``, the hash
     taken over about a million of its values, evenly spaced (fast even for 4,500 images at 256 px)."""
-    import hashlib
 
     flat = images.reshape(-1)
     sample = flat[:: max(1, len(flat) // 2**20)].cpu().contiguous()

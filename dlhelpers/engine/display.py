@@ -13,6 +13,8 @@ import time
 import matplotlib.pyplot as plt
 import torch
 import torchvision
+from IPython.display import display
+from PIL import Image
 
 from dlhelpers import plot
 from dlhelpers.chapter.latent import to_float
@@ -40,7 +42,6 @@ class LiveLoss:
     def update(self, series, force=False):
         if not self.enabled or not self.due(force):
             return
-        from IPython.display import display
 
         self.last, self.draws = self.clock(), self.draws + 1
         fig, ax = plt.subplots(figsize=(5, 2.6), dpi=plot.DPI)
@@ -70,7 +71,6 @@ def update_image(handle, grid, title):
     if given; returns the handle to pass next time (None outside a notebook)."""
     if not plot.in_notebook():
         return None
-    from IPython.display import display
 
     fig = plot.grid_figure(grid.float().div(255).unsqueeze(0), nrow=1, title=title)
     if handle is None:
@@ -99,7 +99,6 @@ def png_bytes(image, scale=None):
     crisp square instead of a blur. Default: ``enlargement(H)``, i.e. ``plot.SCALE`` for 64-px
     images.
     """
-    from PIL import Image
 
     image = to_float(image.detach().cpu())
     if image.dim() == 4 and len(image) == 1:

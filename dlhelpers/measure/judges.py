@@ -11,12 +11,13 @@ read BLURRY decodes; the digit judge also learns to be unsure (overlaid digits, 
 networks are in ``nets``.
 """
 
+import hashlib
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from dlhelpers import settings
+from dlhelpers import data, settings
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.engine import checkpoints, recipes
 from dlhelpers.engine.train import fit_classifier
@@ -217,7 +218,6 @@ def glasses_accuracy(net, images, labels):
 
 
 def _labels_key(faces, recipe):
-    import hashlib
 
     h = hashlib.sha1(repr(recipe).encode())
     h.update(repr(list(zip(faces.ids, faces.glasses.tolist()))).encode())
@@ -233,7 +233,6 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     labels and recipe loads that file instead of training again. The photos carry no gender
     labels, so this judge scores glasses only.
     """
-    from dlhelpers import data
 
     r = recipe or recipes.GLASSES_JUDGE
     path = Path(path) if path is not None else data.runs_folder() / f"judge_glasses_{data.in_use().name}.pt"

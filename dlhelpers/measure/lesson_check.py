@@ -22,11 +22,13 @@
 
 import torch
 
+from dlhelpers import data
 from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.data import synthetic_set
 from dlhelpers.data.groups import GROUPS
-from dlhelpers.measure import claims, survival
+from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.measure import claims, judges, survival
 from dlhelpers.measure.judges import trait_scores
 
 GOALS = {
@@ -245,9 +247,6 @@ def failures(table, goals=None, survival=True):
 def main(vae_path=None, judge_path=None, strength=STRENGTH, quick=False):
     """``python -m dlhelpers bench lesson``: the table for a VAE file (default: the one notebooks
     03-04 load at the faces recipe's size) and judge file; returns (table, failures)."""
-    from dlhelpers import data
-    from dlhelpers.engine import checkpoints, recipes
-    from dlhelpers.measure import judges
 
     if vae_path:
         vae = checkpoints.load(vae_path)

@@ -11,9 +11,11 @@ still carry; notebook 05 and ``lesson_check`` report them.
 """
 
 import torch
+import torch.nn.functional as F
 
 from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
+from dlhelpers.data import synthetic_set
 from dlhelpers.measure.judges import trait_accuracy, trait_scores
 
 
@@ -55,7 +57,6 @@ def frames_kept(vae, faces, bare, frames, at=64, min_r=0.5):
     Returns {"r": (K,) tensor, "all": share of the faces with r >= ``min_r``, and the same share
     per kind of frame}.
     """
-    import torch.nn.functional as F
 
     rec, rec_bare = (latent.decode(vae, latent.encode(vae, to_float(x))) for x in (faces.images, bare))
     rec, rec_bare, ring, plain, worn = (
@@ -117,9 +118,6 @@ def rebuilt_eyes(models, n=8, seed=99, side=128, frame="dark"):
     originals, then of each model's rebuilds, all enlarged to ``side`` px: ready for a grid of
     ``n`` columns.
     """
-    import torch.nn.functional as F
-
-    from dlhelpers.data import synthetic_set
 
     rows = []
     for i, vae in enumerate(models.values()):

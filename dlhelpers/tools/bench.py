@@ -8,9 +8,15 @@ Each prints a few readable lines, then one JSON object as its last line.
 import time
 
 import torch
+import torchvision
+import torchvision.transforms as T
 
 from dlhelpers import settings
+from dlhelpers.chapter.latent import to_float
+from dlhelpers.chapter.models import AE
+from dlhelpers.data.digits import mnist
 from dlhelpers.engine import recipes
+from dlhelpers.engine.train import ae_test_mse, fit_ae
 
 
 def matmul_peak_gflops(n=2048, repeats=10, dtype=torch.float32, device="cpu"):
@@ -38,10 +44,6 @@ def ae_train_flops(model, n_images):
 
 def chapter_style_ae(epochs, subset=None):
     """The chapter's loop: ToTensor per sample, DataLoader batch 32, Adam 2.5e-4, summed error."""
-    import torchvision
-    import torchvision.transforms as T
-
-    from dlhelpers.chapter.models import AE
 
     tf = T.ToTensor()
     train = torchvision.datasets.MNIST(str(settings.data_root()), train=True, download=True, transform=tf)
@@ -65,10 +67,6 @@ def chapter_style_ae(epochs, subset=None):
 
 def bench_ae(epochs=None, subset=None):
     """The chapter's AE loop against ``train.fit_ae`` with the recipe, ``epochs`` each."""
-    from dlhelpers.chapter.latent import to_float
-    from dlhelpers.chapter.models import AE
-    from dlhelpers.data.digits import mnist
-    from dlhelpers.engine.train import ae_test_mse, fit_ae
 
     x, _ = mnist(train=True)
     xt, _ = mnist(train=False)

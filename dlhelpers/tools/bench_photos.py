@@ -18,14 +18,18 @@ from pathlib import Path
 import torch
 
 from dlhelpers import settings
-from dlhelpers.engine import recipes
+from dlhelpers.chapter import latent
+from dlhelpers.chapter.latent import to_float
+from dlhelpers.chapter.models import VAE
+from dlhelpers.data import groups, kaggle, photo_faces
+from dlhelpers.data.face_folder import load as load_faces
+from dlhelpers.engine import checkpoints, lesson_run, recipes
+from dlhelpers.measure import claims, judges, lesson_check, survival
+from dlhelpers.measure.judges import trait_scores
 
 
 def group_glasses(vae, judge, faces, picks):
     """The glasses probability of each group's decoded average code: {group: p}."""
-    from dlhelpers.chapter import latent
-    from dlhelpers.chapter.latent import to_float
-    from dlhelpers.measure.judges import trait_scores
 
     codes = torch.stack([latent.mean_code(vae, to_float(faces.images[idx])) for idx in picks.values()])
     p = trait_scores(judge, latent.decode(vae, codes))["glasses"]
@@ -37,12 +41,6 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
     ``recipe`` defaults to ``recipes.PHOTOS_VAE`` (quick or full). ``download``: a folder for the
     Kaggle-layout download, kept; reused when it already holds one (its ``train.csv``), since
     writing 5,000 PNGs takes minutes. Returns the figures as a dict."""
-    from dlhelpers.chapter import latent
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.data import groups, kaggle, photo_faces
-    from dlhelpers.data.face_folder import load as load_faces
-    from dlhelpers.engine import checkpoints, lesson_run
-    from dlhelpers.measure import claims, judges, lesson_check, survival
 
     r = recipe or recipes.PHOTOS_VAE
     wall, load_before, t0 = {}, settings.load_average(), time.perf_counter()

@@ -3,25 +3,28 @@ side in one run, on generated 1024-px PNGs. Prints a few readable lines, then on
 """
 
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
 import torch
+import torchvision
+import torchvision.transforms as T
+from torch import nn
 
 from dlhelpers import settings
+from dlhelpers.chapter.core import vae_loss
+from dlhelpers.chapter.models import VAE
+from dlhelpers.data.face_folder import load as load_faces
 from dlhelpers.data.photo_faces import write_pngs
 from dlhelpers.engine import recipes
+from dlhelpers.engine.train import fit_vae, vae_scores
 from dlhelpers.tools.bench import matmul_peak_gflops
 
 
 def chapter_style_vae(folder, held_out_files, epochs, size, device="cpu"):
     """The chapter's loop: ImageFolder + Resize + ToTensor per image, batch 16, plain Adam 1e-4,
     fp32 (each batch moved to ``device``, as the book does)."""
-    import torchvision
-    import torchvision.transforms as T
-
-    from dlhelpers.chapter.core import vae_loss
-    from dlhelpers.chapter.models import VAE
 
     tf = T.Compose([T.Resize(size), T.ToTensor()])
     ds = torchvision.datasets.ImageFolder(str(folder), transform=tf)
@@ -53,9 +56,6 @@ def vae_train_flops(size, latent_dims=100):
     """FLOPs of training the chapter's VAE on one ``size``-px image: its forward multiply-adds
     (convolutions, transposed convolutions, dense layers; counted with hooks), x2 for a
     multiply-add, x3 for forward plus backward. 0.53 GFLOP at 256 px."""
-    from torch import nn
-
-    from dlhelpers.chapter.models import VAE
 
     model, macs = VAE(latent_dims, size).eval(), []
 
@@ -86,8 +86,6 @@ def train_once(images, held, size, batch_size, lr, epochs, device, precision):
     ms per image per epoch in the steady state (the median epoch after the first), the seconds the
     first epoch took beyond that (creating kernels, growing memory: paid once per run), and the
     held-out MSE per pixel."""
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine.train import fit_vae, vae_scores
 
     settings.seed(0)
     model = VAE(image_size=size).to(device)
@@ -118,9 +116,6 @@ def bench_vae(recipe=recipes.BENCH_VAE):
     The chapter-style loop runs first, before ``fit_vae`` sets ``settings.keep_freed_memory``.
     The load average (1 min) before and after is printed: other processes slow everything down.
     """
-    import tempfile
-
-    from dlhelpers.data.face_folder import load as load_faces
 
     n_train, n_held = recipe.train_images, recipe.held_out_images
     n, epochs, size, lr = n_train + n_held, recipe.epochs, recipe.size, recipe.lr
@@ -151,7 +146,6 @@ def bench_vae(recipe=recipes.BENCH_VAE):
         held_idx, train_idx = order[:n_held], order[n_held:]
         held, train = faces.images[held_idx], faces.images[train_idx]
         held_files = {Path(faces.files[i]).name for i in held_idx.tolist()}
-        from dlhelpers.engine.train import vae_scores
 
         base_model, base_ms = chapter_style_vae(folder, held_files, epochs, size, device)
         base_mse = vae_scores(base_model, held)["mse"]

@@ -6,11 +6,21 @@ figures as one JSON object last.
 """
 
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import torch
 
 from dlhelpers.chapter import latent
+from dlhelpers.chapter.models import VAE
+from dlhelpers.data.face_folder import FaceSet
+from dlhelpers.engine.display import enlargement, png_bytes
+from dlhelpers.measure.nets import TraitNet
+from dlhelpers.widgets.code_map import code_map
+from dlhelpers.widgets.explorer import FaceEditor
+from dlhelpers.widgets.glasses_shop import GlassesShop
+from dlhelpers.widgets.sliders import arithmetic_sliders, attribute_slider, interpolation_slider
 
 
 def _times_ms(set_value, values):
@@ -41,12 +51,6 @@ def bench_explorer(moves=50, image_size=64, seed=0):
     slider move (decode, judge, PNG), a glasses-shop strength and frame move, and a click on the
     code map (nearest code, decode, the 8-image strip, the picks blitted on the map and the
     figure's PNG diff made). Also one GIF export (not a redraw). Returns the figures as a dict."""
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.data.face_folder import FaceSet
-    from dlhelpers.measure.nets import TraitNet
-    from dlhelpers.widgets.code_map import code_map
-    from dlhelpers.widgets.explorer import FaceEditor
-    from dlhelpers.widgets.glasses_shop import GlassesShop
 
     torch.manual_seed(seed)
     model, judge = VAE(image_size=image_size).eval(), TraitNet().eval()
@@ -90,8 +94,6 @@ def bench_explorer(moves=50, image_size=64, seed=0):
 
 
 def _scratch_gif():
-    import tempfile
-    from pathlib import Path
 
     return Path(tempfile.mkdtemp(prefix="bench_gif_")) / "editor.gif"
 
@@ -117,9 +119,6 @@ def bench_widgets(moves=50, image_size=64, seed=0, also=(256,)):
 
 def bench_sliders(moves=50, image_size=64, seed=0):
     """Milliseconds per redraw of notebook 04's three sliders (see ``bench_widgets``)."""
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine.display import enlargement, png_bytes
-    from dlhelpers.widgets.sliders import arithmetic_sliders, attribute_slider, interpolation_slider
 
     torch.manual_seed(seed)
     model = VAE(image_size=image_size).eval()

@@ -17,6 +17,7 @@ import argparse
 import sys
 
 from dlhelpers import settings
+from dlhelpers.chapter.models import conv_side
 from dlhelpers.engine import recipes
 from dlhelpers.errors import UserError
 from dlhelpers.tools import commands
@@ -36,7 +37,6 @@ def positive(kind):
 
 def image_side(text):
     """An argparse type: an image side the chapter's VAE takes (a multiple of 8, at least 16)."""
-    from dlhelpers.chapter.models import conv_side
 
     value = positive(int)(text)
     try:

@@ -6,15 +6,20 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from dlhelpers import settings
-from dlhelpers.engine import recipes
+from dlhelpers import data, plot, settings
+from dlhelpers.chapter import latent
+from dlhelpers.chapter.models import AE, VAE, DenseVAE
+from dlhelpers.data import groups, kaggle
+from dlhelpers.engine import checkpoints, lesson_run, recipes
+from dlhelpers.engine.train import fit_ae, fit_vae
+from dlhelpers.measure import lesson_check
+from dlhelpers.tools import bench as marks
+from dlhelpers.tools import bench_photos, bench_vae, bench_widgets, build_judges, thin_study
+from dlhelpers.tools.slides import write_figures
+from dlhelpers.tools.student_copies import write_student_copies
 
 
 def train_ae(args):
-    from dlhelpers import data
-    from dlhelpers.chapter.models import AE
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_ae
 
     x, _ = data.mnist(train=True)
     xt, _ = data.mnist(train=False)
@@ -28,7 +33,6 @@ def train_ae(args):
 def vae_defaults(args):
     """``(args, recipe)``: notebook 02's recipe for the faces used (the photos' with ``--data``),
     its size and lr filled in where unset; epochs and batch wait for the faces (``vae_plan``)."""
-    from dlhelpers import data
 
     r = data.vae_recipe("photos" if args.data else None)
     args.size, args.lr = args.size or r.size, args.lr or r.lr
@@ -51,10 +55,6 @@ def train_vae(args):
     """Notebook 02's training (``lesson_run.train_faces_vae``): the model is saved to ``--out`` as
     soon as the last epoch ends, then checked; a failed check is a warning, recorded in the file
     for notebooks 03-04, never lost work."""
-    from dlhelpers import data, plot
-    from dlhelpers.chapter import latent
-    from dlhelpers.chapter.models import VAE
-    from dlhelpers.engine import lesson_run
 
     args, recipe = vae_defaults(args)
     recipe = replace(
@@ -85,10 +85,6 @@ def train_vae(args):
 
 
 def train_dense_vae(args):
-    from dlhelpers import data
-    from dlhelpers.chapter.models import DenseVAE
-    from dlhelpers.engine import checkpoints
-    from dlhelpers.engine.train import fit_vae
 
     x, _ = data.mnist(train=True)
     xt, _ = data.mnist(train=False)
@@ -105,7 +101,6 @@ def train_dense_vae(args):
 
 
 def train_judges(args):
-    from dlhelpers.tools import build_judges
 
     if "digits" in args.which:
         build_judges.build_digit_judge()
@@ -114,15 +109,12 @@ def train_judges(args):
 
 
 def organise(args):
-    from dlhelpers.data import kaggle
 
     counts = kaggle.organise(args.src, args.dst, corrections=args.corrections)
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
 def bench(args):
-    from dlhelpers.tools import bench as marks
-    from dlhelpers.tools import bench_photos, bench_vae
 
     if args.what == "ae":
         result = marks.bench_ae(args.epochs, args.subset)
@@ -131,29 +123,21 @@ def bench(args):
     elif args.what == "photos":
         result = bench_photos.bench_photos(args.images, workdir=args.workdir, download=args.download)
     elif args.what == "thin":
-        from dlhelpers.measure import lesson_check
-        from dlhelpers.tools import thin_study
-
         _, table = thin_study.run(args.share)
         bad = lesson_check.failures(table)
         print("misses: " + "; ".join(bad) if bad else "all checks pass")
         result = dict(table, misses=bad)
     elif args.what == "lesson":
-        from dlhelpers.measure import lesson_check
-
         table, bad = lesson_check.main(args.vae, quick=settings.QUICK)
         result = dict(table, misses=bad)
     else:
-        from dlhelpers.tools.bench_widgets import bench_widgets
-
         sizes = getattr(args, "sizes", None)
-        result = bench_widgets(image_size=sizes[0], also=sizes[1:]) if sizes else bench_widgets()
+        widgets = bench_widgets.bench_widgets
+        result = widgets(image_size=sizes[0], also=sizes[1:]) if sizes else widgets()
     print(json.dumps(result))
 
 
 def faces(args):
-    from dlhelpers import data
-    from dlhelpers.data import groups
 
     print(data.summary(args.size or data.vae_recipe().size))
     print(
@@ -163,12 +147,10 @@ def faces(args):
 
 
 def figures(args):
-    from dlhelpers.tools.slides import write_figures
 
     write_figures(args.dir)
 
 
 def student_copies(args):
-    from dlhelpers.tools.student_copies import write_student_copies
 
     write_student_copies(settings.PROJECT / "notebooks", args.dest)

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 from dlhelpers import data, plot, settings
 from dlhelpers.chapter import latent
@@ -23,7 +24,6 @@ from dlhelpers.widgets.explorer import encode_some
 
 def write_strip(model, codes, path, nrow=8):
     """Decode codes (T, d) and write at most ``nrow`` of them, evenly spread, as one PNG strip."""
-    from PIL import Image
 
     pick = torch.linspace(0, len(codes) - 1, min(nrow, len(codes))).round().long()
     images = gifs.frames(latent.decode(model, codes[pick]), side=128)

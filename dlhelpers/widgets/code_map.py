@@ -14,10 +14,12 @@ strip (``latent.path``, decoded) is shown under it.
 
 import ipywidgets as W
 import torch
+from matplotlib.figure import Figure
 
 from dlhelpers import plot
 from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes, to_uint8_grid
+from dlhelpers.widgets.gifs import GifButton
 from dlhelpers.widgets.sliders import caption, one_thread, ready, titled
 
 STEPS = 8  # images in the interpolation strip (up to 128 px)
@@ -41,8 +43,7 @@ def face_groups(faces, n=None):
 def interactive_figure(figsize, dpi):
     """A matplotlib Figure drawn on an ipympl Canvas (an ipywidget) without switching pyplot's
     backend: ``(figure, canvas)``. Header, footer and the resize handle are hidden."""
-    from ipympl.backend_nbagg import Canvas, FigureManager
-    from matplotlib.figure import Figure
+    from ipympl.backend_nbagg import Canvas, FigureManager  # deferred: an optional backend
 
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")  # room for labels at any font
     canvas = Canvas(fig)
@@ -110,7 +111,6 @@ class CodeMap(W.VBox):
         self.picked = caption("no point picked yet")
         self.strip = W.Image(format="png", layout=W.Layout(display="none"))
         self.strip_caption = caption("")
-        from dlhelpers.widgets.gifs import GifButton
 
         self.gif = GifButton(self, "code_map")
         self.children = [

@@ -20,6 +20,7 @@ from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.measure import judges
 from dlhelpers.measure.nets import DigitNet
+from dlhelpers.widgets.gifs import GifButton
 from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
 
 MAX_CODES = 2000  # codes encoded for the directions and the map (enough for 10 components)
@@ -171,7 +172,6 @@ class FaceEditor(LiveImage):
             W.HBox([s, lab], layout=W.Layout(align_items="center"))
             for s, lab in zip(self.sliders, self.slider_labels)
         ]
-        from dlhelpers.widgets.gifs import GifButton
 
         self.gif = GifButton(self, "editor")
         self.children = [

@@ -13,6 +13,8 @@ import ipywidgets as W
 import torch
 
 from dlhelpers import plot
+from dlhelpers.data import groups
+from dlhelpers.data.groups import write_ids
 from dlhelpers.engine import display
 
 GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#d9d9d9"]
@@ -151,7 +153,6 @@ class GalleryPicker(W.VBox):
     def save(self, path=None):
         """Write the checked picks (``result()``) as face ids to ``path`` (default ``save_to``),
         in the format ``groups.saved_groups`` reads; returns the path."""
-        from dlhelpers.data.groups import write_ids
 
         path = Path(path) if path is not None else self.save_to
         if path is None:
@@ -204,7 +205,6 @@ def faces_picker(faces, per_group=3, save_to=None, columns=10):
     25 faces of G/ and the last 25 of NoG/ (``groups.book_gallery``), each button labelled with the
     face id, preset with the book's choice on the photos. Its save button writes the choice to ``save_to``
     (default ``groups.groups_file()``), which ``groups.four_groups`` reads on later runs."""
-    from dlhelpers.data import groups
 
     g, nog = groups.book_gallery(faces)
     shown = g + nog
@@ -239,7 +239,6 @@ def framed(images, marks, width=None):
 def show_book_galleries(faces, save=None):
     """The book's two 5 x 5 galleries of listing 7.7 (the first 25 faces of G/, the last 25 of NoG/
     from the end, in ImageFolder order), the book's picks framed in their group's colour."""
-    from dlhelpers.data import groups
 
     g, nog = groups.book_gallery(faces)
     colours = dict(zip(groups.GROUP_NAMES, FRAME_COLOURS))

@@ -19,6 +19,7 @@ import torch
 
 from dlhelpers import plot, settings
 from dlhelpers.chapter import core, latent
+from dlhelpers.data.faces import runs_folder
 from dlhelpers.engine.display import enlargement
 from dlhelpers.widgets.sliders import one_thread
 
@@ -28,7 +29,6 @@ MS = 120  # milliseconds per frame
 
 def gif_folder():
     """Where the buttons save GIFs: ``files/runs/gifs`` (git-ignored), created."""
-    from dlhelpers.data.faces import runs_folder
 
     folder = runs_folder() / "gifs"
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,7 +84,7 @@ def attribute_gif(model, z, direction, path, strengths=None, **kw):
 def show(path):
     """Display a GIF file in the notebook (an image/gif output, kept when the notebook is saved);
     returns the IPython Image elsewhere."""
-    from IPython.display import Image, display
+    from IPython.display import Image, display  # here: the module uses PIL's Image
 
     picture = Image(data=Path(path).read_bytes(), format="gif")
     if plot.in_notebook():
@@ -115,7 +115,7 @@ class GifButton(W.VBox):
         except ValueError as e:
             self.saved.value = f"<span style='color:#b00'>no GIF: {e}</span>"
             return None
-        from PIL import Image
+        from PIL import Image  # here: IPython's Image is the other one in this module
 
         self.image.value = self.path.read_bytes()
         with Image.open(self.path) as gif:  # shown at its own size, not stretched to the page

@@ -14,7 +14,8 @@ import ipywidgets as W
 import torch
 
 from dlhelpers.chapter import core, latent
-from dlhelpers.widgets.explorer import MAX_CODES, encode_some, judge_scores
+from dlhelpers.widgets.explorer import MAX_CODES, encode_some, face_names, judge_scores
+from dlhelpers.widgets.gifs import GifButton
 from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
 
 MODES = ("put glasses on", "take glasses off")
@@ -88,7 +89,6 @@ class GlassesShop(LiveImage):
             controls.append(W.HBox([self.frame, W.HTML("light")], layout=W.Layout(align_items="center")))
         self.original_image = W.Image(format="png")
         self.readout = caption("")
-        from dlhelpers.widgets.gifs import GifButton
 
         self.gif = GifButton(self, "glasses_shop")
         self.children = [
@@ -167,7 +167,6 @@ def glasses_shop(model, faces, judge, n=MAX_CODES, choices=30):
     under the image; "take glasses off" does the opposite on faces with glasses. With frame
     labels (the synthetic faces), a frame slider goes from dark to light frames (figure 7.2).
     The first ``n`` faces are encoded. Returns a ``GlassesShop`` (an ipywidgets.VBox)."""
-    from dlhelpers.widgets.explorer import face_names
 
     names = dict(enumerate(face_names(faces, n)))
     return GlassesShop(model, faces, judge, encode_some(model, faces.images, n), choices, names)
