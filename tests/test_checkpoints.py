@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from dlhelpers.chapter.models import AE, VAE
-from dlhelpers.engine import checkpoints
+from dlhelpers.engine import checkpoints, resuming
 
 
 def test_save_load_round_trip(tmp_path):
@@ -180,7 +180,7 @@ def test_resume_reads_the_checkpoint_once(tmp_path, monkeypatch):
     reads = []
     real = checkpoints.read
     monkeypatch.setattr(checkpoints, "read", lambda p: reads.append(p) or real(p))
-    done, history, samples = checkpoints.resume(model, opt, path)
+    done, history, samples = resuming.resume(model, opt, path)
     assert (done, history, samples) == (2, {"rec": [3.0, 2.0]}, []) and len(reads) == 1
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from dlhelpers import settings
 from dlhelpers.chapter.models import AE
-from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.engine import checkpoints, planning, recipes, resuming
 from dlhelpers.tools.cli import main, parser
 
 
@@ -69,7 +69,7 @@ def test_train_vae_plans_by_steps_and_says_so(capsys):
     assert f"{p.steps} optimizer steps" in capsys.readouterr().out
     args = parser().parse_args(["train", "vae", "--data", "x"])
     few = photos.min_images - 1
-    with pytest.raises(recipes.TooFewFacesError, match=f"{few} training faces are too few"):
+    with pytest.raises(planning.TooFewFacesError, match=f"{few} training faces are too few"):
         vae_plan(args, photos, few)
     args = parser().parse_args(["train", "vae", "--data", "x", "--epochs", "2"])
     assert vae_plan(args, photos, few).epochs == 2  # asked for: trained anyway
@@ -253,7 +253,7 @@ def test_train_vae_on_a_folder_prints_its_steps_and_whether_it_learned(tmp_path,
     assert saved["epoch"] == 3 and "optimizer" not in saved  # the model, not the training state
     assert saved["settings"]["rec_weight"] == recipes.book_balance(16)  # a photo
     # folder keeps the photos' balance, not the synthetic recipe's weight
-    assert not checkpoints.training_file(out).exists()  # deleted once the model was saved
+    assert not resuming.training_file(out).exists()  # deleted once the model was saved
     assert "lower) in 12 optimizer steps" in captured.out or (  # a line either way, exit 0
         "warning: Training did not lower the held-out error in 12" in captured.out and saved["check"]
     )
@@ -266,9 +266,9 @@ def test_train_vae_keeps_the_model_when_its_check_fails(tmp_path, capsys, monkey
     from dlhelpers.engine import train
 
     monkeypatch.setattr(
-        recipes,
+        planning,
         "check_learned",
-        lambda *a, **k: recipes.Learned("figures", "The held-out error is 9.0x the training error."),
+        lambda *a, **k: planning.Learned("figures", "The held-out error is 9.0x the training error."),
     )
     argv = ["train", "vae", "--data", str(small_faces(tmp_path / "f", 12)), "--size", "16"]
     argv += ["--held-out", "0.25", "--epochs", "1", "--out", str(tmp_path / "run.pt")]

@@ -7,7 +7,7 @@ import torch
 
 from dlhelpers.chapter import core
 from dlhelpers.chapter.models import VAE
-from dlhelpers.engine import checkpoints, lesson_run, recipes
+from dlhelpers.engine import checkpoints, lesson_run, planning, recipes, resuming
 
 
 def faces(n, side=16, seed=0):
@@ -30,14 +30,14 @@ def test_split_faces_holds_out_a_seeded_share_and_cuts_to_the_recipe():
     assert not any(tuple(h.flatten()[:8].tolist()) in seen for h in held)  # no face in both
     small = lesson_run.split_faces(x, recipe(train_images=12, held_out_images=3))
     assert (len(small[0]), len(small[1])) == (12, 3)
-    with pytest.raises(recipes.TooFewFacesError, match="0 for testing"):
+    with pytest.raises(planning.TooFewFacesError, match="0 for testing"):
         lesson_run.split_faces(faces(3), recipe(held_out=0.1))
 
 
 def test_the_run_trains_with_the_step_it_is_given_keeps_the_model_and_records_a_warning(tmp_path, capsys):
     r = recipe(max_overfit=0.5)  # a bar no run can clear: the check must warn, and the model stay
     train, held = lesson_run.split_faces(faces(40), r)
-    plan = recipes.plan(r, len(train), epochs=2, batch_size=8)
+    plan = planning.plan(r, len(train), epochs=2, batch_size=8)
     steps = []
 
     def counting_step(model, optimizer, x, rec_weight=1.0, loss_fn=core.vae_loss):
@@ -50,7 +50,7 @@ def test_the_run_trains_with_the_step_it_is_given_keeps_the_model_and_records_a_
         VAE(image_size=16), train, held, r, plan, path, progress=False, step_fn=counting_step
     )
     assert len(steps) == plan.steps == 2 * 4  # the notebook's step ran every batch
-    assert path.is_file() and not checkpoints.training_file(path).exists()
+    assert path.is_file() and not resuming.training_file(path).exists()
     assert not result.learned.ok and "warning" in str(result.learned)
     assert checkpoints.extra(path)["check"] == result.learned.warning
     assert result.held_out > 0 and result.untrained > 0 and result.seconds > 0

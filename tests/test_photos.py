@@ -29,7 +29,7 @@ from dlhelpers.chapter.models import VAE
 from dlhelpers.data import groups, photo_faces
 from dlhelpers.data.face_folder import FaceSet
 from dlhelpers.data.synthetic_set import face_traits
-from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.engine import checkpoints, planning, recipes, resuming
 from dlhelpers.measure import claims, judges
 from dlhelpers.widgets import gallery
 
@@ -173,11 +173,11 @@ def test_a_run_whose_check_fails_is_kept_and_03_04_repeat_the_warning(tmp_path, 
     run_file = data.vae_file(16, "synthetic")
     fit_vae(
         model, train_x, epochs=2, batch_size=8, lr=1e-3, held_out=held_x, progress=False,
-        checkpoint=checkpoints.training_file(run_file), save_to=run_file,
+        checkpoint=resuming.training_file(run_file), save_to=run_file,
     )  # fmt: skip
-    assert run_file.is_file() and not checkpoints.training_file(run_file).exists()
+    assert run_file.is_file() and not resuming.training_file(run_file).exists()
     held, seen = vae_scores(model, held_x)["mse"], vae_scores(model, train_x[:8])["mse"]
-    learned = recipes.check_learned(untrained, held, seen, max_overfit=held / seen / 2)  # noise: fails
+    learned = planning.check_learned(untrained, held, seen, max_overfit=held / seen / 2)  # noise: fails
     assert not learned.ok and learned.warning
     checkpoints.update_extra(run_file, check=learned.warning)
     capsys.readouterr()
@@ -196,7 +196,7 @@ def test_no_model_names_the_file_relative_to_the_project_and_an_unfinished_run(t
         data.load_vae(16, dataset="photos")
     assert "(files/runs/vae_photos16.pt): run notebook 02 first" in str(e.value)
     assert str(tmp_path) not in str(e.value)
-    checkpoints.save(VAE(image_size=16), checkpoints.training_file(data.vae_file(16, "photos")))
+    checkpoints.save(VAE(image_size=16), resuming.training_file(data.vae_file(16, "photos")))
     with pytest.raises(
         data.NoModelError, match="finish the unfinished run in files/runs/vae_photos16_training.pt"
     ):

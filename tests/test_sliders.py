@@ -11,7 +11,7 @@ from dlhelpers import plot
 from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.models import AE, VAE
 from dlhelpers.engine import display
-from dlhelpers.widgets import sliders
+from dlhelpers.widgets import live, sliders
 from stubs import png
 
 SIDE = 16  # small models keep these tests fast
@@ -92,7 +92,7 @@ def test_interpolation_slider_blends_with_the_blend_it_is_given(model, codes):
 
     w = sliders.interpolation_slider(model, codes["a"], codes["b"], blend=own_blend)
     w.slider.value = 0.25
-    assert seen[-1] == 0.25 and torch.equal(w.code(), sliders.one_code(codes["b"]))
+    assert seen[-1] == 0.25 and torch.equal(w.code(), live.one_code(codes["b"]))
     assert bytes(w.image.value) == bytes(w.end_image.value)
 
 

@@ -2,7 +2,8 @@ import torch
 
 from dlhelpers import settings
 from dlhelpers.chapter.models import AE
-from dlhelpers.engine.train import ae_test_mse, batches, fit_ae
+from dlhelpers.engine.loops import ae_test_mse, fit_ae
+from dlhelpers.engine.train import batches
 
 
 def fake_digits(n, seed):

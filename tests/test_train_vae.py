@@ -4,7 +4,7 @@ import torch
 from dlhelpers import settings
 from dlhelpers.chapter import core, latent
 from dlhelpers.chapter.models import VAE
-from dlhelpers.engine import checkpoints
+from dlhelpers.engine import checkpoints, resuming
 from dlhelpers.engine.train import fit_vae, vae_scores
 
 
@@ -201,7 +201,8 @@ def test_training_keeps_the_chapter_s_parameter_names_and_shapes(monkeypatch):
 def test_resumed_optimizer_state_gets_the_parameters_layout():
     """Fused Adam on the CPU computes wrong updates when a moment's strides differ from its
     parameter's (moments from before the model turned channels-last): vae_epoch realigns them."""
-    from dlhelpers.engine.train import _match_layout, make_optimizer
+    from dlhelpers.engine.precision import match_layout
+    from dlhelpers.engine.train import make_optimizer
 
     torch.manual_seed(0)
     a = torch.nn.Conv2d(3, 8, 3)
@@ -217,7 +218,7 @@ def test_resumed_optimizer_state_gets_the_parameters_layout():
         ob.step()
         if step == 0:
             b.to(memory_format=torch.channels_last)
-            _match_layout(ob)
+            match_layout(ob)
     assert torch.allclose(a.weight, b.weight, atol=1e-6)
 
 
@@ -258,7 +259,7 @@ def test_mixed_precision_gives_the_same_quality_as_fp32():
 
 def test_a_finished_run_is_saved_and_its_training_checkpoint_deleted(tmp_path):
     model_file = tmp_path / "vae.pt"
-    training = checkpoints.training_file(model_file)
+    training = resuming.training_file(model_file)
     assert training == tmp_path / "vae_training.pt"
     model, hist = run(2, training, save_to=model_file)
     assert not training.exists() and model_file.is_file()  # one file per finished run
@@ -273,16 +274,16 @@ def test_rerunning_a_finished_run_loads_it_instead_of_training(tmp_path, capsys,
     from dlhelpers.engine import train
 
     model_file = tmp_path / "vae.pt"
-    trained, hist = run(2, checkpoints.training_file(model_file), save_to=model_file)
+    trained, hist = run(2, resuming.training_file(model_file), save_to=model_file)
     monkeypatch.setattr(train, "vae_epoch", lambda *a, **k: pytest.fail("trained again"))
     capsys.readouterr()
-    again, hist_again = run(2, checkpoints.training_file(model_file), save_to=model_file)
+    again, hist_again = run(2, resuming.training_file(model_file), save_to=model_file)
     assert "holds this run, finished (2 epochs): loaded it" in capsys.readouterr().out
     assert hist_again["rec"] == hist["rec"] and hist_again["samples"] == []
     for k, v in trained.state_dict().items():
         assert torch.allclose(v, again.state_dict()[k], atol=1e-2, rtol=1e-2), k
     monkeypatch.undo()
-    run(3, checkpoints.training_file(model_file), save_to=model_file)  # more epochs: a new run
+    run(3, resuming.training_file(model_file), save_to=model_file)  # more epochs: a new run
     assert "epochs: saved 2, requested 3" in capsys.readouterr().out
     assert checkpoints.extra(model_file)["epoch"] == 3
 
@@ -296,9 +297,9 @@ def test_an_interrupted_run_keeps_its_training_checkpoint_and_saves_no_model(tmp
 
     model_file = tmp_path / "vae.pt"
     with pytest.raises(KeyboardInterrupt):
-        run(3, checkpoints.training_file(model_file), save_to=model_file, loss_fn=interrupt_in_epoch_2)
+        run(3, resuming.training_file(model_file), save_to=model_file, loss_fn=interrupt_in_epoch_2)
     assert not model_file.exists() and checkpoints.extra(tmp_path / "vae_training.pt")["epoch"] == 1
-    run(3, checkpoints.training_file(model_file), save_to=model_file)  # resumed, then saved
+    run(3, resuming.training_file(model_file), save_to=model_file)  # resumed, then saved
     assert model_file.is_file() and not (tmp_path / "vae_training.pt").exists()
 
 

@@ -12,7 +12,7 @@ import torch
 from dlhelpers import settings
 from dlhelpers.chapter.models import VAE
 from dlhelpers.data import face_folder, synthetic_set
-from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.engine import checkpoints, recipes, resuming
 from dlhelpers.errors import UserError
 
 # --- Which faces are in use, and the files that belong to them -------------------------------
@@ -170,7 +170,7 @@ def load_vae(size, device=None, dataset=None):
         else ""
     )
     run = vae_file(size, dataset)
-    unfinished = checkpoints.training_file(run)
+    unfinished = resuming.training_file(run)
     first = (
         f"run notebook 02 again to finish the unfinished run in {settings.relative(unfinished)}"
         if unfinished.is_file()

@@ -3,7 +3,7 @@
 ``train_faces_vae``.
 
     train_x, held_x = lesson_run.split_faces(faces.images, recipe)
-    run = recipes.ensure_enough(recipes.plan(recipe, len(train_x)))
+    run = planning.ensure_enough(planning.plan(recipe, len(train_x)))
     result = lesson_run.train_faces_vae(VAE(image_size=recipe.size), train_x, held_x, recipe, run, path)
     print(result.learned)      # the held-out error against the untrained model's, or a warning
 
@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from dlhelpers.chapter import core
-from dlhelpers.engine import checkpoints, recipes
+from dlhelpers.engine import checkpoints, planning, recipes, resuming
 from dlhelpers.engine.train import fit_vae, vae_scores
 
 
@@ -37,7 +37,7 @@ def split_faces(images, recipe):
     train, held = split(images, recipe.held_out, seed=recipe.seed)
     train, held = train[: recipe.train_images], held[: recipe.held_out_images]
     if len(train) == 0 or len(held) == 0:
-        raise recipes.TooFewFacesError(
+        raise planning.TooFewFacesError(
             f"Holding out {recipe.held_out:g} of {len(images)} faces leaves {len(train)} for "
             f"training and {len(held)} for testing; both need at least one: use more faces or "
             f"another held-out share."
@@ -53,7 +53,7 @@ class LessonRun:
 
     model: nn.Module
     history: dict
-    learned: recipes.Learned
+    learned: planning.Learned
     path: Path
     seconds: float
     untrained: float
@@ -78,13 +78,13 @@ def train_faces_vae(
 ):
     """Train ``model`` on ``train_x`` (uint8 (N, 3, S, S)) as the faces lesson does, keep it, check it.
 
-    ``plan`` (``recipes.plan``) gives the epochs and batch size; ``recipe`` the learning rate,
+    ``plan`` (``planning.plan``) gives the epochs and batch size; ``recipe`` the learning rate,
     seed, loss balance (``recipes.rec_weight``; ``rec_weight`` overrides it) and the memorising
     limit. Each batch is ``step_fn(model, optimizer, x, rec_weight, loss_fn)``, the notebook's own
     step when it passes one. With ``resume`` (default: the recipe's) a checkpoint next to ``path``
     lets an interrupted run continue; when the last epoch ends ``fit_vae`` saves the model to
     ``path`` and deletes that checkpoint. Then the held-out and training errors are compared with
-    the untrained model's (``recipes.check_learned``) and a warning is recorded in the file.
+    the untrained model's (``planning.check_learned``) and a warning is recorded in the file.
     """
     path = Path(path)
     untrained = vae_scores(model, held_x)["mse"]
@@ -99,7 +99,7 @@ def train_faces_vae(
         rec_weight=recipes.rec_weight(recipe, given=rec_weight),
         held_out=held_x,
         sample_codes=sample_codes,
-        checkpoint=checkpoints.training_file(path) if resume else None,
+        checkpoint=resuming.training_file(path) if resume else None,
         save_to=path,
         seed=recipe.seed,
         progress=progress,
@@ -108,6 +108,6 @@ def train_faces_vae(
     )
     seconds = time.perf_counter() - start
     held, seen = vae_scores(model, held_x)["mse"], vae_scores(model, train_x[: len(held_x)])["mse"]
-    learned = recipes.check_learned(untrained, held, seen, recipe.max_overfit, plan)
+    learned = planning.check_learned(untrained, held, seen, recipe.max_overfit, plan)
     checkpoints.update_extra(path, check=learned.warning)
     return LessonRun(model, history, learned, path, seconds, untrained, held, seen)

@@ -12,10 +12,11 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm as _tqdm
 
-from dlhelpers import plot, settings
+from dlhelpers import settings
 from dlhelpers.chapter import core
 from dlhelpers.chapter.latent import to_float
-from dlhelpers.engine import display
+from dlhelpers.engine import display, resuming
+from dlhelpers.engine.precision import Mixed, channels_last_pays, match_layout
 from dlhelpers.errors import UserError
 
 
@@ -49,84 +50,6 @@ def batches(x, batch_size, generator=None):
 
 
 @torch.no_grad()
-def ae_test_mse(model, images, batch_size=2000):
-    """Mean squared error per pixel of the AE's reconstructions; images (N, 784) floats in [0, 1]."""
-    model.eval()
-    total = sum(((model(x)[0] - x) ** 2).sum().item() for x in images.split(batch_size))
-    return total / images.numel()
-
-
-def fit_ae(
-    model,
-    train_images,
-    test_images,
-    *,
-    epochs,
-    batch_size,
-    lr,
-    seed=0,
-    originals=None,
-    show_after=(),
-    progress=True,
-    step_fn=core.ae_step,
-):
-    """Train the AE on MNIST (section 7.2.2) and return its history.
-
-    train_images, test_images: uint8 (N, 28, 28) from ``data.mnist``. Every batch is one
-    ``step_fn`` (the chapter's step, ``core.ae_step``: squared error summed over pixels, averaged
-    over the batch's images; a notebook may pass its own). After every epoch the
-    test set's mean squared error per pixel goes into ``history["test_mse"]``; after each epoch in
-    ``show_after`` (1 = after the first) the ten ``originals`` (10, 784) are drawn above their
-    reconstructions. Returns {"train_loss": [...], "test_mse": [...]} (per epoch).
-    """
-    device = next(model.parameters()).device
-    xs = to_float(train_images).flatten(1).to(device)
-    xt = to_float(test_images).flatten(1).to(device)
-    opt = make_optimizer(model, lr)
-    gen = torch.Generator().manual_seed(seed)
-    history, live, steps = {"train_loss": [], "test_mse": []}, display.LiveLoss(), {"batch loss": []}
-    n_batches = math.ceil(len(xs) / batch_size)
-    start = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        model.train()
-        total = 0.0
-        bar = tqdm(
-            batches(xs, batch_size, gen),
-            total=n_batches,
-            desc=f"epoch {epoch}/{epochs}",
-            disable=not progress,
-            leave=False,
-        )
-        for x in bar:
-            loss = step_fn(model, opt, x)
-            total += loss * len(x)
-            steps["batch loss"].append(loss)
-            live.update(steps)
-        history["train_loss"].append(total / len(xs))
-        history["test_mse"].append(ae_test_mse(model, xt))
-        live.update(steps, force=True)
-        if progress:
-            print(
-                f"epoch {epoch}: train loss {history['train_loss'][-1]:.2f} per image, "
-                f"test MSE {history['test_mse'][-1]:.5f} per pixel"
-            )
-        if originals is not None and epoch in show_after:
-            with torch.no_grad():
-                model.eval()
-                rec = model(originals.to(device))[0]
-            plot.show_digits(
-                originals, rec, title=f"after epoch {epoch}: originals (top), reconstructions (bottom)"
-            )
-    if progress:
-        print(
-            f"trained: {epochs * n_batches:,} optimizer steps (batch {batch_size}) in "
-            f"{time.perf_counter() - start:.0f} s"
-        )
-    model.eval()
-    return history
-
-
-@torch.no_grad()
 def vae_scores(model, images, batch_size=64):
     """Per-image reconstruction error and KL on ``images`` (uint8 (N, 3, S, S), or (N, 28, 28) for
     the MNIST ``DenseVAE``), mean codes decoded.
@@ -143,41 +66,6 @@ def vae_scores(model, images, batch_size=64):
         rec, kl = rec + r.item(), kl + k.item()
     n = len(images)
     return {"rec": rec / n, "kl": kl / n, "mse": rec / images[0].numel() / n}
-
-
-def _channels_last(dev, images):
-    """Whether ``images`` and the model run channels-last: colour images (4-D) on the CPU or a
-    GPU, where convolutions in that layout skip a reorder each call (MPS, the MNIST digits: no)."""
-    return images.dim() == 4 and dev.type in ("cpu", "cuda")
-
-
-def _match_layout(opt):
-    """Give each optimizer state tensor (Adam's moments) its parameter's strides.
-
-    Fused Adam on the CPU assumes that a parameter, its gradient and its moments share one
-    memory layout, and silently computes wrong updates when they do not (torch 2.14). Moments
-    created before the model turned channels-last, or loaded from an older checkpoint, are
-    copied into the parameter's layout here (gradients follow the parameter's layout by themselves).
-    """
-    for group in opt.param_groups:
-        for p in group["params"]:
-            state = opt.state.get(p, {})
-            for k, v in state.items():
-                if torch.is_tensor(v) and v.shape == p.shape and v.stride() != p.stride():
-                    state[k] = torch.empty_like(p, dtype=v.dtype).copy_(v)
-
-
-class _Mixed:
-    """Calls ``model`` under ``torch.autocast`` for precision ``prec`` and hands back its outputs
-    in fp32, so a loss computed from them (the chapter's, or a notebook's own) stays in fp32."""
-
-    def __init__(self, model, device, prec):
-        self.model, self.device, self.prec = model, device, prec
-
-    def __call__(self, x):
-        with settings.autocast(self.device, self.prec):
-            outputs = self.model(x)
-        return tuple(t.float() for t in outputs)
 
 
 def vae_epoch(
@@ -203,7 +91,7 @@ def vae_epoch(
 
     What the engine adds around the step (the results are the chapter's): ``precision`` (default
     ``settings.precision``: bf16 on CPUs with bf16 arithmetic and on GPUs that have it, else
-    fp32) runs the forward pass under ``torch.autocast`` (``_Mixed``), weights and Adam in fp32;
+    fp32) runs the forward pass under ``torch.autocast`` (``Mixed``), weights and Adam in fp32;
     images and model are channels-last; images stay uint8 until each batch is cut, on the model's
     device. On the CPU it first calls ``settings.keep_freed_memory`` (glibc keeps freed memory: no
     page faults on the 126 MB gradients each step; process-wide).
@@ -212,10 +100,10 @@ def vae_epoch(
     prec = precision or settings.precision(device)
     if device.type == "cpu":
         settings.keep_freed_memory()  # process-wide: see its docstring
-    layout = torch.channels_last if _channels_last(device, images) else torch.contiguous_format
+    layout = torch.channels_last if channels_last_pays(device, images) else torch.contiguous_format
     model.to(memory_format=layout).train()  # same parameters, only their strides change
-    _match_layout(opt)
-    fast = model if prec == "fp32" else _Mixed(model, device, prec)
+    match_layout(opt)
+    fast = model if prec == "fp32" else Mixed(model, device, prec)
     rec_sum = kl_sum = 0.0
     bar = tqdm(
         batches(images, batch_size),
@@ -281,7 +169,7 @@ def fit_vae(
     any later check says, and the ``checkpoint`` (weights and optimizer state, several times the
     model's size) is deleted, so one finished run leaves one file. Called again with the same
     ``checkpoint`` and ``save_to`` once that run is finished, it loads the saved model instead of
-    training again (``checkpoints.finished``; then "samples" is empty); other settings or epochs
+    training again (``resuming.finished``; then "samples" is empty); other settings or epochs
     train anew, replacing ``save_to`` when done.
     ``precision``: "fp32" or "bf16" for the forward pass (default: ``settings.precision``,
     mixed precision where the hardware has it; see ``vae_epoch``). The images are held on the
@@ -294,10 +182,10 @@ def fit_vae(
     device = next(model.parameters()).device
     images = images.to(device)  # uint8 on the GPU too: batches cut there
     run = dict(
-        lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight, data=checkpoints.data_identity(images)
+        lr=lr, batch_size=batch_size, seed=seed, rec_weight=rec_weight, data=resuming.data_identity(images)
     )  # what a resume must match (lr may change)
     if checkpoint is not None and save_to is not None and not Path(checkpoint).exists():
-        saved = checkpoints.finished(save_to, model, run, epochs)
+        saved = resuming.finished(save_to, model, run, epochs)
         if saved is not None:
             model.eval()
             print(
@@ -306,7 +194,7 @@ def fit_vae(
             )
             return dict(saved.get("history", {}), samples=[])
     opt = make_optimizer(model, lr)
-    done, history, samples = checkpoints.resume(model, opt, checkpoint, run)
+    done, history, samples = resuming.resume(model, opt, checkpoint, run)
     live, steps, shown = display.LiveLoss("loss per image while training"), {"rec": [], "kl": []}, None
     epoch = done
     try:
@@ -362,9 +250,7 @@ def fit_vae(
                 )
     except (KeyboardInterrupt, FloatingPointError) as e:
         print(
-            checkpoints.stopped(
-                checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError)
-            )
+            resuming.stopped(checkpoint, epoch, opt.param_groups[0]["lr"], isinstance(e, FloatingPointError))
         )
         raise
     live.update(steps, force=True)
@@ -396,32 +282,3 @@ def _save_finished(model, save_to, checkpoint, history, run, progress):
     if progress:
         gone = f"; removed the training checkpoint {settings.relative(checkpoint)}" if removed else ""
         print(f"saved {settings.relative(saved)} ({saved.stat().st_size / 1e6:.1f} MB){gone}")
-
-
-def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True, after_epoch=None):
-    """The judges' training loop (``dlhelpers.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
-    schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
-    history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
-    opt = make_optimizer(net, lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * math.ceil(n / batch_size))
-    history = {"loss": []}
-    for epoch in range(1, epochs + 1):
-        net.train()
-        total = 0.0
-        order = torch.randperm(n, generator=gen)
-        for idx in tqdm(
-            order.split(batch_size), desc=f"{name}, epoch {epoch}/{epochs}", disable=not progress, leave=False
-        ):
-            loss = loss_of(idx)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        history["loss"].append(total / n)
-        note = after_epoch(history) if after_epoch else ""
-        if progress:
-            print(f"{name} epoch {epoch}: loss {history['loss'][-1]:.4f}{note}")
-    net.eval()
-    net.history = history
-    return net

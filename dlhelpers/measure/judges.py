@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from dlhelpers import data, settings
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.engine import checkpoints, recipes
-from dlhelpers.engine.train import fit_classifier
+from dlhelpers.engine.loops import fit_classifier
 from dlhelpers.errors import UserError
 from dlhelpers.measure import augment
 from dlhelpers.measure.nets import TRAITS, DigitNet, TraitNet

@@ -16,7 +16,7 @@ from dlhelpers.chapter.latent import to_float
 from dlhelpers.chapter.models import AE
 from dlhelpers.data.digits import mnist
 from dlhelpers.engine import recipes
-from dlhelpers.engine.train import ae_test_mse, fit_ae
+from dlhelpers.engine.loops import ae_test_mse, fit_ae
 
 
 def matmul_peak_gflops(n=2048, repeats=10, dtype=torch.float32, device="cpu"):
@@ -66,7 +66,7 @@ def chapter_style_ae(epochs, subset=None):
 
 
 def bench_ae(epochs=None, subset=None):
-    """The chapter's AE loop against ``train.fit_ae`` with the recipe, ``epochs`` each."""
+    """The chapter's AE loop against ``loops.fit_ae`` with the recipe, ``epochs`` each."""
 
     x, _ = mnist(train=True)
     xt, _ = mnist(train=False)

@@ -2,7 +2,7 @@
 
 A download in Kaggle's exact layout (``photo_faces.kaggle_download``: the package's faces drawn
 at 256 px, written as 1024-px PNGs), organised (``kaggle.organise``), decoded, and notebook 02's
-training on it with the photos recipe counted in steps (``recipes.plan``), through ``lesson_run.train_faces_vae``;
+training on it with the photos recipe counted in steps (``planning.plan``), through ``lesson_run.train_faces_vae``;
 then what notebooks 02-04 check: the held-out error against the untrained model's, whether the
 book's picks' group averages keep their glasses by the photos' own glasses judge
 (``judges.glasses_judge``), whether the chapter's arithmetic removes them, and, on fresh faces
@@ -23,7 +23,7 @@ from dlhelpers.chapter.latent import to_float
 from dlhelpers.chapter.models import VAE
 from dlhelpers.data import groups, kaggle, photo_faces
 from dlhelpers.data.face_folder import load as load_faces
-from dlhelpers.engine import checkpoints, lesson_run, recipes
+from dlhelpers.engine import checkpoints, lesson_run, planning, recipes
 from dlhelpers.measure import claims, judges, lesson_check, survival
 from dlhelpers.measure.judges import trait_scores
 
@@ -71,7 +71,7 @@ def bench_photos(images=1000, recipe=None, workdir=None, check_faces=500, downlo
         faces = load_faces(tmp / "glasses", r.size, progress=False)
         wall["decode_s"] = time.perf_counter() - t
         train, held = lesson_run.split_faces(faces.images, r)
-        plan = recipes.ensure_enough(recipes.plan(r, len(train)))
+        plan = planning.ensure_enough(planning.plan(r, len(train)))
         print(
             f"decoded at {r.size} px in {wall['decode_s']:.0f} s; plan: {plan}; lr {r.lr:g}, "
             f"loss weight {recipes.rec_weight(r):g}"

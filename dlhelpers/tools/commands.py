@@ -10,8 +10,9 @@ from dlhelpers import data, plot, settings
 from dlhelpers.chapter import latent
 from dlhelpers.chapter.models import AE, VAE, DenseVAE
 from dlhelpers.data import groups, kaggle
-from dlhelpers.engine import checkpoints, lesson_run, recipes
-from dlhelpers.engine.train import fit_ae, fit_vae
+from dlhelpers.engine import checkpoints, lesson_run, planning
+from dlhelpers.engine.loops import fit_ae
+from dlhelpers.engine.train import fit_vae
 from dlhelpers.measure import lesson_check
 from dlhelpers.tools import bench as marks
 from dlhelpers.tools import bench_photos, bench_vae, bench_widgets, build_judges, thin_study
@@ -40,11 +41,11 @@ def vae_defaults(args):
 
 
 def vae_plan(args, recipe, n_images):
-    """The run's ``recipes.Plan``, printed; too few faces stop it unless ``--epochs`` is given."""
-    p = recipes.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
+    """The run's ``planning.Plan``, printed; too few faces stop it unless ``--epochs`` is given."""
+    p = planning.plan(recipe, n_images, batch_size=args.batch_size, epochs=args.epochs)
     print(f"plan: {p}")
     if p.too_few and not args.epochs:
-        recipes.ensure_enough(p)  # one sentence, before any training
+        planning.ensure_enough(p)  # one sentence, before any training
     elif p.too_few:
         print(f"warning: {p.too_few}")
     args.batch_size, args.epochs = p.batch_size, p.epochs

@@ -20,7 +20,7 @@ from dlhelpers.chapter.models import VAE
 from dlhelpers.data.face_folder import FaceSet
 from dlhelpers.data.face_traits import VERSION
 from dlhelpers.data.synthetic_set import draw, face_traits
-from dlhelpers.engine import checkpoints, lesson_run, recipes
+from dlhelpers.engine import checkpoints, lesson_run, planning, recipes
 from dlhelpers.measure import judges, lesson_check
 
 
@@ -55,7 +55,7 @@ def run(share, recipe=None, name=None, save=True):
     r = recipe or recipes.full("faces_vae")
     faces = mixed_faces(share, r.size)
     train, held = lesson_run.split_faces(faces.images, r)
-    plan = recipes.ensure_enough(recipes.plan(r, len(train)))
+    plan = planning.ensure_enough(planning.plan(r, len(train)))
     settings.seed(r.seed)
     model = VAE(latent_dims=r.latent_dims, image_size=r.size).to(settings.device())
     path = data.runs_folder() / f"vae_thin{round(100 * share)}.pt"

@@ -20,7 +20,7 @@ from dlhelpers import plot
 from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes, to_uint8_grid
 from dlhelpers.widgets.gifs import GifButton
-from dlhelpers.widgets.sliders import caption, one_thread, ready, titled
+from dlhelpers.widgets.live import caption, one_thread, ready, titled
 
 STEPS = 8  # images in the interpolation strip (up to 128 px)
 STEPS_LARGE = 5  # ... and at larger sizes, where one decode takes about 20 ms on one thread

@@ -21,7 +21,7 @@ from dlhelpers.chapter.latent import to_float
 from dlhelpers.measure import judges
 from dlhelpers.measure.nets import DigitNet
 from dlhelpers.widgets.gifs import GifButton
-from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
+from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
 
 MAX_CODES = 2000  # codes encoded for the directions and the map (enough for 10 components)
 MOVES_KEPT = 40  # the editor's recent codes, for a GIF of "what I just did"

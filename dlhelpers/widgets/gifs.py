@@ -21,7 +21,7 @@ from dlhelpers import plot, settings
 from dlhelpers.chapter import core, latent
 from dlhelpers.data.faces import runs_folder
 from dlhelpers.engine.display import enlargement
-from dlhelpers.widgets.sliders import one_thread
+from dlhelpers.widgets.live import one_thread
 
 SIDE = 192  # frames are enlarged to about this many pixels (64 px x 3, 28 px x 7)
 MS = 120  # milliseconds per frame

@@ -16,7 +16,7 @@ import torch
 from dlhelpers.chapter import core, latent
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, face_names, judge_scores
 from dlhelpers.widgets.gifs import GifButton
-from dlhelpers.widgets.sliders import LiveImage, caption, one_thread, ready, titled
+from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
 
 MODES = ("put glasses on", "take glasses off")
 
