@@ -146,13 +146,41 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
     ``marks``: for each row, a list with one string per image ("✓", "✗" or "·", vacuous), drawn
     in the image's corner in green, red or grey.
     """
+    return finish(rows_figure(rows, title, marks, tile_px, per_row), save)
+
+
+def labelled_rows(images, label, per_row=8, first=1):
+    """Cut ``images`` (N, ...) into rows for ``show_rows`` of at most ``per_row`` each, labelled
+    by the numbers they hold: ``labelled_rows(x, "random codes", 6)`` for 12 images gives
+    [("random codes 1–6", x[:6]), ("random codes 7–12", x[6:])]; ``first`` numbers the first image."""
+    return [
+        (f"{label} {first + i}–{first + i + len(images[i : i + per_row]) - 1}", images[i : i + per_row])
+        for i in range(0, len(images), per_row)
+    ]
+
+
+def rows_figure(rows, title=None, marks=None, tile_px=128, per_row=8):
+    """The figure ``show_rows`` shows (its arguments but ``save``), returned undisplayed: each
+    image gets ``tile_px`` pixels of its own, labels get room of their own at the left."""
     rows = [(label, as_images(x)) for label, x in rows]
     if any(len(x) > per_row for _, x in rows):
         raise ValueError(f"at most {per_row} images per row: split the row in two")
-    ncol = max(len(x) for _, x in rows)
-    inch = tile_px * (SCALE / NORMAL_SCALE) / DPI
-    fig, axes = plt.subplots(
-        len(rows), ncol, figsize=(inch * ncol + 1.4, inch * len(rows) + 0.4), dpi=DPI, squeeze=False
+    ncol, nrow = max(len(x) for _, x in rows), len(rows)
+    inch, gap = tile_px * (SCALE / NORMAL_SCALE) / DPI, 0.06  # a tile's width and the gaps, inches
+    tall = inch * max(x.shape[-2] / x.shape[-1] for _, x in rows)  # a tile's height: wide crops, flat rows
+    letter = 0.55 * matplotlib.rcParams["font.size"] / 72  # a letter's mean width, inches
+    left = 0.15 + letter * max(len(label) for label, _ in rows)  # the labels' own room
+    top, right, bottom = (0.45 if title else 0.1), 0.1, 0.05
+    width = left + inch * ncol + gap * (ncol - 1) + right
+    height = top + tall * nrow + gap * (nrow - 1) + bottom
+    fig, axes = plt.subplots(nrow, ncol, figsize=(width, height), dpi=DPI, squeeze=False)
+    fig.subplots_adjust(  # fixed margins: every tile keeps its tile_px (tight_layout would shrink it)
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=gap / inch,
+        hspace=gap / tall,
     )
     for r, (label, images) in enumerate(rows):
         for c, ax in enumerate(axes[r]):
@@ -163,7 +191,7 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
                 continue
             img = images[c]
             ax.imshow(
-                1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1),
+                (1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1)).numpy(),
                 cmap="gray" if img.shape[0] == 1 else None,
                 vmin=0,
                 vmax=1,
@@ -184,9 +212,8 @@ def show_rows(rows, title=None, marks=None, save=None, tile_px=128, per_row=8):
                 )
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
     if title:
-        fig.suptitle(title)
-    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight() if title else 1))
-    return finish(fig, save)
+        fig.suptitle(title, y=1 - 0.08 / height, va="top")
+    return fig
 
 
 def grid_tiles(grid, size, pad=2):
@@ -226,6 +253,13 @@ def show_source(obj):
         display(Markdown(f"```python\n{source}\n```"))
         return None
     return source
+
+
+def gif_scale(side, tile_px=128):
+    """The whole-number enlargement that shows images ``side`` pixels tall at least ``tile_px``
+    pixels tall: 2 for 72 px, 1 for 128 px and more (e.g. a GIF's display width, so that the
+    notebook need not hold an enlarged copy)."""
+    return max(1, math.ceil(tile_px / side))
 
 
 def save_gif(grids, path, ms=400):

@@ -7,7 +7,7 @@ Environment variables
 ---------------------
 DLHELPERS_DATA   where datasets live (default: ``<project>/data``): MNIST in ``MNIST/raw/``, the
                  synthetic faces in ``synthetic-faces/``.
-DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (``dlhelpers.recipes`` shrinks each
+DLHELPERS_QUICK  ``1`` makes every notebook run in seconds (``dlhelpers.engine.recipes`` shrinks each
                  lesson's recipe); the tests use it.
 DLHELPERS_PRECISION  ``auto`` (default), ``fp32`` or ``bf16``: the arithmetic the VAE
                  trains in (see ``precision``). Read at every call, so it can be changed in a session.
@@ -177,7 +177,11 @@ _KEEPING = None  # keep_freed_memory's result, once called
 
 def summary():
     """One line a notebook prints in its settings cell."""
-    mode = "QUICK (few batches, small subsets)" if QUICK else "full (the chapter's recipe)"
+    mode = (
+        "QUICK (a few batches on small subsets, for tests)"
+        if QUICK
+        else "full (this series' recipe, printed below; not the book's numbers where a box says so)"
+    )
     prec, why = precision_and_reason(device())
     return (
         f"mode: {mode} | device: {device()} | precision: {prec} ({why}) | data root: {relative(data_root())}"

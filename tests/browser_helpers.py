@@ -156,8 +156,9 @@ class Lab:
 SCRATCH_CELLS = [
     """\
 import torch
-from dlhelpers import settings, sliders
-from dlhelpers.models import VAE""",
+from dlhelpers import settings
+from dlhelpers.widgets import sliders
+from dlhelpers.chapter.models import VAE""",
     """\
 # Two painted 64-px faces, one with bold dark glasses, and a VAE decoder fitted to them (with a
 # free code for each) in a few seconds: a freshly initialised decoder paints every code the same

@@ -1,4 +1,4 @@
-"""The benchmarks (``dlhelpers.bench``), run tiny: they must print their figures and JSON."""
+"""The benchmarks (``dlhelpers.tools.bench``), run tiny: they must print their figures and JSON."""
 
 import dataclasses
 import json

@@ -3,7 +3,8 @@ uses them (JupyterLab in headless Chromium, driven by playwright; see test_brows
 
 Run All Cells in a copy of ``notebooks/06_explore_the_latent_space.ipynb`` (quick mode), then: move
 two of the editor's sliders with the keyboard and check the edited face changes and is not blank;
-move the glasses shop's strength and check its face changes; click two points on the ipympl code map and check the decoded pick and the interpolation strip
+click one more face into the book's shop (figure 7.1) and check its result changes; move the
+glasses shop's strength and check its face changes; click two points on the ipympl code map and check the decoded pick and the interpolation strip
 appear; press the map's "save GIF" button and check an animated image shows. Screenshots go to
 ``tests/artifacts/explorer_*.png`` (git-ignored): look at them.
 """
@@ -80,6 +81,26 @@ def test_editor_map_and_gif_button_work_in_jupyterlab(chromium, tmp_path):  # no
         readouts = editor.locator(".widget-readout").all_inner_texts()
         assert readouts[:2] == ["0.5", "0.5"], readouts
         timings["editor_s"] = round(time.monotonic() - start, 1)
+
+        # --- the book's shop (figure 7.1): one more face clicked into "women without"
+        book = page.locator(
+            ".widget-vbox", has=page.locator(".widget-toggle-buttons", has_text="women without")
+        ).first  # the shop itself (its gallery, a VBox inside it, holds the same buttons)
+        book.scroll_into_view_if_needed()
+        before, result = shown_images(book), book.locator("img").nth(3)  # z1, z2, z3, result
+        book.get_by_text(re.compile("the judge sees")).first.wait_for(timeout=30_000)  # the verdict
+        result_before, women = result.screenshot(), re.compile(r"women without: (\d+)/")
+        picked = int(women.search(book.inner_text()).group(1))
+        book.locator(".widget-toggle-button", has_text="women without").click()
+        book.locator(".widget-gridbox button").last.click()  # a face no role holds yet
+        after = changed(page, book, before)
+        assert after[3] != before[3], "the result did not change"
+        result_after = result.screenshot()
+        (ARTIFACTS / "explorer_book_shop_result.png").write_bytes(result_after)
+        book.screenshot(path=ARTIFACTS / "explorer_book_shop.png")
+        assert result_after != result_before and grey_spread(result_after) > 10, "blank or unchanged result"
+        assert int(women.search(book.inner_text()).group(1)) == picked + 1, "the click added no face"
+        timings["book_shop_s"] = round(time.monotonic() - start, 1)
 
         # --- the glasses shop: the strength slider, the judge's probability under the face
         shop = page.locator(

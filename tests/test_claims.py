@@ -1,4 +1,4 @@
-"""The chapter's claims measured (``dlhelpers.claims``), on stand-ins whose right answers are known."""
+"""The chapter's claims measured (``dlhelpers.measure.claims``), on stand-ins whose right answers are known."""
 
 import pytest
 import torch

@@ -27,3 +27,18 @@ def test_live_loss_draws_nothing_outside_a_notebook():
     live = display.LiveLoss()
     live.update({"rec": [3.0, 2.0, 1.0]}, force=True)
     assert live.draws == 0 and live.handle is None
+
+
+def test_samples_are_shown_in_labelled_rows_of_six_at_128_pixels():
+    import torch
+
+    images = torch.rand(18, 3, 72, 72)
+    fig = display.samples_figure(display.to_uint8_grid(images, nrow=18), "samples after epoch 1")
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 18 and [ax.get_ylabel() for ax in fig.axes[::6]] == [
+        "random codes 1–6",
+        "random codes 7–12",
+        "random codes 13–18",
+    ]
+    fig.canvas.draw()
+    assert {tuple(round(v) for v in ax.get_window_extent().size) for ax in shown} == {(128, 128)}

@@ -216,3 +216,21 @@ def test_on_the_photos_glasses_only_no_frame_slider(model, faces):
     assert explorer.face_names(faces)[5] == "face 5 · glasses"
     e = explorer.face_editor(model, faces.images, StubJudge(), names=explorer.face_names(faces))
     assert "glasses" in e.readout.value
+
+
+def test_frame_strip_blends_dark_into_light_frames_and_says_what_the_judge_sees(model, faces, capsys):
+    faces.attributes["frame"] = [
+        ("light" if i % 2 else "dark") if int(g) else "none" for i, g in enumerate(faces.glasses)
+    ]
+    shop = glasses_shop.glasses_shop(model, faces, StubJudge())
+    images, scores = glasses_shop.frame_strip(shop, steps=6)
+    assert images.shape == (6, 3, 8, 8) and set(scores) >= {"glasses", "dark_frame"}
+    glasses_shop.show_frame_strip(shop)
+    assert capsys.readouterr().out.startswith("✗"), "the stub judge sees no frame colour"
+    good = {"glasses": torch.tensor([0.9, 0.8, 0.9]), "dark_frame": torch.tensor([0.9, 0.5, 0.1])}
+    assert glasses_shop.strip_verdict(good).startswith("✓")
+    for bad in ({"glasses": torch.tensor([0.9, 0.2, 0.9])}, {"dark_frame": torch.tensor([0.2, 0.5, 0.1])}):
+        assert glasses_shop.strip_verdict({**good, **bad}).startswith("✗")
+    faces.attributes = None  # the photos: no frame colours, no strip
+    glasses_shop.show_frame_strip(glasses_shop.glasses_shop(model, faces, StubJudge()))
+    assert capsys.readouterr().out.startswith("· these faces carry no frame-colour labels")

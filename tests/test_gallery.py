@@ -1,4 +1,4 @@
-"""The gallery picker (``dlhelpers.gallery``), driven from Python (test_browser.py has the browser)."""
+"""The gallery picker (``dlhelpers.widgets.gallery``), driven from Python (test_browser.py has the browser)."""
 
 import pytest
 import torch
@@ -72,3 +72,39 @@ def test_gallery_thumbnails_of_uint8_faces_are_not_blank(faces):
     _, shown = png(picker.children[2].children[0].children[0])
     _, expected = png(gallery.GalleryPicker(faces[:2], {"a": 1}, scale=1).children[2].children[0].children[0])
     assert list(shown.getdata()) == list(expected.getdata())
+
+
+def _pixels(ax):
+    """An axes' (width, height) on screen, in pixels."""
+    ax.figure.canvas.draw()
+    box = ax.get_window_extent()
+    return box.width, box.height
+
+
+def test_show_expression_captions_each_face_and_marks_the_result(faces):
+    captions = ["z1 = men, glasses", "z2 = women, glasses", "z3 = women, no glasses", "result"]
+    fig = gallery.show_expression(faces[:4], captions, title="figure 7.10", marks=["", "", "", "✓"])
+    axes = fig.axes
+    assert [ax.get_title().replace("\n", " ") for ax in axes] == captions
+    assert fig._suptitle.get_text() == "figure 7.10"
+    assert [t.get_text() for t in axes[3].texts] == ["✓"] and not axes[0].texts
+    assert min(min(_pixels(ax)) for ax in axes) >= 128  # a class can see every face
+    with pytest.raises(ValueError, match="one caption each"):
+        gallery.show_expression(faces[:4], captions[:3])
+
+
+def test_show_book_galleries_frames_the_book_s_picks_at_100_px_a_face():
+    from dlhelpers.data.face_folder import FaceSet
+
+    n = 30
+    files = [f"G/face-{i}.png" for i in range(n)] + [f"NoG/face-{i}.png" for i in range(n, 2 * n)]
+    images = torch.full((2 * n, 3, SIDE, SIDE), 128, dtype=torch.uint8)
+    faces = FaceSet(images, torch.tensor([1] * n + [0] * n), list(range(2 * n)), files)
+    figures = gallery.show_book_galleries(faces)
+    assert len(figures) == 2
+    for fig in figures:
+        faces_shown = [ax for ax in fig.axes if ax.images]
+        assert len(faces_shown) == 25 and min(min(_pixels(ax)) for ax in faces_shown) >= 100
+        assert "men_glasses" in fig._suptitle.get_text() or "men_noglasses" in fig._suptitle.get_text()
+    framed = figures[0].axes[0].images[0].get_array()  # position 0 is a pick of men_glasses: blue frame
+    assert tuple(round(float(v), 2) for v in framed[0, 0]) == (0.12, 0.37, 0.84)

@@ -1,4 +1,4 @@
-"""Choosing the four groups of section 7.4.4 (``dlhelpers.groups``); the book's preset and saved
+"""Choosing the four groups of section 7.4.4 (``dlhelpers.data.groups``); the book's preset and saved
 picks on the photos are tested in test_photos.py."""
 
 import pytest

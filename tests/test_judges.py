@@ -1,4 +1,4 @@
-"""The judges (``dlhelpers.judges``), their networks and augmentation, the MNIST DenseVAE, and the
+"""The judges (``dlhelpers.measure.judges``), their networks and augmentation, the MNIST DenseVAE, and the
 shipped judge files."""
 
 import math

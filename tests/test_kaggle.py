@@ -1,4 +1,4 @@
-"""Organising the Kaggle download into the chapter's G/NoG layout (``dlhelpers.kaggle``)."""
+"""Organising the Kaggle download into the chapter's G/NoG layout (``dlhelpers.data.kaggle``)."""
 
 import hashlib
 import os

@@ -1,4 +1,4 @@
-"""The lesson's four checks (``dlhelpers.lesson_check``), on stand-ins whose right answers are known."""
+"""The lesson's four checks (``dlhelpers.measure.lesson_check``), on stand-ins whose right answers are known."""
 
 import torch
 from torch import nn
@@ -114,17 +114,9 @@ def test_recorded_rows_are_replaced_by_name_and_print_with_their_recipe(tmp_path
     thin_study.record(path, recipe, _table(successes=20), machine="test CPU")
     rows = thin_study.record(path, dict(recipe, steps=2820), _table(), "test CPU")  # same name
     assert len(rows) == 1 and rows[0]["recipe"]["steps"] == 2820 and rows[0]["misses"] == []
-    thin_study.record(path, dict(recipe, name="64 px x16", size=64), _table(kept=0.5))
-    text = thin_study.recorded_table(path)
-    assert "72 px x4: 72 px, batch 32, 2,820 steps, rec weight 4" in text and "(test CPU)" in text
-    assert "✓ every goal met" in text and "✗ misses" in text and "survival judge: 50%" in text
+    rows = thin_study.record(path, dict(recipe, name="64 px x16", size=64), _table(kept=0.5))
+    assert [r["recipe"]["name"] for r in rows] == ["72 px x4", "64 px x16"] and rows[1]["misses"]
 
 
-def test_describe_goals_reads_the_bars_in_words():
-    text = lesson_check.describe_goals()
-    assert "≥ 35 of 50 draws" in text and "≤ 5 vacuous" in text and "≥ 25 of 30 paths" in text
-    assert (
-        "≥ 70% of each frame kind" in lesson_check.describe_survival_goal()
-        and "frame" not in lesson_check.describe_goals()
-        and "≥ 40 of 50" in lesson_check.describe_goals({"arithmetic_successes": 40})
-    )
+def test_the_survival_goal_reads_its_bar_in_words():
+    assert "≥ 70% of each frame kind" in lesson_check.describe_survival_goal()

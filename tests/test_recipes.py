@@ -1,4 +1,4 @@
-"""The recipe table (``dlhelpers.recipes``): one place for every lesson's numbers."""
+"""The recipe table (``dlhelpers.engine.recipes``): one place for every lesson's numbers."""
 
 import dataclasses
 

@@ -1,4 +1,4 @@
-"""What a VAE keeps (``dlhelpers.survival``), on stand-ins whose right answers are known."""
+"""What a VAE keeps (``dlhelpers.measure.survival``), on stand-ins whose right answers are known."""
 
 import torch
 import torch.nn.functional as F

@@ -1,7 +1,7 @@
 """The chapter's code written in the notebooks is the code the package runs.
 
 Notebooks 01-04 write out the model, the loss, one training step, the sampling, the arithmetic and the
-blend where the book shows them; the package's engine runs ``dlhelpers.core`` (and ``models.AE``). These
+blend where the book shows them; the package's engine runs ``dlhelpers.chapter.core`` (and ``models.AE``). These
 tests compare the two as Python syntax trees, with docstrings and comments left out, so that neither
 can drift from the other, and check that the notebooks hand their own copies to the code that runs
 them (training, the VAE's sampling, the counted arithmetic and paths, the slider), so an edit counts.

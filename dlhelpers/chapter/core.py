@@ -1,7 +1,7 @@
 """The chapter's own code, as the notebooks show it: what a student reads, short and plain.
 
 Each function is the piece the book shows at the section named in its docstring. The engine
-(``dlhelpers.train``) runs exactly these functions and only adds what makes them fast or safe
+(``dlhelpers.engine.train``) runs exactly these functions and only adds what makes them fast or safe
 (mixed precision, memory layout, progress, checkpoints); nothing here knows about any of that.
 A notebook may pass its own edited copy (``loss_fn=...``, ``step_fn=...``) to the engine.
 

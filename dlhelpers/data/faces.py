@@ -207,7 +207,7 @@ def face_set(size=64, folder=None, n=None):
     the organised photos (``$DLHELPERS_PHOTOS``, else ``files/glasses``) when there, else the
     synthetic faces in ``<data root>/synthetic-faces``, generating ``n`` of them (default: as
     many as are there, else 5,000; at 128 px) when they are missing or were drawn by an older
-    version of ``dlhelpers.synthetic_faces``. Prints one line saying which set it used.
+    version of ``dlhelpers.data.synthetic_faces``. Prints one line saying which set it used.
     """
     if folder is not None:
         print(f"Using the faces in {Path(folder).expanduser()}")

@@ -53,7 +53,7 @@ def trait_groups(faces, per_group=3, seed=0, trait="beard"):
     if not faces.attributes or trait not in faces.attributes:
         raise GroupsError(
             f"These faces have no '{trait}' labels (only the synthetic set does). "
-            f"Pick the groups by index with dlhelpers.gallery.gallery_picker."
+            f"Pick the groups by index with dlhelpers.widgets.gallery.gallery_picker."
         )
     has = torch.as_tensor(faces.attributes[trait]) == 1
     gen = torch.Generator().manual_seed(seed)

@@ -16,7 +16,7 @@ one leaves little that looks like glasses (the chapter's expression subtracts gl
     traits = face_traits.random_traits(random.Random(1))     # a dict, see face_traits.TRAITS
     image = synthetic_faces.render(traits, size=64)          # a 64x64 RGB PIL image
 
-``dlhelpers.synthetic_set`` writes whole datasets of them (and draws sets in memory).
+``dlhelpers.data.synthetic_set`` writes whole datasets of them (and draws sets in memory).
 """
 
 import math

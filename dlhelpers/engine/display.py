@@ -66,19 +66,28 @@ def to_uint8_grid(images, nrow=8, pad=2):
     return (grid.clamp(0, 1) * 255).round().to(torch.uint8)
 
 
-def update_image(handle, grid, title):
-    """Show a uint8 grid (C, H, W), 0..255, in a notebook, replacing the one shown by ``handle``
-    if given; returns the handle to pass next time (None outside a notebook)."""
+def update_image(handle, grid, title, per_row=6, pad=2):
+    """Show a one-row uint8 grid (C, H, W), 0..255, from ``to_uint8_grid`` in a notebook as
+    labelled rows of ``per_row`` images (6: the book's 3 x 6 of figure 7.8), each at least 128
+    screen pixels, replacing the one shown by ``handle`` if given; returns the handle to pass
+    next time (None outside a notebook)."""
     if not plot.in_notebook():
         return None
 
-    fig = plot.grid_figure(grid.float().div(255).unsqueeze(0), nrow=1, title=title)
+    fig = samples_figure(grid, title, per_row, pad)
     if handle is None:
         handle = display(fig, display_id=True)
     else:
         handle.update(fig)
     plt.close(fig)
     return handle
+
+
+def samples_figure(grid, title, per_row=6, pad=2):
+    """The figure ``update_image`` shows: the images of a one-row uint8 grid (C, H, W) cut apart
+    (``plot.grid_tiles``) and laid out in rows of ``per_row``, labelled "random codes 1–6", ..."""
+    tiles = plot.grid_tiles(grid, grid.shape[1] - 2 * pad, pad)
+    return plot.rows_figure(plot.labelled_rows(tiles, "random codes", per_row), title=title, per_row=per_row)
 
 
 # --- Images for widgets -----------------------------------------------------------------------

@@ -94,7 +94,7 @@ def fit_ae(
 
 
 def fit_classifier(net, n, loss_of, epochs, batch_size, lr, gen, name, progress=True, after_epoch=None):
-    """The judges' training loop (``dlhelpers.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
+    """The judges' training loop (``dlhelpers.measure.judges``): ``loss_of(indices)`` gives a batch's loss; Adam with a one-cycle
     schedule; batches in an order drawn from ``gen``. ``after_epoch(history)`` may add to the
     history and return text for the epoch's line. Keeps per-epoch "loss" in ``net.history``."""
     opt = make_optimizer(net, lr)

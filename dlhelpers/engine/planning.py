@@ -102,9 +102,10 @@ def check_learned(untrained_mse, held_out_mse, training_mse=None, max_overfit=No
     ``max_overfit`` x ``training_mse`` or more (memorising: more faces, or fewer epochs)."""
     steps = f" in {the_plan.steps} optimizer steps" if the_plan is not None else ""
     lower = 1 - held_out_mse / untrained_mse
+    seen = f"; training error {training_mse:.4f}" if training_mse is not None else ""
     figures = (
         f"held-out error {held_out_mse:.4f} per pixel against {untrained_mse:.4f} untrained "
-        f"({f'{lower:.0%} lower' if lower >= 0 else f'{-lower:.0%} higher'}){steps}"
+        f"({f'{lower:.0%} lower' if lower >= 0 else f'{-lower:.0%} higher'}){steps}{seen}"
     )
     if not held_out_mse < untrained_mse:
         p = the_plan

@@ -1,13 +1,13 @@
 """Every lesson's recipe in one table: epochs, batch sizes, learning rates, sizes, counts.
 
 The notebooks, the command line and the benchmarks all read their defaults from here, so a number
-is changed in one place. Quick mode (``DLHELPERS_QUICK=1``, used by the tests) is a property of
+is changed in one place; how each was chosen is in docs/recipes.md. Quick mode (``DLHELPERS_QUICK=1``, used by the tests) is a property of
 this table: ``QUICK_CHANGES`` shrinks each recipe, and the module-level names (``AE``,
 ``FACES_VAE``, ...) are the quick or the full recipe according to ``settings.QUICK``.
 ``full(name)`` always gives the full recipe.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from dlhelpers import settings
 
@@ -21,7 +21,7 @@ class AERecipe:
     lr: float = 3e-3  # Adam; raised with the batch (the chapter: 2.5e-4 at 32)
     train_images: int | None = None  # None = all 60,000 training digits
     show_after: tuple = (1, 5)  # epochs after which the digits are drawn (figures 7.4-7.5)
-    max_test_mse: float = 0.0105  # notebook 01 checks it matches the book's error (0.0102)
+    max_test_mse: float = 0.0105  # notebook 01's bar on the test error per pixel, near the book's
     seed: int = 0  # seed of weights, batch order and random draws
 
 
@@ -29,15 +29,13 @@ class AERecipe:
 class FacesVAERecipe:
     """Notebook 02 and ``train vae``: the chapter's convolutional VAE on faces (section 7.4.2)."""
 
-    size: int = 72  # image side: the largest whose VAE ships under 10 MB in fp16
-    # (9.0 MB; 96 px: 16.5 MB); beat 64 px on every lesson check
-    epochs: int = 30  # 30 epochs of 4,500 faces (~4,200 steps; the book's ~2,800)
+    size: int = 72  # image side: the largest whose VAE file ships under 10 MB
+    epochs: int = 30  # passes over the training faces (more steps than the book's 10 epochs)
     batch_size: int = 32  # the book's 16, doubled: steadier and faster on a CPU
     lr: float = 1e-3  # Adam (the book: 1e-4 at batch 16, slower to converge)
     latent_dims: int = 100  # the chapter's code size
-    rec_weight: float | None = 4.0  # weight of the reconstruction error against the KL: 4 beat
-    # the book balance (12.6 at 72 px) on every lesson_check line
-    # (README); None = book_balance(size); 1 = the chapter's loss
+    rec_weight: float | None = 4.0  # weight of the reconstruction error against the KL;
+    # None = book_balance(size); 1 = the chapter's loss
     held_out: float = 0.1  # share of faces never trained on, to check generalisation
     train_images: int | None = None  # None = every training face (quick mode: a few hundred)
     held_out_images: int | None = None  # None = every held-out face
@@ -49,7 +47,7 @@ class FacesVAERecipe:
 
 @dataclass(frozen=True)
 class DenseVAERecipe:
-    """The MNIST VAE that notebook 04 compares with the autoencoder (``train dense-vae``)."""
+    """The MNIST VAE that notebook 05 compares with the autoencoder (``train dense-vae``)."""
 
     epochs: int = 10  # as the autoencoder
     batch_size: int = 128  # small enough for ~4,700 steps in 10 epochs
@@ -61,8 +59,8 @@ class DenseVAERecipe:
 class DigitJudgeRecipe:
     """The classifier that scores decoded digits (``train judges digits``)."""
 
-    epochs: int = 4  # 98.9 % test accuracy after 4 augmented epochs
-    batch_size: int = 128  # 470 steps an epoch
+    epochs: int = 4  # augmented passes over the MNIST training digits
+    batch_size: int = 128
     lr: float = 2e-3  # peak of the one-cycle schedule
     seed: int = 0  # seed of weights, batch order and random draws
 
@@ -71,8 +69,8 @@ class DigitJudgeRecipe:
 class TraitJudgeRecipe:
     """The classifier that scores decoded faces for glasses, beard, frame colour and smile."""
 
-    epochs: int = 12  # enough for 100 % on clean and blurred dataset faces
-    batch_size: int = 64  # ~1,100 steps over 12 epochs
+    epochs: int = 12  # passes over the drawn faces and their twins
+    batch_size: int = 64
     lr: float = 3e-3  # peak of the one-cycle schedule
     faces: int = 6000  # freshly drawn faces (and as many one-trait twins)
     thin_share: float = 0.3  # share of them with thin, pale frames (survival's test kind)
@@ -84,8 +82,8 @@ class TraitJudgeRecipe:
 class GlassesJudgeRecipe:
     """The glasses classifier trained on the organised photos' own labels (notebooks 03-04)."""
 
-    epochs: int = 10  # a small CNN on 64-px faces: about a minute on a CPU
-    batch_size: int = 64  # ~630 steps over 10 epochs on the 4,050 training photos
+    epochs: int = 10  # a small CNN on 64-px faces
+    batch_size: int = 64
     lr: float = 3e-3  # peak of the one-cycle schedule, as the trait judge
     held_out: float = 0.1  # share of photos it never trains on, to print its accuracy
     max_images: int | None = None  # None = every labelled photo (quick mode: a few hundred)
@@ -103,8 +101,8 @@ class ClaimsRecipe:
     attribute_faces: int = 2000  # faces encoded to find the glasses and beard directions
     digit_decodes: int = 1000  # random codes and midpoints per model, AE against VAE
     check_traits: bool = True  # notebooks assert that group means keep their traits
-    group_sizes: tuple = (1, 3, 10, 30)  # faces per group for the arithmetic curve (notebook 03)
-    large_group: int = 30  # faces per group for the wide interpolation ends (notebook 04)
+    group_sizes: tuple = (1, 3, 10, 30)  # faces per group for the arithmetic curve (notebook 05)
+    large_group: int = 30  # faces per group for the wide interpolation ends (notebook 05)
     survival_faces: int = 500  # fresh faces on which trait survival is measured
 
 
@@ -112,13 +110,11 @@ class ClaimsRecipe:
 class BenchVAERecipe:
     """``bench vae``: the chapter's 256-px training, side by side with the chapter-style loop."""
 
-    train_images: int = 320  # generated 1024-px PNGs to train on: five full batches of
-    # 64, so every step is a full one, as nearly all of the
-    # book's run (50 steps; about 7 minutes in all)
+    train_images: int = 320  # generated 1024-px PNGs to train on: five full batches of 64
     held_out_images: int = 32  # more of them, never trained on: the held-out MSE
     epochs: int = 10  # the book's 10
     size: int = 256  # the book's image side
-    batch_size: int = 64  # 5.5 ms per image at 256 px in bf16 (batch 32: 6.3-6.9)
+    batch_size: int = 64
     lr: float = 1e-3  # as notebook 02's recipe
     compare_batch_size: int = 32  # trained too, side by side: speed and quality of each
 
@@ -138,13 +134,10 @@ class PhotosVAERecipe(FacesVAERecipe):
     size: int = 256  # the book's image side
     rec_weight: float | None = None  # book_balance(256) = 1: the chapter's loss exactly
     epochs: int = 12  # plan(PHOTOS_VAE, 4050).epochs: 1,524 steps at batch 32
-    batch_size: int = 32  # 7.3 ms per image at 256 px in bf16 (batch 64: 6.4), and
-    # at equal time fewer, larger steps kept less (bench vae)
+    batch_size: int = 32  # the book's 16, doubled, as the faces recipe
     lr: float = 1e-3  # Adam, as notebook 02's faces recipe
-    steps: int = 1500  # measured at 256 px, batch 32, on 1,500 portraits: glasses
-    # kept in 73 % of reconstructions after 423 steps, 93 % after
-    # 846, 97 % after 1,645; about what 8 minutes on 2 cores buy
-    min_images: int = 800  # a guard, not measured (fewer: > 60 passes); TooFewFacesError
+    steps: int = 1500  # optimizer steps the lesson needs, whatever the number of faces
+    min_images: int = 800  # fewer faces: TooFewFacesError (too many passes over too few)
 
 
 PHOTOS_VAE_RECIPE = PhotosVAERecipe()  # notebook 02 on the book's photos
@@ -164,7 +157,7 @@ FULL = {
 _QUICK_FACES = dict(epochs=1, train_images=320, held_out_images=64, max_overfit=10.0, resume=False)
 
 QUICK_CHANGES = {  # what quick mode changes: seconds instead of minutes
-    "ae": dict(epochs=1, train_images=3000, show_after=(1,), max_test_mse=0.1),  # measured 0.077
+    "ae": dict(epochs=1, train_images=3000, show_after=(1,), max_test_mse=0.1),
     "faces_vae": _QUICK_FACES,
     "photos_vae": dict(_QUICK_FACES, steps=10, min_images=50),
     "dense_vae": dict(epochs=1),
@@ -220,8 +213,6 @@ def rec_weight(recipe, size=None, given=None):
 def describe(recipe):
     """The recipe's numbers as one line for a notebook's settings cell, e.g. ``"AE recipe: epochs 10
     · batch size 256 · lr 0.003 · ..."`` (fields left at None are left out)."""
-    from dataclasses import fields
-
     shown = [
         f"{f.name.replace('_', ' ')} {getattr(recipe, f.name):g}"
         if isinstance(getattr(recipe, f.name), float)

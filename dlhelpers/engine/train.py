@@ -1,6 +1,6 @@
 """The engine: every training loop (the AE of 7.2.2, the VAE of 7.4.2, the judges' classifiers).
 
-Each loop runs the chapter's step from ``dlhelpers.core`` on every batch and adds what makes it
+Each loop runs the chapter's step from ``dlhelpers.chapter.core`` on every batch and adds what makes it
 fast or safe: batches cut from tensors in memory, mixed precision, progress bars, a live loss
 curve, per-epoch checks and (VAE) checkpoints and resuming.
 """
@@ -15,7 +15,7 @@ from tqdm.auto import tqdm as _tqdm
 from dlhelpers import settings
 from dlhelpers.chapter import core
 from dlhelpers.chapter.latent import to_float
-from dlhelpers.engine import display, resuming
+from dlhelpers.engine import checkpoints, display, resuming
 from dlhelpers.engine.precision import Mixed, channels_last_pays, match_layout
 from dlhelpers.errors import UserError
 
@@ -177,8 +177,6 @@ def fit_vae(
     Returns the history: per-epoch lists ("rec", "kl" per image; "held_out_rec", "held_out_kl";
     "seconds" of training), plus "samples" (uint8 grids, one per epoch).
     """
-    from dlhelpers.engine import checkpoints
-
     device = next(model.parameters()).device
     images = images.to(device)  # uint8 on the GPU too: batches cut there
     run = dict(
@@ -269,8 +267,6 @@ def fit_vae(
 def _save_finished(model, save_to, checkpoint, history, run, progress):
     """``fit_vae``'s last act: the finished model saved to ``save_to``, then its resumable
     ``checkpoint`` deleted (never when both are one file)."""
-    from dlhelpers.engine import checkpoints
-
     saved = checkpoints.save(
         model, save_to, half=True, epoch=len(history["rec"]), history=dict(history), settings=run
     )

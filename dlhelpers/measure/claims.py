@@ -1,12 +1,10 @@
 """The chapter's claims on faces, measured: the judges score decoded images, so "it works" becomes
-a count. The arithmetic and the blends are the chapter's (``core.arithmetic``, ``core.blend``) or
-the notebook's own copies, handed in as ``arithmetic=...`` and ``blend=...``.
+a count (the claim on digits is in ``generators``). The arithmetic and the blends are the chapter's
+(``core.arithmetic``, ``core.blend``) or the notebook's copies (``arithmetic=...``, ``blend=...``).
 
     from dlhelpers.measure import claims
     claims.arithmetic_success(vae, trait_judge, faces)      # {"successes": 26, "draws": 50, ...}
     claims.interpolation_profile(vae, trait_judge, z1, z2, trait="glasses")
-
-The claim about digits (an AE is a poor generator, a VAE is not) is measured in ``generators``.
 
 The four groups of section 7.4.4 carry the book's names (``groups.GROUP_NAMES``: men_glasses,
 women_glasses, men_noglasses, women_noglasses) on both sets; a beard plays the book's "man" on the

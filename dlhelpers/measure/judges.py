@@ -1,11 +1,12 @@
 """The judges: small classifiers that score decoded images, so the chapter's claims become counts.
 
-    from dlhelpers import checkpoints, judges
+    from dlhelpers.engine import checkpoints
+    from dlhelpers.measure import judges
     digits = checkpoints.load(judges.DIGITS_PATH)   # DigitNet: 28x28 digits -> 10 classes
     traits = checkpoints.load(judges.TRAITS_PATH)   # TraitNet: faces -> glasses, beard, dark_frame, smile
     judges.trait_scores(traits, images)             # {"glasses": (N,) probabilities, ...}
 
-Both are trained on clean, labelled images with augmentation (``dlhelpers.augment``) so that they
+Both are trained on clean, labelled images with augmentation (``dlhelpers.measure.augment``) so that they
 read BLURRY decodes; the digit judge also learns to be unsure (overlaid digits, smooth noise).
 ``python -m dlhelpers train judges`` retrains the shipped files (``tools.build_judges``); the
 networks are in ``nets``.

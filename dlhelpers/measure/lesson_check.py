@@ -1,6 +1,8 @@
 """Does a faces VAE teach chapter 7's lessons? Four checks, measured by the trait judge, one table.
 
-    from dlhelpers import checkpoints, data, judges, lesson_check
+    from dlhelpers import data
+    from dlhelpers.engine import checkpoints
+    from dlhelpers.measure import judges, lesson_check
     vae = checkpoints.load("files/vae_faces64.pt"); judge = checkpoints.load(judges.TRAITS_PATH)
     table = lesson_check.lesson_table(vae, judge, data.face_set(size=64))   # prints it, too
     lesson_check.failures(table)                                            # [] when all pass
@@ -186,17 +188,6 @@ def format_table(table):
         f"{s['shape_dark']:.0%}, light {s['shape_light']:.0%})"
     )
     return "\n".join(lines)
-
-
-def describe_goals(goals=None):
-    """The bars of the chapter's demos in ``goals`` (default ``GOALS``) as one sentence."""
-    g = dict(GOALS, **(goals or {}))
-    return (
-        f"each expression right in ≥ {g['arithmetic_successes']} of 50 draws with ≤ "
-        f"{g['arithmetic_vacuous']} vacuous; ≥ {g['paths_valid']} of 30 paths valid, "
-        f"{g['one_crossing_share']:.0%} of them crossing ½ once; the glasses direction puts glasses on, "
-        f"takes them off and keeps the other traits on ≥ {g['added']:.0%} of faces"
-    )
 
 
 def survival_failures(kept, goals=None):

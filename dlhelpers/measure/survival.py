@@ -1,11 +1,11 @@
 """What a VAE keeps: how often a trait survives a trip through the code, measured two ways.
 
-    from dlhelpers import survival
+    from dlhelpers.measure import survival
     survival.reconstruction_survival(vae, trait_judge, faces)   # the judge still sees the trait
     survival.frames_kept(vae, *synthetic_set.glasses_variants(500, thin_frames=True))  # no judge
     survival.thin_frames_kept(vae, trait_judge, synthetic_set.glasses_variants(500, thin_frames=True))
 
-The chapter's claims (``dlhelpers.claims``) are only as good as their inputs: an arithmetic that
+The chapter's claims (``dlhelpers.measure.claims``) are only as good as their inputs: an arithmetic that
 "removes" glasses the VAE never kept succeeds for nothing. These measurements say what the inputs
 still carry; notebook 05 and ``lesson_check`` report them.
 """

@@ -8,7 +8,7 @@
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
     python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
 
-Defaults come from ``dlhelpers.recipes``. Mistakes in the arguments or the data (a bad flag, or
+Defaults come from ``dlhelpers.engine.recipes``. Mistakes in the arguments or the data (a bad flag, or
 a ``dlhelpers.errors.UserError`` from the command) print one line and exit with status 2; any
 other exception is a bug and shows its traceback.
 """
@@ -148,7 +148,7 @@ def parser():
     vae.set_defaults(run=commands.train_vae)
 
     r = recipes.DENSE_VAE
-    dv = train.add_parser("dense-vae", help="the MNIST VAE that notebook 04 compares with the AE")
+    dv = train.add_parser("dense-vae", help="the MNIST VAE that notebook 05 compares with the AE")
     training_flags(dv, r)
     dv.add_argument("--out", default=str(settings.FILES / "dense_vae_mnist.pt"), help="where to save it")
     dv.set_defaults(run=commands.train_dense_vae)

@@ -1,5 +1,5 @@
-"""The gallery picker: click thumbnails to choose the faces of each group (listing 7.7), and the
-book's own two galleries.
+"""The gallery picker: click thumbnails to choose the faces of each group (listing 7.7), the
+book's own two galleries, and one row of captioned faces (an expression z1 - z2 + z3 = result).
 
     picker = gallery.gallery_picker(faces.images[:48], {"men_glasses": 3, "women_glasses": 3})
     picker            # shows it; then picker.result() -> {"men_glasses": [0, 3, 14], ...}
@@ -7,9 +7,11 @@ book's own two galleries.
                                      # button: notebooks 03-04 read the saved choice on later runs
 """
 
+import textwrap
 from pathlib import Path
 
 import ipywidgets as W
+import matplotlib.pyplot as plt
 import torch
 
 from dlhelpers import plot
@@ -236,30 +238,58 @@ def framed(images, marks, width=None):
     return x
 
 
-def show_book_galleries(faces, save=None):
+def show_book_galleries(faces, save=None, tile_px=112):
     """The book's two 5 x 5 galleries of listing 7.7 (the first 25 faces of G/, the last 25 of NoG/
-    from the end, in ImageFolder order), the book's picks framed in their group's colour."""
+    from the end, in ImageFolder order), ``tile_px`` screen pixels per face, rows labelled by the
+    positions the book's lists use (0-4, 5-9, ...), the book's picks framed in their group's colour.
+    Returns the two figures outside a notebook (None inside, where they are shown)."""
 
     g, nog = groups.book_gallery(faces)
     colours = dict(zip(groups.GROUP_NAMES, FRAME_COLOURS))
-    for cls, shown, title in (
-        ("G", g, "glasses (G/): the first 25"),
-        ("NoG", nog, "no glasses (NoG/): the last 25, from the end"),
-    ):
-        marks = {
-            p: colours[name]
-            for name, (c, positions) in groups.BOOK_PICKS.items()
-            if c == cls
-            for p in positions
-        }
-        legend = ", ".join(
-            f"{FRAME_NAMES[colours[name]]}: {name} {list(pos)}"
-            for name, (c, pos) in groups.BOOK_PICKS.items()
-            if c == cls
-        )
-        plot.show_grid(
-            framed(faces.images[shown], marks),
-            nrow=5,
-            title=f"{title}\n{legend}",
-            save=f"{save}_{cls}" if save else None,
-        )
+    figures = []
+    for cls, shown, title in (("G", g, "G/, the first 25"), ("NoG", nog, "NoG/, the last 25 from the end")):
+        picks = {n: pos for n, (c, pos) in groups.BOOK_PICKS.items() if c == cls}
+        images = framed(faces.images[shown], {p: colours[n] for n, pos in picks.items() for p in pos})
+        legend = ", ".join(f"{FRAME_NAMES[colours[n]]}: {n} {list(pos)}" for n, pos in picks.items())
+        rows = [(f"{r}–{r + 4}", images[r : r + 5]) for r in range(0, len(shown), 5)]
+        save_as = f"{save}_{cls}" if save else None
+        figures.append(plot.show_rows(rows, f"{title} · {legend}", save=save_as, tile_px=tile_px, per_row=5))
+    return None if plot.in_notebook() else figures
+
+
+def show_expression(images, captions, title=None, marks=None, save=None, tile_px=144):
+    """One row of faces (k, C, H, W), uint8 or [0, 1], k <= 8, each under its caption (e.g.
+    "z1 = men, glasses", ..., "result"), each face ``tile_px`` screen pixels wide whatever the
+    captions (fixed margins, as ``plot.rows_figure``); ``marks``: one "✓", "✗", "·" or "" per
+    face, drawn in its corner as in ``plot.show_rows``. Returns the figure outside a notebook
+    (None inside, where it is shown)."""
+    images = plot.as_images(images)
+    if len(images) != len(captions) or not 0 < len(images) <= 8:
+        raise ValueError(f"need 1 to 8 faces and one caption each: {len(images)}, {len(captions)}")
+    k, font = len(images), plt.rcParams["font.size"] / 72  # a line of text, inches
+    inch, gap = tile_px * (plot.SCALE / plot.NORMAL_SCALE) / plot.DPI, 0.12
+    wrapped = [textwrap.fill(c, max(8, int(inch / (0.55 * font)))) for c in captions]
+    top = (0.45 if title else 0.1) + 1.3 * font * max(c.count("\n") + 1 for c in wrapped) + 0.05
+    width, height = 0.2 + inch * k + gap * (k - 1), top + inch + 0.1
+    fig, axes = plt.subplots(1, k, figsize=(width, height), dpi=plot.DPI, squeeze=False)
+    fig.subplots_adjust(0.1 / width, 0.1 / height, 1 - 0.1 / width, 1 - top / height, wspace=gap / inch)
+    for ax, img, caption, mark in zip(axes[0], images, wrapped, marks or [""] * k):
+        ax.imshow(img.permute(1, 2, 0).clamp(0, 1).squeeze(-1).numpy(), cmap="gray", interpolation="nearest")
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(caption, fontsize="medium")
+        if mark:
+            style = dict(boxstyle="round", fc=plot.MARK_COLOURS.get(mark, "black"), ec="none")
+            ax.text(
+                0.04,
+                0.96,
+                plot.MARK_GLYPHS.get(mark, mark),
+                transform=ax.transAxes,
+                va="top",
+                fontsize="x-large",
+                color="white",
+                fontweight="bold",
+                bbox=style,
+            )
+    if title:
+        fig.suptitle(title, y=1 - 0.08 / height, va="top")
+    return plot.finish(fig, save)

@@ -1,18 +1,21 @@
-"""The glasses shop of the chapter's figure 7.1: put glasses on any face, or take them off.
+"""The glasses shop of the chapter's opening: the glasses direction, and figure 7.2's frames.
 
     shop = glasses_shop.glasses_shop(model, faces, judge)
-    shop              # a face without glasses, a strength slider, the judge's probability below
+    shop                               # a face, a strength slider, the judge's probability below
+    glasses_shop.show_frame_strip(shop)  # figure 7.2 as a still, with the judge's verdict
 
 The glasses direction is the mean code of the faces with glasses minus that of the faces without
 (``latent.attribute_vector``, from the labels). On the synthetic faces, which know their frame
 colour, a second slider picks the frame between the dark-frame and the light-frame directions
 (figure 7.2 as a slider): the direction added is ``core.blend(light − none, dark − none, t)``.
+Figure 7.1 itself, women wearing a man's glasses by encoding arithmetic, is ``arithmetic_shop``.
 Codes are (1, d); faces a ``FaceSet`` (images uint8 (N, 3, S, S), 0..255).
 """
 
 import ipywidgets as W
 import torch
 
+from dlhelpers import plot
 from dlhelpers.chapter import core, latent
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, face_names, judge_scores
 from dlhelpers.widgets.gifs import GifButton
@@ -162,7 +165,7 @@ class GlassesShop(LiveImage):
 
 
 def glasses_shop(model, faces, judge, n=MAX_CODES, choices=30):
-    """The glasses shop (figure 7.1) on a ``FaceSet``: pick a face without glasses, add the
+    """The glasses direction on a ``FaceSet``: pick a face without glasses, add the
     glasses direction with a strength slider (0..3) and read the ``judge``'s glasses probability
     under the image; "take glasses off" does the opposite on faces with glasses. With frame
     labels (the synthetic faces), a frame slider goes from dark to light frames (figure 7.2).
@@ -170,3 +173,53 @@ def glasses_shop(model, faces, judge, n=MAX_CODES, choices=30):
 
     names = dict(enumerate(face_names(faces, n)))
     return GlassesShop(model, faces, judge, encode_some(model, faces.images, n), choices, names)
+
+
+# --- Figure 7.2 as a still: the frame slider from dark to light ------------------------------
+
+
+def frame_strip(shop, steps=6):
+    """The shop's face with glasses (at its strength) whose frame goes from dark (t = 0) to light
+    (t = 1) in ``steps``: (images (steps, C, H, W) in [0, 1], the judge's scores {trait: (steps,)}).
+    ValueError when the faces carry no frame colours (the photos)."""
+    if shop.frame is None:
+        raise ValueError("these faces carry no frame-colour labels (the photos): no dark-to-light strip")
+    light, dark = shop.directions["light"], shop.directions["dark"]
+    strength = float(shop.strength.value)
+    codes = torch.cat(
+        [
+            latent.add_attribute(shop.face_code(), core.blend(light, dark, float(t)).view(1, -1), strength)
+            for t in torch.linspace(0, 1, steps)
+        ]
+    )
+    with one_thread():
+        images = latent.decode(shop.model, codes)
+    return images, judge_scores(shop.judge, images)
+
+
+def strip_verdict(scores):
+    """A line on ``frame_strip``'s scores: ✓ when the judge sees glasses on every face and a dark
+    frame at t = 0 but not at t = 1 (probability threshold 0.5), else ✗ saying what it saw."""
+    glasses, dark = scores["glasses"], scores["dark_frame"]
+    seen = (
+        f"glasses on {int((glasses >= 0.5).sum())} of {len(glasses)} faces, dark-frame probability "
+        f"{float(dark[0]):.2f} at t = 0 and {float(dark[-1]):.2f} at t = 1"
+    )
+    if bool((glasses >= 0.5).all()) and float(dark[0]) >= 0.5 > float(dark[-1]):
+        return f"✓ the judge sees {seen}: dark frames turning light, as in figure 7.2"
+    return f"✗ the judge sees {seen}: not a strip from dark frames to light ones"
+
+
+def show_frame_strip(shop, steps=6, save=None):
+    """Draw ``frame_strip`` as one labelled row (``plot.show_rows``) and print ``strip_verdict``;
+    on faces without frame colours print why there is no strip."""
+    try:
+        images, scores = frame_strip(shop, steps)
+    except ValueError as e:
+        print(f"· {e}")
+        return
+    label = f"t = 0 (dark) … 1 (light), {steps} steps"
+    plot.show_rows([(label, images)], title="figure 7.2: the frame slider, dark to light", save=save)
+    print(
+        strip_verdict(scores) if "dark_frame" in scores else "· no judge of frame colour: look at the strip"
+    )

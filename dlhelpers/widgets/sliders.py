@@ -1,6 +1,6 @@
 """Live sliders for the classroom: codes decoded and redrawn as you drag.
 
-Built on ``dlhelpers.latent`` (the arithmetic) and shown with ``ipywidgets``. Codes are (d,) or
+Built on ``dlhelpers.chapter.latent`` (the arithmetic) and shown with ``ipywidgets``. Codes are (d,) or
 (1, d). A redraw decodes one code (model in eval mode, no gradients) and hands PNG bytes to an
 ``ipywidgets.Image``: a few milliseconds at 64 px, so dragging a slider feels immediate
 (``python -m dlhelpers bench widgets`` measures it). Every builder checks its inputs when it is
