@@ -2,8 +2,10 @@
 """Strip widgets from executed notebooks before committing them (keeps text and figures), and
 store every PNG figure losslessly recompressed (smaller files, same pixels).
 
-Widget outputs (progress bars, sliders) only work with a live kernel; their text fallback is a
-stale snapshot (a progress bar stuck at 0 %), so the whole output goes, with the saved state.
+Widget outputs (progress bars, sliders) only work with a live kernel: the widget view goes, with
+the saved state (left without it, JupyterLab shows "model not found" where the widget was). An
+output that also carries a picture (dlhelpers' widgets: image/png) keeps it, for readers without a
+kernel; one left with only its stale text (a progress bar stuck at 0 %) goes.
 
     .venv/bin/python .ci/strip_notebooks.py notebooks/*.ipynb
 """
@@ -21,11 +23,22 @@ def smaller_png(b64):
     from PIL import Image
     raw = base64.b64decode(b64)
     image = Image.open(io.BytesIO(raw))
+    if getattr(image, "is_animated", False):  # an animated PNG: saving it again keeps one frame
+        return b64
     if image.mode == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
         image = image.convert("RGB")
     out = io.BytesIO()
     image.save(out, format="png", optimize=True)
     return base64.b64encode(out.getvalue()).decode() if out.tell() < len(raw) else b64
+
+
+def kept(output):
+    """Drop the widget view from ``output``; keep the output unless only text/plain is left."""
+    data = output.get("data", {})
+    if WIDGET not in data:
+        return True
+    del data[WIDGET]
+    return any(mime != "text/plain" for mime in data)
 
 
 def strip(path):
@@ -34,7 +47,7 @@ def strip(path):
     for cell in nb["cells"]:
         cell.get("metadata", {}).pop("execution", None)
         if "outputs" in cell:
-            cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
+            cell["outputs"] = [o for o in cell["outputs"] if kept(o)]
             for o in cell["outputs"]:
                 if "image/png" in o.get("data", {}):
                     o["data"]["image/png"] = smaller_png(o["data"]["image/png"])

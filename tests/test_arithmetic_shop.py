@@ -8,6 +8,7 @@ import torch
 from dlhelpers.widgets import arithmetic_shop
 from dlhelpers.widgets.arithmetic_shop import ROLES
 from stubs import StubJudge, StubVAE, png, stub_faces
+from test_previews import shown_picture
 
 
 @pytest.fixture
@@ -102,3 +103,10 @@ def test_the_gif_goes_from_the_women_without_glasses_to_the_result(model, faces)
     assert path.shape == (9, 2)
     assert torch.allclose(path[0], torch.zeros(2)) and torch.allclose(path[-1], torch.tensor([0.0, 1.0]))
     assert shop.gif.save().is_file()
+
+
+def test_the_shop_s_picture_shows_the_four_faces_the_verdict_and_the_gallery(model, faces):
+    shop = arithmetic_shop.arithmetic_shop(model, faces, StubJudge())
+    picture = shown_picture(shop)
+    assert getattr(picture, "n_frames", 1) == 1 and picture.height > 2 * 16 * 4
+    assert shop.redraws == 1

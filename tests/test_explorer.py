@@ -12,6 +12,7 @@ from dlhelpers.chapter.models import DenseVAE
 from dlhelpers.measure.nets import DigitNet
 from dlhelpers.widgets import code_map, explorer, gifs, glasses_shop
 from stubs import StubJudge, StubVAE, png, stub_faces
+from test_previews import shown_picture
 
 
 @pytest.fixture
@@ -234,3 +235,35 @@ def test_frame_strip_blends_dark_into_light_frames_and_says_what_the_judge_sees(
     faces.attributes = None  # the photos: no frame colours, no strip
     glasses_shop.show_frame_strip(glasses_shop.glasses_shop(model, faces, StubJudge()))
     assert capsys.readouterr().out.startswith("· these faces carry no frame-colour labels")
+
+
+def test_the_editor_s_picture_moves_its_first_sliders_and_leaves_it_as_it_was(model, faces):
+    e = explorer.face_editor(model, faces.images, StubJudge())
+    e.sliders[1].value = 0.5
+    state = ([s.value for s in e.sliders], bytes(e.image.value), len(e.moves), e.redraws)
+    assert shown_picture(e).n_frames == 2 * 8, "8 steps for each of the 2 sliders"
+    assert ([s.value for s in e.sliders], bytes(e.image.value), len(e.moves), e.redraws) == state
+
+
+def test_the_glasses_shop_s_picture_sweeps_strength_and_frame(model, faces):
+    faces.attributes["frame"] = [
+        ("light" if i % 2 else "dark") if int(g) else "none" for i, g in enumerate(faces.glasses)
+    ]
+    shop = glasses_shop.glasses_shop(model, faces, StubJudge())
+    state = (bytes(shop.image.value), shop.readout.value, shop.strength.value, shop.frame.value)
+    assert shown_picture(shop).n_frames > 12, "the strength, then the frame"
+    assert (bytes(shop.image.value), shop.readout.value, shop.strength.value, shop.frame.value) == state
+
+
+def test_the_code_map_s_picture_shows_a_path_and_leaves_the_map_unpicked(model, faces):
+    codes = explorer.encode_some(model, faces.images)
+    labels, names = code_map.face_groups(faces)
+    m = code_map.code_map(model, codes, labels, names)
+    picture = shown_picture(m)
+    assert getattr(picture, "n_frames", 1) == 1 and picture.height > 300, "the map above the strip"
+    assert m.picks == [] and m.strip.layout.display == "none" and "no point" in m.picked.value
+    assert len(m.marks.get_data()[0]) == 0 and m.redraws == 0
+    assert m.canvas._data_url is None, "the canvas was not drawn before it is shown (ipympl breaks)"
+    picked = m.click(*m.points[12].tolist())
+    shown_picture(m)
+    assert m.picks == [picked] and m.marks.get_animated() and m.line.get_animated()

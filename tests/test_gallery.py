@@ -5,6 +5,7 @@ import torch
 
 from dlhelpers.widgets import gallery
 from stubs import png
+from test_previews import shown_picture
 
 SIDE = 16
 
@@ -108,3 +109,12 @@ def test_show_book_galleries_frames_the_book_s_picks_at_100_px_a_face():
         assert "men_glasses" in fig._suptitle.get_text() or "men_noglasses" in fig._suptitle.get_text()
     framed = figures[0].axes[0].images[0].get_array()  # position 0 is a pick of men_glasses: blue frame
     assert tuple(round(float(v), 2) for v in framed[0, 0]) == (0.12, 0.37, 0.84)
+
+
+def test_the_gallery_s_picture_colours_the_picks(faces):
+    picker = gallery.gallery_picker(faces, {"men_glasses": 2, "women_glasses": 1}, columns=4)
+    picker.toggle(3)
+    picture = shown_picture(picker).convert("RGB")
+    green = tuple(int(gallery.GROUP_COLOURS[0][k : k + 2], 16) for k in (1, 3, 5))
+    assert green in {colour for _, colour in picture.getcolors(100_000)}, "a picked face's label"
+    assert picker.picks == {"men_glasses": [3], "women_glasses": []}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from dlhelpers.tools import colab
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
@@ -27,8 +29,12 @@ def test_committed_with_outputs_and_without_widget_state(path):
             assert len(o.get("data", {}).get("image/png", "")) < 400_000, "keep figures small"
 
 
-def test_notebook_starts_with_import_and_settings_cells():
+def test_notebook_starts_with_setup_import_and_settings_cells():
+    """The setup cell (the same in every notebook, see tests/test_colab.py), then the imports,
+    then the settings that print ``settings.summary()``."""
+    setup = colab.cell()
     for path in NOTEBOOKS:
         cells = json.loads(path.read_text())["cells"]
         code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
-        assert "import" in code[0] and "settings.summary()" in code[1], path.name
+        assert code[0] == setup, f"{path.name}: run python -m dlhelpers colab"
+        assert "import" in code[1] and "settings.summary()" in code[2], path.name

@@ -13,6 +13,7 @@ from dlhelpers.chapter.models import AE, VAE
 from dlhelpers.engine import display
 from dlhelpers.widgets import live, sliders
 from stubs import png
+from test_previews import shown_picture
 
 SIDE = 16  # small models keep these tests fast
 PX = SIDE * display.enlargement(SIDE)
@@ -197,3 +198,16 @@ def test_sliders_work_for_the_mnist_autoencoder_too():
     w.slider.value = 0.9
     _, picture = png(w.image)
     assert picture.mode == "L" and picture.size == (28 * display.enlargement(28),) * 2
+
+
+def test_each_slider_carries_a_picture_of_itself_and_keeps_its_state(model, codes):
+    w = sliders.interpolation_slider(model, codes["a"], codes["b"], labels=("left", "right"))
+    w.slider.value = 0.3
+    state = (bytes(w.image.value), w.readout.value, w.redraws)
+    sweep = shown_picture(w)
+    assert sweep.n_frames == 2 * sliders.SWEEP - 2, "w from 0 to 1 and back"
+    assert (bytes(w.image.value), w.readout.value, w.redraws) == state and w.slider.value == 0.3
+    still = shown_picture(sliders.arithmetic_sliders(model, codes, {"a": 1, "b": -1, "c": 1}))
+    assert getattr(still, "n_frames", 1) == 1 and still.width > 4 * 2 * SIDE
+    t = sliders.attribute_slider(model, codes["a"], {"glasses": codes["b"]})
+    assert shown_picture(t).n_frames > 2 and t.slider.value == 0

@@ -7,6 +7,7 @@
     face_traits, synthetic_faces, synthetic_set, photo_faces   the drawn faces: their traits, the
                   drawing, sets in memory or on disk, photo-like PNG files
     groups        the four groups of 7.4.4 (labels, the book's picks, or a hand-made choice)
+    sources       where a run's data comes from, said in every notebook's first cell
 
 ``dlhelpers.data`` itself offers what the notebooks call (``data.mnist``, ``data.face_set`` ...).
 Images leave this wing as uint8 tensors, 0..255; ``to_float`` makes the floats a model sees.
@@ -32,3 +33,4 @@ from dlhelpers.data.faces import (  # noqa: F401
     vae_file,
     vae_recipe,
 )
+from dlhelpers.data.sources import where_from  # noqa: F401

@@ -7,6 +7,7 @@
     python -m dlhelpers bench ae|vae|widgets|photos|lesson|thin   # speed; the photos path; the demos
     python -m dlhelpers student-copies DEST      # the notebooks without exercise solutions
     python -m dlhelpers figures DIR              # the chapter's figures as PNG/GIF for slides
+    python -m dlhelpers colab                    # the notebooks' first cell, the README's Colab badges
 
 Defaults come from ``dlhelpers.engine.recipes``. Mistakes in the arguments or the data (a bad flag, or
 a ``dlhelpers.errors.UserError`` from the command) print one line and exit with status 2; any
@@ -236,6 +237,9 @@ def parser():
     fg = sub.add_parser("figures", help="the chapter's figures as PNG and GIF files for slides")
     fg.add_argument("dir", help="the folder to write them into (created)")
     fg.set_defaults(run=commands.figures)
+
+    cb = sub.add_parser("colab", help="write the notebooks' first cell and the README's Colab badges")
+    cb.set_defaults(run=commands.colab)
     return p
 
 

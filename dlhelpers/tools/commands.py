@@ -16,6 +16,7 @@ from dlhelpers.engine.train import fit_vae
 from dlhelpers.measure import lesson_check
 from dlhelpers.tools import bench as marks
 from dlhelpers.tools import bench_photos, bench_vae, bench_widgets, build_judges, thin_study
+from dlhelpers.tools.colab import stamp as stamp_colab
 from dlhelpers.tools.slides import write_figures
 from dlhelpers.tools.student_copies import write_student_copies
 
@@ -155,3 +156,11 @@ def figures(args):
 def student_copies(args):
 
     write_student_copies(settings.PROJECT / "notebooks", args.dest)
+
+
+def colab(args):
+    changed = stamp_colab()
+    for path in changed:
+        print(f"wrote {settings.relative(path)}")
+    if not changed:
+        print("the notebooks' first cells and the README's badges already match pyproject.toml")

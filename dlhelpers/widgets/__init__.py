@@ -1,6 +1,8 @@
 """The classroom widgets: live images redrawn as a student drags or clicks.
 
-live          the live image, one-thread redraws and captioned panels every widget uses
+live          the live image, one-thread redraws and captioned panels every widget uses, and the
+              picture each widget's display carries for readers without a kernel (``Previewed``)
+preview       those pictures: the widget's own images and captions, a still or an animated PNG
 sliders       interpolation, arithmetic and attribute sliders (7.4.4)
 gallery       pick each group's faces by clicking thumbnails (listing 7.7)
 explorer      the face editor: a face moved along the main directions of the codes

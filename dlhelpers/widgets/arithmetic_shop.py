@@ -16,7 +16,9 @@ import torch
 
 from dlhelpers.chapter import core, latent
 from dlhelpers.data import groups
+from dlhelpers.engine.display import enlargement
 from dlhelpers.measure import judges, verdicts
+from dlhelpers.widgets import preview
 from dlhelpers.widgets.explorer import encode_some
 from dlhelpers.widgets.gallery import GalleryPicker
 from dlhelpers.widgets.gifs import GifButton
@@ -24,6 +26,7 @@ from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
 
 ROLES = ("man with glasses", "men without", "women without")  # z1, z2, z3 of z1 − z2 + z3
 THUMB_PX, GALLERY_PX = 128, 800  # gallery faces about 128 screen px wide, the gallery at most 800
+GALLERY_CAPTION = "the gallery: faces labelled with glasses, then faces without"
 TILES = ("z1: his glasses", "z2: men without", "z3: women without", "result = z1 − z2 + z3")
 
 
@@ -88,7 +91,7 @@ class ArithmeticShop(LiveImage):
         self.children = [
             W.HBox([titled(t, tile) for t, tile in zip(TILES, self.tiles)]),
             self.readout,
-            caption("the gallery: faces labelled with glasses, then faces without"),
+            caption(GALLERY_CAPTION),
             self.picker,
             self.gif,
         ]
@@ -141,6 +144,19 @@ class ArithmeticShop(LiveImage):
             self.line = self.verdict(images[3:])
         self.readout.value = f"<div style='text-align:center;max-width:760px'>{self.line}</div>"
         self.redraws += 1
+
+    def snapshot(self):
+        """z1, z2, z3 and the result with the verdict, over the gallery with the picks coloured."""
+        tiles = list(zip(TILES, (tile.value for tile in self.tiles)))
+        return preview.stack(
+            [
+                preview.compose(
+                    tiles, [preview.text(self.readout.value)], self.side, enlargement(self.side, self.scale)
+                ),
+                preview.compose([], [GALLERY_CAPTION]),
+                preview.gallery(self.picker),
+            ]
+        )
 
     def gif_codes(self, steps=9):
         """From z3 (the women without glasses) to the result (steps, d): his glasses appearing."""

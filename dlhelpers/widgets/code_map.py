@@ -12,6 +12,8 @@ A click picks the nearest code; the last two picks are joined on the map and the
 strip (``latent.path``, decoded) is shown under it.
 """
 
+import io
+
 import ipywidgets as W
 import torch
 from matplotlib.figure import Figure
@@ -19,8 +21,9 @@ from matplotlib.figure import Figure
 from dlhelpers import plot
 from dlhelpers.chapter import latent
 from dlhelpers.engine.display import enlargement, png_bytes, to_uint8_grid
+from dlhelpers.widgets import preview
 from dlhelpers.widgets.gifs import GifButton
-from dlhelpers.widgets.live import caption, one_thread, ready, titled
+from dlhelpers.widgets.live import Previewed, caption, one_thread, ready, titled
 
 STEPS = 8  # images in the interpolation strip (up to 128 px)
 STEPS_LARGE = 5  # ... and at larger sizes, where one decode takes about 20 ms on one thread
@@ -53,7 +56,7 @@ def interactive_figure(figsize, dpi):
     return fig, canvas
 
 
-class CodeMap(W.VBox):
+class CodeMap(Previewed, W.VBox):
     """The map (``canvas``: ipympl), the decode of the last pick (``image``, captioned by
     ``picked``), the interpolation strip between the last two picks (``strip``), a GIF button.
 
@@ -104,7 +107,7 @@ class CodeMap(W.VBox):
         self.background = None
         self.canvas.mpl_connect("draw_event", self._drawn)
         self.canvas.mpl_connect("button_press_event", self._pressed)
-        side = latent.decode(self.model, self.codes[:1]).shape[-1]
+        side = self.side = latent.decode(self.model, self.codes[:1]).shape[-1]
         self.steps = steps or (STEPS if side <= 128 else STEPS_LARGE)  # a strip within a redraw's time
         blank = torch.full((1, 3 if side != 28 else 1, side, side), 0.9)  # where the pick shows
         self.image = W.Image(value=png_bytes(blank, enlargement(side, self.scale)), format="png")
@@ -183,6 +186,48 @@ class CodeMap(W.VBox):
             self.show_picks()
         self.redraws += 1
         return i
+
+    def snapshot(self):
+        """The map as drawn now (picks and path included) beside the pick, the strip below."""
+        picks = (self.line, self.marks)
+        buffer = io.BytesIO()
+        with self.canvas.callbacks.blocked(signal="draw_event"):  # keep the saved background
+            for artist in picks:
+                artist.set_animated(False)
+            try:
+                self.figure.savefig(buffer, format="png")
+            finally:
+                for artist in picks:
+                    artist.set_animated(True)
+        pick = preview.shrink(self.image.value, self.side, enlargement(self.side, self.scale))
+        frames = [
+            preview.compose([("", buffer.getvalue()), ("picked", pick)], [preview.text(self.picked.value)])
+        ]
+        if self.strip.layout.display != "none":
+            was = enlargement(self.side, self.scale * 0.6)  # as ``click`` draws the strip
+            strip = preview.shrink(self.strip.value, self.side, was, preview.GALLERY_TILE)
+            frames.append(preview.compose([(preview.text(self.strip_caption.value), strip)]))
+        return preview.stack(frames)
+
+    def preview_frames(self):
+        """The map after two clicks, on the first code of the first label and of the last (a
+        path across the map); then the map, the pick and the strip as they were. The canvas is
+        not drawn meanwhile: before the map is shown, a draw would leave ipympl a broken image."""
+        kept = [self.image.value, self.picked.value, self.strip.value, self.strip_caption.value]
+        state = (list(self.picks), self.strip.layout.display, self.redraws)
+        drawn = [artist.get_data() for artist in (self.line, self.marks)]
+        self.show_picks = lambda: None  # the picks are drawn by ``snapshot`` alone
+        try:
+            for label in (self.labels.min(), self.labels.max()):
+                self.click(*self.points[int((self.labels == label).nonzero()[0, 0])].tolist())
+            return [self.snapshot()]
+        finally:
+            del self.show_picks
+            for widget, value in zip((self.image, self.picked, self.strip, self.strip_caption), kept):
+                widget.value = value
+            self.picks, self.strip.layout.display, self.redraws = state
+            for artist, data in zip((self.line, self.marks), drawn):
+                artist.set_data(*data)
 
     def gif_codes(self, steps=16):
         """The way between the last two picks (steps, d), or ValueError before two picks."""

@@ -20,6 +20,7 @@ from dlhelpers.chapter import latent
 from dlhelpers.chapter.latent import to_float
 from dlhelpers.measure import judges
 from dlhelpers.measure.nets import DigitNet
+from dlhelpers.widgets import preview
 from dlhelpers.widgets.gifs import GifButton
 from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
 
@@ -237,6 +238,31 @@ class FaceEditor(LiveImage):
 
     def _chosen(self, change):
         self.start_from(self.start_codes[change["new"]])
+
+    def panels(self):
+        return [("start", self.original_image.value), ("edited", self.image.value)]
+
+    def lines(self):
+        i = getattr(self, "shown_slider", 0)
+        slider = preview.Slider(f"PC {i + 1} ({self.labels[i]})", float(self.sliders[i].value), -3, 3)
+        return [f"start: {self.chooser.label}", slider, preview.text(self.readout.value)]
+
+    def preview_frames(self, n=3, steps=(0, 1, 2, 1, 0, -1, -2, -1)):
+        """The first ``n`` sliders moved in turn through ``steps``, the others at 0; then every
+        slider, the recent moves and ``redraws`` as they were."""
+        start, moves, redraws = [s.value for s in self.sliders], list(self.moves), self.redraws
+        shots = []
+        try:
+            for i in range(min(n, len(self.sliders))):
+                self.shown_slider = i
+                for v in steps:
+                    self.set_sliders([v if k == i else 0 for k in range(len(self.sliders))])
+                    shots.append(self.snapshot())
+        finally:
+            self.shown_slider = 0
+            self.set_sliders(start)
+            self.moves, self.redraws = deque(moves, maxlen=MOVES_KEPT), redraws
+        return shots
 
     def gif_codes(self):
         """The recent moves (T, d) for a GIF: the codes of the last redraws, oldest first."""

@@ -18,6 +18,8 @@ from dlhelpers import plot
 from dlhelpers.data import groups
 from dlhelpers.data.groups import write_ids
 from dlhelpers.engine import display
+from dlhelpers.widgets import preview
+from dlhelpers.widgets.live import Previewed
 
 GROUP_COLOURS = ["#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#d9d9d9"]
 
@@ -26,13 +28,13 @@ FRAME_COLOURS = ["#1f5fd6", "#f08c00", "#1b9e3a", "#d62728"]  # the book's galle
 FRAME_NAMES = dict(zip(FRAME_COLOURS, ["blue", "orange", "green", "red"]))
 
 
-class GalleryPicker(W.VBox):
+class GalleryPicker(Previewed, W.VBox):
     """Thumbnails with a button each; clicking puts the image into the chosen group (or takes it
     out again). An image belongs to at most one group: clicking it for another group moves it.
 
     Attributes: ``chooser`` (ToggleButtons: the current group), ``buttons`` (one per image, in
     order), ``status`` (picks per group), ``code`` (a Textarea with a line to paste).
-    Read the picks with ``picks`` or, checked, with ``result()``.
+    Read the picks with ``picks`` or, checked, with ``result()``; ``thumbs`` are the thumbnails.
     """
 
     def __init__(
@@ -65,20 +67,18 @@ class GalleryPicker(W.VBox):
         self.save_to = Path(save_to) if save_to is not None else None
         self.owner = {}  # image index -> group name
         self.colours = {name: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, name in enumerate(self.needs)}
-        side = images.shape[-1]
-        scale = scale or max(1, round(96 / side))
-        width = f"{max(side * scale, 60)}px"
+        self.side, self.columns = images.shape[-1], columns  # the preview draws thumbnails as these
+        scale = self.scale = scale or max(1, round(96 / self.side))
+        width = f"{max(self.side * scale, 60)}px"
         self.chooser = W.ToggleButtons(options=list(self.needs), description="group")
-        self.buttons, cells = [], []
+        self.buttons, self.thumbs, cells = [], [], []
         for i, image in enumerate(images):
             button = W.Button(description=str(self.ids[i]), layout=W.Layout(width=width, height="26px"))
             button.index = i
             button.on_click(self._clicked)
             self.buttons.append(button)
-            png = display.png_bytes(image, scale)
-            cells.append(
-                W.VBox([W.Image(value=png, format="png"), button], layout=W.Layout(align_items="center"))
-            )
+            self.thumbs.append(W.Image(value=display.png_bytes(image, scale), format="png"))
+            cells.append(W.VBox([self.thumbs[-1], button], layout=W.Layout(align_items="center")))
         self.status = W.HTML()
         self.code = W.Textarea(layout=W.Layout(width="100%", height="3.5em"))
         # As many columns as fit the page (at most ``columns``): a fixed count wider than the
@@ -104,6 +104,9 @@ class GalleryPicker(W.VBox):
             for i in indices:
                 self.toggle(i, name)
         self._show()
+
+    def snapshot(self):
+        return preview.gallery(self)
 
     def _clicked(self, button):
         self.toggle(button.index)

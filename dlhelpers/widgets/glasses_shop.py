@@ -17,6 +17,7 @@ import torch
 
 from dlhelpers import plot
 from dlhelpers.chapter import core, latent
+from dlhelpers.widgets import preview
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, face_names, judge_scores
 from dlhelpers.widgets.gifs import GifButton
 from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
@@ -158,6 +159,23 @@ class GlassesShop(LiveImage):
             parts.append(f"dark frame {float(scores['dark_frame'][0]):.2f}")
         self.readout.value = f"<div style='text-align:center'>{' · '.join(parts)}</div>"
         self.redraws += 1
+
+    def panels(self):
+        return [("the customer", self.original_image.value), ("in the shop", self.image.value)]
+
+    def lines(self):
+        sliders = [preview.Slider("strength", float(self.strength.value), 0, 3)]
+        if self.frame is not None:
+            sliders.append(preview.Slider("frame (0 dark, 1 light)", float(self.frame.value), 0, 1))
+        return [f"{self.mode.value}: {self.chooser.label}", *sliders, preview.text(self.readout.value)]
+
+    def preview_frames(self):
+        """The strength swept from 1 up to 3, down to 0 and back to 1; then, with frame labels,
+        the frame from dark to light and back."""
+        shots = self.sweep(self.strength, [1, 1.5, 2, 2.5, 3, 2.5, 2, 1.5, 1, 0.5, 0, 0.5])
+        if self.frame is not None:
+            shots += self.sweep(self.frame, [0.25, 0.5, 0.75, 1, 0.75, 0.5, 0.25])
+        return shots
 
     def gif_codes(self, steps=13):
         """The chosen face from strength 0 to the slider's maximum (steps, d), for a GIF."""

@@ -14,10 +14,14 @@ called, so a mistake shows up as an error in the cell, not as a silent failure a
 """
 
 import ipywidgets as W
+import torch
 
 from dlhelpers.chapter import core, latent
 from dlhelpers.engine.display import enlargement
+from dlhelpers.widgets import preview
 from dlhelpers.widgets.live import LiveImage, caption, one_code, ready, titled
+
+SWEEP = 9  # frames of a slider's sweep in the preview (then back)
 
 
 class InterpolationSlider(LiveImage):
@@ -64,6 +68,20 @@ class InterpolationSlider(LiveImage):
 
     def code(self):
         return self.blend(self.z2, self.z1, float(self.slider.value))
+
+    def panels(self):
+        return [
+            (f"w = 0: {self.labels[0]}", self.start_image.value),
+            ("blend", self.image.value),
+            (f"w = 1: {self.labels[1]}", self.end_image.value),
+        ]
+
+    def lines(self):
+        return [preview.Slider("w", float(self.slider.value), 0, 1), preview.text(self.readout.value)]
+
+    def preview_frames(self):
+        """The slider swept from w = 0 to 1 and back."""
+        return preview.boomerang(self.sweep(self.slider, [k / (SWEEP - 1) for k in range(SWEEP)]))
 
     def redraw(self, change=None):
         super().redraw()
@@ -155,6 +173,13 @@ class ArithmeticSliders(LiveImage):
     def code(self):
         return latent.combine(self.codes, self.weights())
 
+    def panels(self):
+        terms = [(expression({n: w}), self.term_images[n].value) for n, w in self.weights().items()]
+        return terms + [("= result", self.image.value)]
+
+    def lines(self):
+        return [preview.text(self.label.value)]
+
     def redraw(self, change=None):
         super().redraw()
         self.label.value = f"<b>{expression(self.weights())}</b>"
@@ -218,6 +243,16 @@ class AttributeSlider(LiveImage):
     def code(self):
         direction = self.directions[self.dropdown.value]
         return latent.add_attribute(self.z, direction, float(self.slider.value))
+
+    def panels(self):
+        return [("original", self.original_image.value), ("changed", self.image.value)]
+
+    def lines(self):
+        return [preview.Slider("strength", float(self.slider.value), -3, 3), preview.text(self.readout.value)]
+
+    def preview_frames(self):
+        """The strength swept from −3 to 3 and back."""
+        return preview.boomerang(self.sweep(self.slider, torch.linspace(-3, 3, SWEEP - 2).tolist()))
 
     def redraw(self, change=None):
         super().redraw()
