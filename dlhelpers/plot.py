@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import torch
 import torchvision
+from IPython import get_ipython
 from IPython.display import Markdown, display
 from PIL import Image
 
@@ -31,12 +32,7 @@ SCALE = NORMAL_SCALE  # the one in use
 
 def in_notebook():
     """True inside a Jupyter kernel (where figures are displayed rather than returned)."""
-    try:
-        from IPython import get_ipython  # here: outside Jupyter IPython may be missing
-
-        return get_ipython() is not None and hasattr(get_ipython(), "kernel")
-    except ImportError:
-        return False
+    return get_ipython() is not None and hasattr(get_ipython(), "kernel")
 
 
 def presentation(on=True):
@@ -189,27 +185,14 @@ def rows_figure(rows, title=None, marks=None, tile_px=128, per_row=8):
             if c >= len(images):
                 ax.axis("off")
                 continue
-            img = images[c]
-            ax.imshow(
-                (1 - img[0] if img.shape[0] == 1 else img.permute(1, 2, 0).clamp(0, 1)).numpy(),
-                cmap="gray" if img.shape[0] == 1 else None,
-                vmin=0,
-                vmax=1,
-                interpolation="nearest",
-            )
+            img, grey = images[c], images[c].shape[0] == 1
+            pixels = (1 - img[0] if grey else img.permute(1, 2, 0).clamp(0, 1)).numpy()
+            ax.imshow(pixels, cmap="gray" if grey else None, vmin=0, vmax=1, interpolation="nearest")
             mark = marks[r][c] if marks and marks[r] else None
             if mark:
-                ax.text(
-                    0.04,
-                    0.96,
-                    MARK_GLYPHS.get(mark, mark),
-                    transform=ax.transAxes,
-                    va="top",
-                    fontsize="x-large",
-                    color="white",
-                    fontweight="bold",
-                    bbox=dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none"),
-                )
+                badge = dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none")
+                text = dict(va="top", fontsize="x-large", color="white", fontweight="bold", bbox=badge)
+                ax.text(0.04, 0.96, MARK_GLYPHS.get(mark, mark), transform=ax.transAxes, **text)
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
     if title:
         fig.suptitle(title, y=1 - 0.08 / height, va="top")
@@ -228,26 +211,21 @@ def grid_tiles(grid, size, pad=2):
 def show_code_map(
     points, labels, title="codes of the test set, first two principal components", save=None, max_points=2000
 ):
-    """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend.
-
-    At most ``max_points`` (the first ones) are drawn, to keep the PNG small.
-    """
+    """Scatter (N, 2) points coloured by integer ``labels`` (digits 0-9), with a legend; at most
+    ``max_points`` (the first ones) are drawn, to keep the PNG small."""
     points, labels = points[:max_points], labels[:max_points]
     fig, ax = plt.subplots(figsize=(5.5, 4.5), dpi=DPI)
     sc = ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="tab10", s=4)
     ax.legend(
         *sc.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1, 0.5), fontsize="small"
     )
-    ax.set_title(title)
-    ax.set_xlabel("PC 1")
-    ax.set_ylabel("PC 2")
+    ax.set(title=title, xlabel="PC 1", ylabel="PC 2")
     fig.tight_layout()
     return finish(fig, save)
 
 
 def show_source(obj):
     """Display the source code of a function or class from the package (highlighted in a notebook)."""
-
     source = inspect.getsource(obj)
     if in_notebook():
         display(Markdown(f"```python\n{source}\n```"))
@@ -265,7 +243,6 @@ def gif_scale(side, tile_px=128):
 def save_gif(grids, path, ms=400):
     """Write uint8 grids (C, H, W), 0..255, with C = 3, as an animated GIF at ``path`` (one frame
     per grid); returns ``path``."""
-
     frames = [Image.fromarray(g.permute(1, 2, 0).numpy()) for g in grids]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=ms, loop=0)
     return path
@@ -273,7 +250,6 @@ def save_gif(grids, path, ms=400):
 
 def show_kl(save=None):
     """What the KL term penalises: its value for one code dimension over a grid of (mean, std)."""
-
     mu = torch.linspace(-3, 3, 121)
     std = torch.linspace(0.05, 3, 119)
     kl = kl_divergence(mu[None, :], std[:, None])
@@ -292,7 +268,6 @@ def show_kl(save=None):
 
 def show_code_histograms(codes, dims=(0, 1, 2, 3), save=None):
     """Histograms of some dimensions of codes (N, d) against the N(0, 1) density."""
-
     fig, axes = plt.subplots(1, len(dims), figsize=(2.4 * len(dims), 2.4), dpi=DPI, sharey=True)
     grid = torch.linspace(-4, 4, 200)
     for ax, d in zip(axes, dims):

@@ -271,7 +271,7 @@ def glasses_judge(faces, recipe=None, path=None, device=None, progress=True):
     )
     print(
         f"glasses judge: trained on {len(train)} photos, held-out accuracy {acc:.1%} "
-        f"on {len(held)} photos it never saw; saved {path}"
+        f"on {len(held)} photos it never saw; saved {settings.relative(path)}"
     )
     return net.to(device or "cpu").eval()
 

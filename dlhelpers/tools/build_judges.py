@@ -6,7 +6,7 @@ prints its accuracy on images it never saw and saves it as float16 to the path t
 
 import torch
 
-from dlhelpers import data
+from dlhelpers import data, settings
 from dlhelpers.data import synthetic_set
 from dlhelpers.engine import checkpoints, recipes
 from dlhelpers.measure.judges import (
@@ -29,7 +29,7 @@ def build_digit_judge(path=DIGITS_PATH, recipe=recipes.DIGIT_JUDGE, progress=Tru
     )
     acc = digit_accuracy(net, xt, yt)
     checkpoints.save(net, path, half=True, test_accuracy=acc, epochs=r.epochs, history=net.history)
-    print(f"saved {path}: test accuracy {acc:.4f}")
+    print(f"saved {settings.relative(path)}: test accuracy {acc:.4f}")
     return net, acc
 
 
@@ -53,7 +53,7 @@ def build_trait_judge(path=TRAITS_PATH, recipe=recipes.TRAIT_JUDGE, faces=None, 
     checkpoints.save(
         net, path, half=True, held_out_accuracy=acc, epochs=r.epochs, trained_on=r.faces, history=net.history
     )
-    print(f"saved {path}: accuracy on {r.test_faces} dataset faces {acc}")
+    print(f"saved {settings.relative(path)}: accuracy on {r.test_faces} dataset faces {acc}")
     return net, acc
 
 

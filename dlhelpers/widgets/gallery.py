@@ -14,7 +14,7 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 import torch
 
-from dlhelpers import plot
+from dlhelpers import plot, settings
 from dlhelpers.data import groups
 from dlhelpers.data.groups import write_ids
 from dlhelpers.engine import display
@@ -169,7 +169,7 @@ class GalleryPicker(Previewed, W.VBox):
     def _save_clicked(self, _):
         try:
             path = self.save(self.save_to)
-            self.saved.value = f"saved {path}: notebooks 03–04 use it from their next run"
+            self.saved.value = f"saved {settings.relative(path)}: notebooks 03–04 use it from their next run"
         except ValueError as e:
             self.saved.value = f"<span style='color:#b00'>not saved: {e}</span>"
 
