@@ -26,7 +26,7 @@ from dlhelpers.widgets.live import LiveImage, caption, one_thread, ready, titled
 
 ROLES = ("man with glasses", "men without", "women without")  # z1, z2, z3 of z1 − z2 + z3
 THUMB_PX, GALLERY_PX = 128, 800  # gallery faces about 128 screen px wide, the gallery at most 800
-GALLERY_CAPTION = "the gallery: faces labelled with glasses, then faces without"
+GALLERY_CAPTION = "the gallery: with glasses first, then without"
 TILES = ("z1: his glasses", "z2: men without", "z3: women without", "result = z1 − z2 + z3")
 
 

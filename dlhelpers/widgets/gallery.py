@@ -68,7 +68,7 @@ class GalleryPicker(Previewed, W.VBox):
         self.owner = {}  # image index -> group name
         self.colours = {name: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, name in enumerate(self.needs)}
         self.side, self.columns = images.shape[-1], columns  # the preview draws thumbnails as these
-        scale = self.scale = scale or max(1, round(96 / self.side))
+        scale = self.scale = scale or -(-100 // self.side)  # at least 100 px a thumbnail
         width = f"{max(self.side * scale, 60)}px"
         self.chooser = W.ToggleButtons(options=list(self.needs), description="group")
         self.buttons, self.thumbs, cells = [], [], []
@@ -205,7 +205,7 @@ def gallery_picker(images, groups, columns=8):
     return GalleryPicker(images, groups, columns)
 
 
-def faces_picker(faces, per_group=3, save_to=None, columns=10):
+def faces_picker(faces, per_group=3, save_to=None, columns=8):
     """A picker for the four groups (``groups.GROUP_NAMES``) over the book's candidates: the first
     25 faces of G/ and the last 25 of NoG/ (``groups.book_gallery``), each button labelled with the
     face id, preset with the book's choice on the photos. Its save button writes the choice to ``save_to``

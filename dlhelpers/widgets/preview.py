@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 TILE = 128  # about this many pixels per face in a preview (144 for 72-px faces, 140 for digits)
-GALLERY_TILE = 64  # ... and per thumbnail of a gallery
+GALLERY_TILE = 108  # ... and per thumbnail of a gallery (at least 100 px: 144 for 72-px faces)
 FONT_PX, LINE_PX, GAP = 13, 19, 8
 INK, GREY, PAPER = (30, 30, 30), (150, 150, 150), (255, 255, 255)
 CLEAR = 255  # the palette index left transparent in an animation's frames
