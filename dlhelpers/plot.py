@@ -188,15 +188,20 @@ def rows_figure(rows, title=None, marks=None, tile_px=128, per_row=8):
             img, grey = images[c], images[c].shape[0] == 1
             pixels = (1 - img[0] if grey else img.permute(1, 2, 0).clamp(0, 1)).numpy()
             ax.imshow(pixels, cmap="gray" if grey else None, vmin=0, vmax=1, interpolation="nearest")
-            mark = marks[r][c] if marks and marks[r] else None
-            if mark:
-                badge = dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none")
-                text = dict(va="top", fontsize="x-large", color="white", fontweight="bold", bbox=badge)
-                ax.text(0.04, 0.96, MARK_GLYPHS.get(mark, mark), transform=ax.transAxes, **text)
+            draw_mark(ax, marks[r][c] if marks and marks[r] else None)
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize="medium")
     if title:
         fig.suptitle(title, y=1 - 0.08 / height, va="top")
     return fig
+
+
+def draw_mark(ax, mark):
+    """Draw ``mark`` ("✓", "✗" or "·", vacuous) in the top-left corner of ``ax`` as a white glyph on
+    a green, red or grey badge; nothing for None or ""."""
+    if mark:
+        badge = dict(boxstyle="round", fc=MARK_COLOURS.get(mark, "black"), ec="none")
+        text = dict(va="top", fontsize="x-large", color="white", fontweight="bold", bbox=badge)
+        ax.text(0.04, 0.96, MARK_GLYPHS.get(mark, mark), transform=ax.transAxes, **text)
 
 
 def grid_tiles(grid, size, pad=2):

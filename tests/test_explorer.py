@@ -219,7 +219,9 @@ def test_on_the_photos_glasses_only_no_frame_slider(model, faces):
     assert "glasses" in e.readout.value
 
 
-def test_frame_strip_blends_dark_into_light_frames_and_says_what_the_judge_sees(model, faces, capsys):
+def test_frame_strip_blends_dark_into_light_frames_and_says_what_the_judge_sees(
+    model, faces, capsys, monkeypatch
+):
     faces.attributes["frame"] = [
         ("light" if i % 2 else "dark") if int(g) else "none" for i, g in enumerate(faces.glasses)
     ]
@@ -229,9 +231,15 @@ def test_frame_strip_blends_dark_into_light_frames_and_says_what_the_judge_sees(
     glasses_shop.show_frame_strip(shop)
     assert capsys.readouterr().out.startswith("✗"), "the stub judge sees no frame colour"
     good = {"glasses": torch.tensor([0.9, 0.8, 0.9]), "dark_frame": torch.tensor([0.9, 0.5, 0.1])}
-    assert glasses_shop.strip_verdict(good).startswith("✓")
-    for bad in ({"glasses": torch.tensor([0.9, 0.2, 0.9])}, {"dark_frame": torch.tensor([0.2, 0.5, 0.1])}):
-        assert glasses_shop.strip_verdict({**good, **bad}).startswith("✗")
+    for scores, marks in (
+        (good, "✓✓"),
+        ({**good, "glasses": torch.tensor([0.9, 0.2, 0.9])}, "✓✗"),
+        ({**good, "dark_frame": torch.tensor([0.2, 0.5, 0.1])}, "✗✓"),
+    ):
+        monkeypatch.setattr(glasses_shop, "judge_scores", lambda judge, images, s=scores: s)
+        glasses_shop.show_frame_strip(shop, steps=3)
+        assert "".join(line[0] for line in capsys.readouterr().out.splitlines()) == marks
+    monkeypatch.undo()
     faces.attributes = None  # the photos: no frame colours, no strip
     glasses_shop.show_frame_strip(glasses_shop.glasses_shop(model, faces, StubJudge()))
     assert capsys.readouterr().out.startswith("· these faces carry no frame-colour labels")

@@ -280,19 +280,7 @@ def show_expression(images, captions, title=None, marks=None, save=None, tile_px
         ax.imshow(img.permute(1, 2, 0).clamp(0, 1).squeeze(-1).numpy(), cmap="gray", interpolation="nearest")
         ax.set(xticks=[], yticks=[])
         ax.set_title(caption, fontsize="medium")
-        if mark:
-            style = dict(boxstyle="round", fc=plot.MARK_COLOURS.get(mark, "black"), ec="none")
-            ax.text(
-                0.04,
-                0.96,
-                plot.MARK_GLYPHS.get(mark, mark),
-                transform=ax.transAxes,
-                va="top",
-                fontsize="x-large",
-                color="white",
-                fontweight="bold",
-                bbox=style,
-            )
+        plot.draw_mark(ax, mark)
     if title:
         fig.suptitle(title, y=1 - 0.08 / height, va="top")
     return plot.finish(fig, save)

@@ -17,6 +17,7 @@ import torch
 
 from dlhelpers import plot
 from dlhelpers.chapter import core, latent
+from dlhelpers.measure import verdicts
 from dlhelpers.widgets import preview
 from dlhelpers.widgets.explorer import MAX_CODES, encode_some, face_names, judge_scores
 from dlhelpers.widgets.gifs import GifButton
@@ -197,8 +198,8 @@ def glasses_shop(model, faces, judge, n=MAX_CODES, choices=30):
 
 
 def frame_strip(shop, steps=6):
-    """The shop's face with glasses (at its strength) whose frame goes from dark (t = 0) to light
-    (t = 1) in ``steps``: (images (steps, C, H, W) in [0, 1], the judge's scores {trait: (steps,)}).
+    """The shop's face with glasses (at its strength) whose frame goes from dark (w = 0) to light
+    (w = 1) in ``steps``: (images (steps, C, H, W) in [0, 1], the judge's scores {trait: (steps,)}).
     ValueError when the faces carry no frame colours (the photos)."""
     if shop.frame is None:
         raise ValueError("these faces carry no frame-colour labels (the photos): no dark-to-light strip")
@@ -215,29 +216,20 @@ def frame_strip(shop, steps=6):
     return images, judge_scores(shop.judge, images)
 
 
-def strip_verdict(scores):
-    """A line on ``frame_strip``'s scores: ✓ when the judge sees glasses on every face and a dark
-    frame at t = 0 but not at t = 1 (probability threshold 0.5), else ✗ saying what it saw."""
-    glasses, dark = scores["glasses"], scores["dark_frame"]
-    seen = (
-        f"glasses on {int((glasses >= 0.5).sum())} of {len(glasses)} faces, dark-frame probability "
-        f"{float(dark[0]):.2f} at t = 0 and {float(dark[-1]):.2f} at t = 1"
-    )
-    if bool((glasses >= 0.5).all()) and float(dark[0]) >= 0.5 > float(dark[-1]):
-        return f"✓ the judge sees {seen}: dark frames turning light, as in figure 7.2"
-    return f"✗ the judge sees {seen}: not a strip from dark frames to light ones"
-
-
 def show_frame_strip(shop, steps=6, save=None):
-    """Draw ``frame_strip`` as one labelled row (``plot.show_rows``) and print ``strip_verdict``;
-    on faces without frame colours print why there is no strip."""
+    """Draw ``frame_strip`` as one labelled row (``plot.show_rows``) and print the verdicts notebook
+    04 prints under figure 7.2 (``verdicts.fade_verdict`` on the dark frame, ``verdicts.dip_verdict``
+    on the glasses); on faces without frame colours print why there is no strip."""
     try:
         images, scores = frame_strip(shop, steps)
     except ValueError as e:
         print(f"· {e}")
         return
-    label = f"t = 0 (dark) … 1 (light), {steps} steps"
+    label = f"w = 0 (dark) … 1 (light), {steps} steps"
     plot.show_rows([(label, images)], title="figure 7.2: the frame slider, dark to light", save=save)
-    print(
-        strip_verdict(scores) if "dark_frame" in scores else "· no judge of frame colour: look at the strip"
-    )
+    if "dark_frame" not in scores:
+        print("· no judge of frame colour: look at the strip")
+        return
+    weights = torch.linspace(0, 1, steps).tolist()
+    print(verdicts.fade_verdict(scores["dark_frame"], weights, trait="dark_frame"))
+    print(verdicts.dip_verdict(scores["glasses"], weights))
